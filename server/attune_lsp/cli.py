@@ -1,0 +1,191 @@
+"""The ``attune-lsp`` command.
+
+With no arguments it speaks LSP on stdio. ``--check`` (or ``check``) runs the
+engine headless; ``schema`` prints a JSON Schema; ``rules`` prints the rule
+index; ``register``/``unregister``/``list``/``show``/``db`` talk to Attune's
+database. Exit codes: 0 clean, 1 findings, 2 usage error, 3 failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from attune_workflow.check import build_index, check_bytes, check_paths, load_config
+from attune_workflow.config import Config, ConfigError
+from attune_workflow.diagnostics import FileReport, Severity
+
+from . import __version__
+from .output import FORMATS, write_report
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _size(value: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    text = value.strip().lower().removesuffix("ib").removesuffix("b")
+    factor = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        size = int(float(number) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use bytes, or 512K, 2M)") from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError("the size must be positive")
+    return size
+
+
+def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    default_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    parser.add_argument("--format", choices=FORMATS, default=default_format)
+    parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    parser.add_argument("--stdin", action="store_true", help="read one file from stdin")
+    parser.add_argument("--stdin-filename", type=Path, help="the path the stdin text belongs to")
+    parser.add_argument("--max-file-size", type=_size, help="loader size limit (default 1 MiB)")
+    parser.add_argument("--jobs", type=int, help="processes for large trees (default: cores)")
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto",
+        help="show the source line and a caret under each finding",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``attune-lsp``."""
+    parser = _Parser(
+        prog="attune-lsp",
+        description="Checker, language server and registrar for Attune workflow packs.",
+    )
+    parser.add_argument("--version", action="version", version=f"attune-lsp {__version__}")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="speak LSP over TCP instead of stdio")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    check = sub.add_parser("check", help="check files and folders (also: --check)")
+    _add_check_arguments(check)
+    schema = sub.add_parser("schema", help="print a JSON Schema (for yaml-language-server)")
+    schema.add_argument("which", choices=("workflow", "action", "pack"))
+    rules = sub.add_parser("rules", help="print the rule index")
+    rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    try:
+        from .dbcli import add_db_arguments
+    except ImportError:  # pragma: no cover - the registrar is an optional part of a build
+        pass
+    else:
+        add_db_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if "--check" in args_list:
+        args_list.remove("--check")
+        args_list.insert(0, "check")
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "check":
+            return run_check(args, sys.stdout, sys.stderr)
+        if args.command == "schema":
+            return run_schema(args.which, sys.stdout)
+        if args.command == "rules":
+            from .ruledocs import render_rules
+
+            sys.stdout.write(render_rules(args.format))
+            return EXIT_CLEAN
+        if args.command is None:
+            from .server import serve
+
+            return serve(args.tcp)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_usage(sys.stderr)
+            return EXIT_USAGE
+        return int(handler(args))
+    except ConfigError as exc:
+        print(f"attune-lsp: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+def run_schema(which: str, out: TextIO) -> int:
+    """Print the JSON Schema of a file kind."""
+    from attune_workflow.schemas import json_schema
+
+    json.dump(json_schema(which), out, indent=2)
+    out.write("\n")
+    return EXIT_CLEAN
+
+
+def _progress(stream: TextIO) -> Any:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done == total:
+            stream.write("\r" + " " * (width + 24) + "\r")
+        stream.flush()
+
+    return show
+
+
+def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The ``check`` command."""
+    base = Config(strict=args.strict)
+    if args.max_file_size:
+        base = Config(strict=args.strict, max_file_size=args.max_file_size)
+    if args.jobs is not None and args.jobs < 1:
+        print("attune-lsp: error: --jobs must be at least 1", file=err)
+        return EXIT_USAGE
+    texts: dict[Path, str] = {}
+    if args.stdin:
+        if args.paths:
+            print("attune-lsp: error: --stdin takes no paths", file=err)
+            return EXIT_USAGE
+        name = (args.stdin_filename or Path("stdin.yaml")).resolve()
+        config = load_config([name], base)
+        if args.max_file_size:
+            config = Config(config.rules, args.max_file_size, config.pack_roots, config.strict)
+        data = sys.stdin.buffer.read()
+        index = build_index([name], config)
+        diagnostics = check_bytes(name, data, index=index, config=config)
+        reports = [FileReport(name, tuple(diagnostics))]
+        texts[name] = data.decode("utf-8", errors="replace")
+    else:
+        paths = args.paths or [Path(".")]
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            print(f"attune-lsp: error: no such file or folder: {missing[0]}", file=err)
+            return EXIT_USAGE
+        config = load_config(paths, base)
+        if args.max_file_size:
+            config = Config(config.rules, args.max_file_size, config.pack_roots, config.strict)
+        progress = _progress(err) if err.isatty() else None
+        reports = check_paths(paths, config, jobs=args.jobs, progress=progress)
+    color = args.color == "always" or (args.color == "auto" and out.isatty())
+    write_report(reports, args.format, out, show_source=color, texts=texts)
+    counts = {severity: 0 for severity in Severity}
+    for report in reports:
+        for d in report.diagnostics:
+            counts[d.severity] += 1
+    if args.format == "text" and (err.isatty() or any(counts.values())):
+        parts = [f"{n} {s.label}{'s' if n != 1 and s is not Severity.INFORMATION else ''}"
+                 for s, n in counts.items() if n]
+        print(
+            f"{', '.join(parts) if parts else 'No problems'} in {len(reports)} "
+            f"file{'s' if len(reports) != 1 else ''}",
+            file=err,
+        )
+    failing = counts[Severity.ERROR] + (counts[Severity.WARNING] if args.strict else 0)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

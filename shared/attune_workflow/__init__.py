@@ -1,0 +1,1 @@
+"""Attune workflow engine."""

@@ -1,0 +1,308 @@
+"""The check pipeline: bytes -> text -> YAML -> context -> rules -> suppressions.
+
+The CLI, the language server and the registrar all call :func:`check_text` or
+:func:`check_file`, so one file gets the same diagnostics everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Config, find_config_files, load_config_file
+from .context import Context, FileKind, Layout, classify
+from .diagnostics import Diagnostic, FileReport, Severity
+from .positions import LineIndex, Span
+from .packindex import (
+    SKIP_DIRS,
+    YAML_SUFFIXES,
+    PackIndex,
+    PackInfo,
+    discover_packs,
+    find_pack_root,
+    read_pack,
+)
+from .rules import RULES
+from .rules import unused_ignore
+from .rules.base import Rule
+from .suppressions import find_suppressions, suppressed_by
+from .yamlsource import parse_yaml
+
+# Folders with at least this many files are checked by a pool of processes.
+PARALLEL_THRESHOLD = 64
+
+
+def active_rules(config: Config) -> list[tuple[Rule, Severity | None]]:
+    """The rules that run under a configuration, with the severity the user set (if any).
+
+    Without a user setting a rule's diagnostics keep their own severity (a rule
+    may report some cases above or below its default).
+    """
+    result: list[tuple[Rule, Severity | None]] = []
+    for rule in RULES:
+        if rule.id in config.rules:
+            severity = config.rules[rule.id]
+            if severity is None:
+                continue
+            result.append((rule, severity))
+        elif rule.enabled or config.strict:
+            result.append((rule, None))
+    return result
+
+
+def check_text(
+    path: Path,
+    text: str,
+    *,
+    index: PackIndex,
+    config: Config,
+    kind: FileKind | None = None,
+    layout: Layout | None = None,
+) -> list[Diagnostic]:
+    """Every diagnostic of one file's text, suppressions applied, sorted."""
+    return analyze(path, text, index=index, config=config, kind=kind, layout=layout)[1]
+
+
+def analyze(
+    path: Path,
+    text: str,
+    *,
+    index: PackIndex,
+    config: Config,
+    kind: FileKind | None = None,
+    layout: Layout | None = None,
+) -> tuple[Context, list[Diagnostic]]:
+    """The context of one file's text and its diagnostics (suppressions applied, sorted)."""
+    doc = parse_yaml(text)
+    ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
+    found: list[Diagnostic] = []
+    for rule, severity in active_rules(config):
+        if ctx.kind not in rule.kinds:
+            continue
+        if severity is None:
+            found.extend(rule.check(ctx))
+        else:
+            found.extend(d.with_severity(severity) for d in rule.check(ctx))
+    return ctx, _finish(found, text, doc.lines, config)
+
+
+def _finish(
+    found: list[Diagnostic], text: str, lines: LineIndex, config: Config
+) -> list[Diagnostic]:
+    suppressions = find_suppressions(text, lines)
+    if suppressions:
+        kept = []
+        for diagnostic in found:
+            hit = False
+            for supp in suppressions:
+                if suppressed_by(supp, diagnostic.code, diagnostic.span.line):
+                    supp.used.add(diagnostic.code)
+                    hit = True
+            if not hit:
+                kept.append(diagnostic)
+        found = kept
+        severity = config.rules.get(unused_ignore.ID, unused_ignore.SEVERITY)
+        if severity is not None:
+            found.extend(
+                replace(d, severity=severity) for d in unused_ignore.unused(suppressions)
+            )
+    found.sort(key=lambda d: d.sort_key)
+    return found
+
+
+def check_bytes(
+    path: Path,
+    data: bytes,
+    *,
+    index: PackIndex,
+    config: Config,
+    kind: FileKind | None = None,
+) -> list[Diagnostic]:
+    """Check raw file content: size and encoding first, then the text."""
+    early = check_raw(path, data, config)
+    if early:
+        return early
+    return check_text(path, decode(data), index=index, config=config, kind=kind)
+
+
+def check_raw(path: Path, data: bytes, config: Config) -> list[Diagnostic]:
+    """Diagnostics of the raw bytes (size, encoding); when any, the text is not read."""
+    early: list[Diagnostic] = []
+    for rule, severity in active_rules(config):
+        if rule.check_bytes is not None:
+            for diagnostic in rule.check_bytes(path, data, config):
+                early.append(diagnostic if severity is None else diagnostic.with_severity(severity))
+    return sorted(early, key=lambda d: d.sort_key)
+
+
+def decode(data: bytes) -> str:
+    """The text of file content that passed :func:`check_raw` (a BOM is dropped)."""
+    return data.decode("utf-8").removeprefix("\ufeff")
+
+
+def check_file(path: Path, *, index: PackIndex, config: Config) -> FileReport:
+    """Check one file on disk."""
+    data = path.read_bytes()
+    return FileReport(path, tuple(check_bytes(path, data, index=index, config=config)))
+
+
+# -- many files ----------------------------------------------------------------------------
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files to check for the given files and folders, in a stable order.
+
+    A folder yields the files of every pack below it and loose YAML files that
+    look like workflows or actions; a file given by name is always checked.
+    """
+    result: dict[Path, None] = {}
+    for path in paths:
+        path = path.resolve()
+        if path.is_file():
+            result[path] = None
+            continue
+        packs = discover_packs(path)
+        for root in packs:
+            for file in read_pack_files(root):
+                result[file] = None
+        for file in _loose_yaml(path, packs):
+            result[file] = None
+    return list(result)
+
+
+def read_pack_files(root: Path) -> list[Path]:
+    """The files of a pack folder that are checked."""
+    return list(PackInfo(ref=root.name, root=root).files())
+
+
+def _loose_yaml(root: Path, packs: Sequence[Path]) -> list[Path]:
+    if not root.is_dir():
+        return []
+    found = []
+    for current, dirs, files in os.walk(root):
+        here = Path(current)
+        if any(here == p or here.is_relative_to(p) for p in packs):
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                file = here / name
+                if _looks_like_attune(file):
+                    found.append(file)
+    return found
+
+
+def _looks_like_attune(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return any(
+        line.startswith((b"tasks:", b"workflow_file:", b"runner_type:", b"entry_point:"))
+        for line in head.splitlines()
+    )
+
+
+def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
+    """Index the packs the given paths belong to or contain, their siblings and extra roots."""
+    roots: dict[Path, None] = {}
+    for path in paths:
+        path = path.resolve()
+        pack_root = find_pack_root(path)
+        if pack_root is not None:
+            roots[pack_root] = None
+            for sibling in discover_packs(pack_root.parent) if pack_root.parent != pack_root else []:
+                roots[sibling] = None
+        for folder in discover_packs(path) if path.is_dir() else []:
+            roots[folder] = None
+    for extra in config.pack_roots:
+        for folder in discover_packs(extra):
+            roots[folder] = None
+    return PackIndex(read_pack(root) for root in roots)
+
+
+def load_config(paths: Iterable[Path], base: Config) -> Config:
+    """The base configuration with every ``.attune-lsp.yaml`` above the paths laid over it."""
+    config = base
+    seen: set[Path] = set()
+    for path in paths:
+        for file in find_config_files(path):
+            if file not in seen:
+                seen.add(file)
+                config = load_config_file(file).merged(config)
+    return config
+
+
+_WORKER: tuple[PackIndex, Config] | None = None
+
+
+def _init_worker(index: PackIndex, config: Config) -> None:
+    global _WORKER
+    _WORKER = (index, config)
+
+
+def _check_in_worker(path: Path) -> FileReport:
+    assert _WORKER is not None
+    index, config = _WORKER
+    return _safe_check(path, index, config)
+
+
+def _safe_check(path: Path, index: PackIndex, config: Config) -> FileReport:
+    try:
+        return check_file(path, index=index, config=config)
+    except OSError as exc:
+        message = f"Cannot read the file: {exc.strerror or exc}"
+        diagnostic = Diagnostic(Span(0, 0, 0, 0), Severity.ERROR, "encoding", message)
+        return FileReport(path, (diagnostic,))
+
+
+def check_paths(
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    index: PackIndex | None = None,
+) -> list[FileReport]:
+    """Check files and folders; large trees use a pool of processes."""
+    files = expand_paths(paths)
+    if index is None:
+        index = build_index(paths, config)
+    total = len(files)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    reports: list[FileReport] = []
+    if workers > 1 and total >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(index, config)
+        ) as pool:
+            for done, report in enumerate(pool.map(_check_in_worker, files, chunksize=8), 1):
+                reports.append(report)
+                if progress:
+                    progress(done, total)
+    else:
+        for done, path in enumerate(files, 1):
+            reports.append(_safe_check(path, index, config))
+            if progress:
+                progress(done, total)
+    return reports
+
+
+__all__ = [
+    "active_rules",
+    "analyze",
+    "check_raw",
+    "decode",
+    "build_index",
+    "check_bytes",
+    "check_file",
+    "check_paths",
+    "check_text",
+    "classify",
+    "expand_paths",
+    "load_config",
+]

@@ -1,0 +1,109 @@
+"""Project configuration: ``.attune-lsp.yaml`` at the workspace or pack root.
+
+It may set ``rules: {rule-id: off|error|warning|information|hint}``,
+``max_file_size`` and extra ``pack_roots``. The database URL never lives here:
+it comes from the environment or editor settings, so no secret is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Severity
+from .yamlsource import parse_yaml
+
+CONFIG_NAME = ".attune-lsp.yaml"
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+OFF = "off"
+
+
+class ConfigError(ValueError):
+    """A configuration file or option that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings that shape a check."""
+
+    rules: Mapping[str, Severity | None] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    pack_roots: tuple[Path, ...] = ()
+    strict: bool = False
+
+    def merged(self, other: Config) -> Config:
+        """This configuration with ``other``'s rule settings and pack roots laid over it."""
+        return replace(
+            self,
+            rules={**self.rules, **other.rules},
+            max_file_size=other.max_file_size
+            if other.max_file_size != DEFAULT_MAX_FILE_SIZE
+            else self.max_file_size,
+            pack_roots=self.pack_roots + tuple(p for p in other.pack_roots if p not in self.pack_roots),
+        )
+
+
+def parse_rule_settings(raw: Any, *, source: str) -> dict[str, Severity | None]:
+    """Read a ``rules`` mapping: rule id -> severity name or ``off``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: 'rules' must be a mapping of rule id to severity or 'off'")
+    from .rules import RULES_BY_ID
+
+    result: dict[str, Severity | None] = {}
+    for key, value in raw.items():
+        if key not in RULES_BY_ID:
+            raise ConfigError(f"{source}: unknown rule id {key!r}")
+        if value is False or (isinstance(value, str) and value.strip().lower() == OFF):
+            result[str(key)] = None
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: rule {key!r} must be set to a severity or 'off'")
+        try:
+            result[str(key)] = Severity.parse(value)
+        except ValueError:
+            raise ConfigError(
+                f"{source}: rule {key!r}: {value!r} is not one of off, error, warning, "
+                "information, hint"
+            ) from None
+    return result
+
+
+def load_config_file(path: Path) -> Config:
+    """Read one ``.attune-lsp.yaml``; raises ConfigError with a clear message."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    doc = parse_yaml(text)
+    if doc.syntax_error:
+        message, span = doc.syntax_error
+        raise ConfigError(f"{path}:{span.line + 1}:{span.column + 1}: {message}")
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping")
+    unknown = set(data) - {"rules", "max_file_size", "pack_roots"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(sorted(map(str, unknown)))}")
+    size = data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise ConfigError(f"{path}: max_file_size must be a positive number of bytes")
+    roots = data.get("pack_roots", [])
+    if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+        raise ConfigError(f"{path}: pack_roots must be a list of folders")
+    return Config(
+        rules=parse_rule_settings(data.get("rules"), source=str(path)),
+        max_file_size=size,
+        pack_roots=tuple((path.parent / r).resolve() for r in roots),
+    )
+
+
+def find_config_files(path: Path) -> list[Path]:
+    """Every ``.attune-lsp.yaml`` from the file system root down to ``path``."""
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    found = [folder / CONFIG_NAME for folder in (start, *start.parents)]
+    return [p for p in reversed(found) if p.is_file()]

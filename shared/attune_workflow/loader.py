@@ -1,0 +1,163 @@
+"""The workflow loader, as Attune's ``WorkflowLoader`` finds and names files.
+
+Every sub-folder of ``packs_base_dir`` is a pack named after the folder. A
+pack's workflows are read from ``workflows/`` then ``actions/workflows/``
+(non-recursive, ``.yaml``/``.yml``); the name is the file stem without a
+trailing ``.workflow`` and the ref is ``<pack>.<name>``; on a collision the
+``actions/workflows/`` file wins. Unlike Attune's loader, a loaded workflow
+carries every diagnostic of the file, not only the first, and an oversized
+file becomes a ``file-too-large`` diagnostic rather than an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .check import analyze, check_raw, decode
+from .config import DEFAULT_MAX_FILE_SIZE, Config
+from .context import FileKind
+from .diagnostics import Diagnostic, Severity
+from .normalize import normalize
+from .packindex import PackIndex, read_pack, yaml_files
+from .rules import GROUPS
+
+DEFAULT_PACKS_DIR = Path("/opt/attune/packs")
+# The checks Attune's parse step makes; the only ones run with ``skip_validation``.
+PARSE_RULES = frozenset(GROUPS["File and YAML"]) | frozenset(GROUPS["Structure and types"])
+
+
+class LoaderError(Exception):
+    """A loader request that cannot be served (missing folder, bad ref, not found)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoaderConfig:
+    """Where packs live and how strictly files are read."""
+
+    packs_base_dir: Path = DEFAULT_PACKS_DIR
+    skip_validation: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowFileRef:
+    """A workflow file found in a pack."""
+
+    path: Path
+    pack: str
+    name: str
+    ref_name: str
+
+
+@dataclass(slots=True)
+class LoadedWorkflow:
+    """A workflow file with its data, its stored form and all its diagnostics."""
+
+    file: WorkflowFileRef
+    data: dict[str, Any] | None
+    definition: dict[str, Any] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The error diagnostics (they keep the workflow from being registered)."""
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def valid(self) -> bool:
+        """Whether Attune would accept the file."""
+        return self.definition is not None and not self.errors
+
+
+def workflow_name(path: Path) -> str:
+    """The workflow name of a file: its stem without a trailing ``.workflow``."""
+    return path.stem.removesuffix(".workflow")
+
+
+class WorkflowLoader:
+    """Scans packs, loads workflow files and reloads them by ref."""
+
+    def __init__(self, config: LoaderConfig | None = None, *, index: PackIndex | None = None):
+        self.config = config or LoaderConfig()
+        self._index = index
+
+    def _pack_index(self) -> PackIndex:
+        if self._index is None:
+            base = self.config.packs_base_dir
+            roots = [p for p in sorted(base.iterdir()) if p.is_dir()] if base.is_dir() else []
+            self._index = PackIndex(read_pack(root) for root in roots)
+        return self._index
+
+    def load_all_workflows(self) -> dict[str, LoadedWorkflow]:
+        """Every workflow of every pack under the base folder, by ref."""
+        base = self.config.packs_base_dir
+        if not base.is_dir():
+            raise LoaderError(f"Packs base directory does not exist: {base}")
+        result: dict[str, LoadedWorkflow] = {}
+        for pack_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            result.update(self.load_pack_workflows(pack_dir.name, pack_dir))
+        return result
+
+    def pack_files(self, pack: str, pack_dir: Path) -> list[WorkflowFileRef]:
+        """The workflow files of one pack, in Attune's scan order."""
+        files = []
+        for folder in (pack_dir / "workflows", pack_dir / "actions" / "workflows"):
+            for path in yaml_files(folder):
+                name = workflow_name(path)
+                files.append(WorkflowFileRef(path.resolve(), pack, name, f"{pack}.{name}"))
+        return files
+
+    def load_pack_workflows(self, pack: str, pack_dir: Path) -> dict[str, LoadedWorkflow]:
+        """The workflows of one pack by ref; an ``actions/workflows/`` file wins a collision."""
+        result: dict[str, LoadedWorkflow] = {}
+        for ref in self.pack_files(pack, pack_dir):
+            result[ref.ref_name] = self.load_workflow_file(ref)
+        return result
+
+    def load_workflow_file(self, file: WorkflowFileRef) -> LoadedWorkflow:
+        """Load one file; problems become diagnostics, I/O failures raise OSError."""
+        data = file.path.read_bytes()
+        config = Config(max_file_size=self.config.max_file_size)
+        if self.config.skip_validation:
+            config = Config(
+                rules={rule: None for rule in _all_rules() - PARSE_RULES},
+                max_file_size=self.config.max_file_size,
+            )
+        early = check_raw(file.path, data, config)
+        if early:
+            return LoadedWorkflow(file, None, None, early)
+        ctx, diagnostics = analyze(
+            file.path, decode(data), index=self._pack_index(), config=config, kind=FileKind.WORKFLOW
+        )
+        if not isinstance(ctx.data, dict):
+            return LoadedWorkflow(file, None, None, diagnostics)
+        return LoadedWorkflow(file, ctx.data, normalize(ctx.data), diagnostics)
+
+    def reload_workflow(self, ref: str) -> LoadedWorkflow:
+        """Load the file of a ref again, searching as Attune does."""
+        parts = ref.split(".")
+        if len(parts) != 2 or not all(parts):
+            raise LoaderError(f"Invalid workflow reference: {ref}")
+        pack, name = parts
+        pack_dir = self.config.packs_base_dir / pack
+        for folder in (pack_dir / "actions" / "workflows", pack_dir / "workflows"):
+            for candidate in (
+                f"{name}.workflow.yaml",
+                f"{name}.yaml",
+                f"{name}.workflow.yml",
+                f"{name}.yml",
+            ):
+                path = folder / candidate
+                if path.is_file():
+                    return self.load_workflow_file(
+                        WorkflowFileRef(path.resolve(), pack, name, ref)
+                    )
+        raise LoaderError(f"Workflow not found: ref '{ref}'")
+
+
+def _all_rules() -> frozenset[str]:
+    from .rules import RULES_BY_ID
+
+    return frozenset(RULES_BY_ID)

@@ -1,0 +1,325 @@
+"""The pack index: packs, their actions and flat schemas, and workflow links.
+
+A pack is a folder with ``pack.yaml``, or one holding ``actions/`` or
+``workflows/``. Attune's ``core`` pack is always installed, so a bundled index
+of its actions is always present; a ``core`` pack in the workspace adds to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .yamlsource import parse_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", ".venv", "site-packages"})
+
+
+@dataclass(slots=True)
+class ActionInfo:
+    """What the checker knows of one action."""
+
+    ref: str
+    pack: str
+    path: Path | None = None
+    label: str | None = None
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    output: dict[str, Any] | None = None
+    workflow_file: str | None = None
+    source: str = "workspace"  # "workspace", "bundled" or "database"
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The part of the ref after the pack."""
+        return self.ref.partition(".")[2]
+
+    @property
+    def workflow_path(self) -> Path | None:
+        """The graph file this action links, when it is a workflow action on disk."""
+        if self.path is None or not isinstance(self.workflow_file, str):
+            return None
+        return (self.path.parent / self.workflow_file).resolve()
+
+
+@dataclass(slots=True)
+class PackInfo:
+    """A pack on disk (or the bundled core pack)."""
+
+    ref: str
+    root: Path | None
+    manifest: dict[str, Any] | None = None
+    actions: dict[str, ActionInfo] = field(default_factory=dict)
+
+    @property
+    def manifest_path(self) -> Path | None:
+        """Where ``pack.yaml`` is (or would be)."""
+        return self.root / "pack.yaml" if self.root else None
+
+    def files(self) -> Iterator[Path]:
+        """The files of the pack the checker reads, in a stable order."""
+        if self.root is None:
+            return
+        manifest = self.root / "pack.yaml"
+        if manifest.is_file():
+            yield manifest
+        for folder in ("actions", "actions/workflows", "workflows"):
+            yield from yaml_files(self.root / folder)
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The ``.yaml``/``.yml`` files directly in a folder, sorted."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
+    ]
+
+
+def is_pack_dir(folder: Path) -> bool:
+    """Whether a folder looks like a pack."""
+    return (
+        (folder / "pack.yaml").is_file()
+        or (folder / "actions").is_dir()
+        or (folder / "workflows").is_dir()
+    )
+
+
+def find_pack_root(path: Path) -> Path | None:
+    """The pack folder a file or folder belongs to, walking up."""
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if (folder / "pack.yaml").is_file():
+            return folder
+    parts = start.parts
+    if len(parts) >= 3 and parts[-2:] == ("actions", "workflows"):
+        return start.parent.parent
+    if parts and parts[-1] in ("actions", "workflows"):
+        return start.parent
+    if is_pack_dir(start) and (start / "actions").is_dir():
+        return start
+    return None
+
+
+def discover_packs(root: Path) -> list[Path]:
+    """Pack folders at or below ``root`` (a pack's own sub-folders are not searched)."""
+    root = root.resolve()
+    if not root.is_dir():
+        return []
+    if is_pack_dir(root):
+        return [root]
+    found: list[Path] = []
+    for current, dirs, _files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        here = Path(current)
+        if here != root and is_pack_dir(here):
+            found.append(here)
+            dirs[:] = []
+    return found
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _schema(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def read_action(path: Path, pack_ref: str) -> ActionInfo | None:
+    """Read an action file; None when it cannot be read or has no usable ref."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    data = parse_yaml(text).data
+    if not isinstance(data, dict):
+        return None
+    ref = _string(data.get("ref"))
+    if not ref:
+        ref = f"{pack_ref}.{path.stem}"
+    return ActionInfo(
+        ref=ref,
+        pack=ref.partition(".")[0],
+        path=path.resolve(),
+        label=_string(data.get("label")),
+        description=_string(data.get("description")),
+        parameters=_schema(data.get("parameters")),
+        output=_schema(data.get("output")),
+        workflow_file=_string(data.get("workflow_file")),
+        data=data,
+    )
+
+
+def read_pack(root: Path) -> PackInfo:
+    """Read a pack folder: its manifest and its actions."""
+    root = root.resolve()
+    manifest: dict[str, Any] | None = None
+    manifest_path = root / "pack.yaml"
+    if manifest_path.is_file():
+        try:
+            data = parse_yaml(manifest_path.read_text(encoding="utf-8")).data
+        except (OSError, UnicodeDecodeError):
+            data = None
+        manifest = data if isinstance(data, dict) else None
+    ref = root.name
+    if manifest and isinstance(manifest.get("ref"), str) and manifest["ref"]:
+        ref = manifest["ref"]
+    pack = PackInfo(ref=ref, root=root, manifest=manifest)
+    for path in yaml_files(root / "actions"):
+        action = read_action(path, ref)
+        if action is not None:
+            pack.actions.setdefault(action.ref, action)
+    return pack
+
+
+@cache
+def bundled_core() -> PackInfo:
+    """Attune's core pack as shipped with Attune (always installed)."""
+    raw = resources.files("attune_workflow").joinpath("data/core_pack.json").read_text("utf-8")
+    data = json.loads(raw)
+    pack = PackInfo(ref="core", root=None, manifest=data.get("manifest"))
+    for item in data["actions"]:
+        pack.actions[item["ref"]] = ActionInfo(
+            ref=item["ref"],
+            pack="core",
+            label=item.get("label"),
+            description=item.get("description"),
+            parameters=item.get("parameters"),
+            output=item.get("output"),
+            source="bundled",
+        )
+    return pack
+
+
+class PackIndex:
+    """Every pack and action the checker can see."""
+
+    def __init__(self, packs: Iterable[PackInfo] = (), *, include_core: bool = True) -> None:
+        self._packs: dict[str, PackInfo] = {}
+        self._by_root: dict[Path, PackInfo] = {}
+        self._actions: dict[str, ActionInfo] = {}
+        self._links: dict[Path, ActionInfo] = {}
+        self._database_packs: set[str] = set()
+        if include_core:
+            core = bundled_core()
+            self._packs["core"] = PackInfo(ref="core", root=None, manifest=core.manifest)
+            for action in core.actions.values():
+                self._actions[action.ref] = action
+        for pack in packs:
+            self.add_pack(pack)
+
+    @classmethod
+    def from_roots(cls, roots: Iterable[Path]) -> PackIndex:
+        """Index every pack at or below the given folders."""
+        index = cls()
+        seen: set[Path] = set()
+        for root in roots:
+            for folder in discover_packs(root):
+                if folder not in seen:
+                    seen.add(folder)
+                    index.add_pack(read_pack(folder))
+        return index
+
+    def add_pack(self, pack: PackInfo) -> None:
+        """Add or replace a pack read from disk."""
+        if pack.root is not None:
+            old = self._by_root.get(pack.root)
+            if old is not None:
+                self.remove_pack(old.root)
+            self._by_root[pack.root] = pack
+        existing = self._packs.get(pack.ref)
+        if existing is None or existing.root is None:
+            self._packs[pack.ref] = pack
+        for action in pack.actions.values():
+            self._actions[action.ref] = action
+            linked = action.workflow_path
+            if linked is not None:
+                self._links.setdefault(linked, action)
+
+    def remove_pack(self, root: Path | None) -> None:
+        """Forget a pack read from disk (its bundled core actions stay)."""
+        if root is None:
+            return
+        pack = self._by_root.pop(root, None)
+        if pack is None:
+            return
+        if self._packs.get(pack.ref) is pack:
+            del self._packs[pack.ref]
+            if pack.ref == "core":
+                self._packs["core"] = PackInfo(ref="core", root=None)
+        for ref, action in list(self._actions.items()):
+            if action.path is not None and action.path.is_relative_to(root):
+                del self._actions[ref]
+                bundled = bundled_core().actions.get(ref)
+                if bundled is not None:
+                    self._actions[ref] = bundled
+        for path, action in list(self._links.items()):
+            if action.path is not None and action.path.is_relative_to(root):
+                del self._links[path]
+
+    def add_database_actions(self, actions: Mapping[str, Mapping[str, Any]]) -> None:
+        """Add actions known from an Attune database (never replacing workspace ones)."""
+        for ref, item in actions.items():
+            pack = ref.partition(".")[0]
+            self._database_packs.add(pack)
+            if ref in self._actions and self._actions[ref].source == "workspace":
+                continue
+            self._actions[ref] = ActionInfo(
+                ref=ref,
+                pack=pack,
+                description=_string(item.get("description")),
+                parameters=_schema(item.get("param_schema")),
+                output=_schema(item.get("out_schema")),
+                source="database",
+            )
+
+    @property
+    def packs(self) -> Mapping[str, PackInfo]:
+        """Packs by ref."""
+        return self._packs
+
+    def pack_for(self, path: Path) -> PackInfo | None:
+        """The indexed pack a file lies in."""
+        path = path.resolve()
+        for folder in path.parents:
+            pack = self._by_root.get(folder)
+            if pack is not None:
+                return pack
+        return None
+
+    def action(self, ref: str) -> ActionInfo | None:
+        """An action by ref."""
+        return self._actions.get(ref)
+
+    def actions(self) -> Iterator[ActionInfo]:
+        """Every known action."""
+        return iter(self._actions.values())
+
+    def pack_known(self, pack_ref: str) -> bool:
+        """Whether the actions of a pack are known (workspace, bundled core or database)."""
+        return pack_ref in self._packs or pack_ref in self._database_packs
+
+    def pack_source(self, pack_ref: str) -> str | None:
+        """``workspace``, ``bundled`` or ``database`` for a known pack."""
+        pack = self._packs.get(pack_ref)
+        if pack is not None:
+            return "workspace" if pack.root is not None else "bundled"
+        return "database" if pack_ref in self._database_packs else None
+
+    def linked_action(self, workflow_path: Path) -> ActionInfo | None:
+        """The action whose ``workflow_file`` names this graph file."""
+        return self._links.get(workflow_path.resolve())

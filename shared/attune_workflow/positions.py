@@ -1,0 +1,116 @@
+"""Source positions: 0-based line and code-point column, born once in the parser.
+
+Every other module takes spans from here; only output edges add 1 (text) or
+convert to UTF-16 (LSP).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A range in a document: start inclusive, end exclusive, 0-based, code points."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """The start as (line, column)."""
+        return (self.line, self.column)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """The end as (line, column)."""
+        return (self.end_line, self.end_column)
+
+    def contains(self, line: int, column: int) -> bool:
+        """Whether (line, column) lies inside the span (end included, for cursors)."""
+        return (self.line, self.column) <= (line, column) <= (self.end_line, self.end_column)
+
+
+class LineIndex:
+    """Converts between character offsets and (line, column) for one text."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._starts = starts
+
+    @property
+    def text(self) -> str:
+        """The indexed text."""
+        return self._text
+
+    @property
+    def line_count(self) -> int:
+        """Number of lines (a trailing newline opens an empty last line)."""
+        return len(self._starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The (line, column) of a character offset, clamped to the text."""
+        offset = max(0, min(offset, len(self._text)))
+        line = bisect_right(self._starts, offset) - 1
+        return line, offset - self._starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of (line, column), clamped to the text."""
+        if line < 0:
+            return 0
+        if line >= len(self._starts):
+            return len(self._text)
+        return min(self._starts[line] + max(column, 0), self.line_end(line))
+
+    def line_end(self, line: int) -> int:
+        """Offset just past the last character of a line (before its newline)."""
+        if line + 1 < len(self._starts):
+            return self._starts[line + 1] - 1
+        return len(self._text)
+
+    def line_text(self, line: int) -> str:
+        """The text of one line without its newline."""
+        if line < 0 or line >= len(self._starts):
+            return ""
+        return self._text[self._starts[line] : self.line_end(line)].rstrip("\r")
+
+    def span(self, start: int, end: int) -> Span:
+        """The span between two character offsets."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Span(line, column, end_line, end_column)
+
+    def full_span(self) -> Span:
+        """The span of the whole text."""
+        return self.span(0, len(self._text))
+
+
+def utf16_column(line_text: str, column: int) -> int:
+    """Convert a code-point column in a line to a UTF-16 code-unit column."""
+    prefix = line_text[:column]
+    if prefix.isascii():
+        return column
+    return len(prefix.encode("utf-16-le")) // 2 + max(0, column - len(prefix))
+
+
+def codepoint_column(line_text: str, utf16: int) -> int:
+    """Convert a UTF-16 code-unit column in a line to a code-point column."""
+    if line_text.isascii():
+        return utf16
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= utf16:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text) + max(0, utf16 - units)

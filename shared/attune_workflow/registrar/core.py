@@ -1,0 +1,744 @@
+"""Register, unregister and read workflows in an Attune database.
+
+Every write is one transaction for the whole batch and is all-or-nothing: when any
+record is refused (engine errors, a constraint it would break, a missing pack) nothing
+is written. Rows are upserted by `ref` in ref order, so concurrent registrations of the
+same refs neither duplicate rows nor deadlock:
+
+1. `INSERT ... ON CONFLICT (ref) DO NOTHING`, ordered by ref, creates the missing rows;
+2. `SELECT ... ORDER BY ref FOR UPDATE` locks the existing ones and returns the stored
+   row only where it differs from the new values (`IS DISTINCT FROM`);
+3. `UPDATE` rewrites just those rows, so an unchanged row keeps its `updated` time.
+
+`workflow_definition` is done first, then `action`. The batch travels once, as JSON,
+into two temporary tables dropped at commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from . import diff as _diff
+from .db import Connection, require_idle, translate_errors
+from .errors import RegistrarError
+from .types import (
+    ActionRecord,
+    JsonDict,
+    LinkedAction,
+    PackRecord,
+    RegistrationOutcome,
+    RegistrationReport,
+    RegistrationState,
+    RegistrationStatus,
+    RemovedWorkflow,
+    TaskSummary,
+    UnregisterReport,
+    WorkflowDetail,
+    WorkflowDiff,
+    WorkflowRecord,
+    WorkflowSummary,
+    companion_action,
+    default_pack,
+    record_problems,
+)
+
+SCHEMA = "attune"
+
+
+def _table(name: str) -> sql.Identifier:
+    return sql.Identifier(SCHEMA, name)
+
+
+# Staged columns (name, SQL type) and, per written column, its value expression over
+# the staged row `x`, its pack `p` and (for actions) its workflow definition `w`.
+_WF_STAGE = (
+    ("ref", "text"),
+    ("pack_ref", "text"),
+    ("label", "text"),
+    ("description", "text"),
+    ("version", "text"),
+    ("param_schema", "jsonb"),
+    ("out_schema", "jsonb"),
+    ("definition", "jsonb"),
+    ("tags", "text[]"),
+)
+_WF_VALUES = (
+    ("pack", "p.id"),
+    ("pack_ref", "x.pack_ref"),
+    ("label", "x.label"),
+    ("description", "x.description"),
+    ("version", "x.version"),
+    ("param_schema", "x.param_schema"),
+    ("out_schema", "x.out_schema"),
+    ("definition", "x.definition"),
+    ("tags", "x.tags"),
+)
+_ACTION_STAGE = (
+    ("ref", "text"),
+    ("workflow_ref", "text"),
+    ("pack_ref", "text"),
+    ("label", "text"),
+    ("description", "text"),
+    ("entrypoint", "text"),
+    ("enabled", "boolean"),
+    ("param_schema", "jsonb"),
+    ("out_schema", "jsonb"),
+    ("parameter_delivery", "text"),
+    ("parameter_format", "text"),
+    ("output_format", "text"),
+    ("timeout_seconds", "integer"),
+    ("runtime_version_constraint", "text"),
+    ("accesses_mcp", "boolean"),
+    ("default_execution_permission_set_refs", "text[]"),
+    ("reference_visibility", "text"),
+    ("reference_allowed_pack_refs", "text[]"),
+    ("log_retention_policy", "text"),
+    ("log_retention_limit", "integer"),
+    ("artifact_retention_policy", "text"),
+    ("artifact_retention_limit", "integer"),
+    ("required_worker_runtimes", "jsonb"),
+    ("worker_selector", "jsonb"),
+    ("worker_tolerations", "jsonb"),
+    ("worker_affinity", "jsonb"),
+)
+_ACTION_VALUES = (
+    ("pack", "p.id"),
+    ("pack_ref", "x.pack_ref"),
+    ("label", "x.label"),
+    ("description", "x.description"),
+    ("entrypoint", "x.entrypoint"),
+    ("runtime", "NULL::bigint"),
+    ("enabled", "x.enabled"),
+    ("param_schema", "x.param_schema"),
+    ("out_schema", "x.out_schema"),
+    ("parameter_delivery", "x.parameter_delivery"),
+    ("parameter_format", "x.parameter_format"),
+    ("output_format", "x.output_format"),
+    ("is_adhoc", "false"),
+    ("timeout_seconds", "x.timeout_seconds"),
+    ("runtime_version_constraint", "x.runtime_version_constraint"),
+    ("accesses_mcp", "x.accesses_mcp"),
+    ("default_execution_permission_set_refs", "x.default_execution_permission_set_refs"),
+    ("reference_visibility", "x.reference_visibility::attune.action_reference_visibility_enum"),
+    ("reference_allowed_pack_refs", "x.reference_allowed_pack_refs"),
+    ("log_retention_policy", "x.log_retention_policy::attune.artifact_retention_enum"),
+    ("log_retention_limit", "x.log_retention_limit"),
+    ("artifact_retention_policy", "x.artifact_retention_policy::attune.artifact_retention_enum"),
+    ("artifact_retention_limit", "x.artifact_retention_limit"),
+    ("workflow_def", "w.id"),
+    ("required_worker_runtimes", "x.required_worker_runtimes"),
+    ("worker_selector", "x.worker_selector"),
+    ("worker_tolerations", "x.worker_tolerations"),
+    ("worker_affinity", "x.worker_affinity"),
+)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One table the registrar upserts into, with its staging table and joins."""
+
+    table: str
+    stage: str
+    stage_columns: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, str], ...]
+    joins: str
+
+    @property
+    def stage_id(self) -> sql.Identifier:
+        return sql.Identifier(self.stage)
+
+    def create_stage(self) -> sql.Composed:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+            for name, kind in self.stage_columns
+        )
+        return sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(
+            self.stage_id, columns
+        )
+
+    def load_stage(self) -> sql.Composed:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+            for name, kind in self.stage_columns
+        )
+        return sql.SQL(
+            "INSERT INTO {stage} SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x({columns})"
+        ).format(stage=self.stage_id, columns=columns)
+
+    def _columns(self, alias: str = "") -> sql.Composable:
+        prefix = sql.SQL(f"{alias}.") if alias else sql.SQL("")
+        return sql.SQL(", ").join(prefix + sql.Identifier(name) for name, _ in self.values)
+
+    def _expressions(self) -> sql.Composable:
+        return sql.SQL(", ").join(sql.SQL(expr) for _, expr in self.values)
+
+    def _source(self) -> sql.Composed:
+        return sql.SQL("{stage} x {joins}").format(stage=self.stage_id, joins=sql.SQL(self.joins))
+
+    def _differs(self) -> sql.Composed:
+        return sql.SQL("({}) IS DISTINCT FROM ({})").format(
+            self._columns("t"), self._expressions()
+        )
+
+    def insert_missing(self) -> sql.Composed:
+        """Create the rows that do not exist yet, in ref order; returns (ref, id)."""
+        return sql.SQL(
+            "INSERT INTO {table} AS t (ref, {columns})"
+            " SELECT x.ref, {values} FROM {source}"
+            " WHERE x.ref = ANY(%(refs)s)"
+            " ORDER BY x.ref"
+            " ON CONFLICT (ref) DO NOTHING"
+            " RETURNING t.ref, t.id"
+        ).format(
+            table=_table(self.table),
+            columns=self._columns(),
+            values=self._expressions(),
+            source=self._source(),
+        )
+
+    def lock_existing(self) -> sql.Composed:
+        """Lock existing rows in ref order; returns (ref, id, stored row if it differs)."""
+        return sql.SQL(
+            "SELECT t.ref, t.id, CASE WHEN {differs} THEN to_jsonb(t) END"
+            " FROM {table} t JOIN {source} ON x.ref = t.ref"
+            " WHERE t.ref = ANY(%(refs)s)"
+            " ORDER BY t.ref"
+            " FOR UPDATE OF t"
+        ).format(differs=self._differs(), table=_table(self.table), source=self._source())
+
+    def update_changed(self) -> sql.Composed:
+        assignments = sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(name), sql.SQL(expr))
+            for name, expr in self.values
+        )
+        return sql.SQL(
+            "UPDATE {table} AS t SET {assignments} FROM {source}"
+            " WHERE x.ref = t.ref AND t.ref = ANY(%(refs)s) AND {differs}"
+        ).format(
+            table=_table(self.table),
+            assignments=assignments,
+            source=self._source(),
+            differs=self._differs(),
+        )
+
+
+_WORKFLOWS = _Target(
+    table="workflow_definition",
+    stage="attune_lsp_stage_workflow",
+    stage_columns=_WF_STAGE,
+    values=_WF_VALUES,
+    joins="JOIN attune.pack p ON p.ref = x.pack_ref",
+)
+_ACTIONS = _Target(
+    table="action",
+    stage="attune_lsp_stage_action",
+    stage_columns=_ACTION_STAGE,
+    values=_ACTION_VALUES,
+    joins=(
+        "JOIN attune.pack p ON p.ref = x.pack_ref"
+        " JOIN attune.workflow_definition w ON w.ref = x.workflow_ref"
+    ),
+)
+
+# Rows deleted by a concurrent transaction between our insert and our lock are
+# retried this many times before giving up.
+_UPSERT_ROUNDS = 5
+
+
+@dataclass
+class _Item:
+    record: WorkflowRecord
+    action: ActionRecord
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Upserted:
+    ids: dict[str, int] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)
+    old: dict[str, JsonDict] = field(default_factory=dict)  # stored rows that differ
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plan(workflows: Sequence[WorkflowRecord]) -> list[_Item]:
+    items = [_Item(wf, wf.action or companion_action(wf)) for wf in workflows]
+    items.sort(key=lambda item: item.record.ref)
+    ref_count = Counter(item.record.ref for item in items)
+    action_count = Counter(item.action.ref for item in items)
+    for item in items:
+        item.reasons.extend(item.record.errors)
+        item.reasons.extend(record_problems(item.record, item.action))
+        if ref_count[item.record.ref] > 1:
+            sources = [i.record.source for i in items if i.record.ref == item.record.ref]
+            item.reasons.append(
+                f"ref {item.record.ref!r} appears {ref_count[item.record.ref]} times in the batch"
+                + (f" ({', '.join(s for s in sources if s)})" if any(sources) else "")
+            )
+        if action_count[item.action.ref] > 1:
+            item.reasons.append(f"action {item.action.ref!r} is linked to more than one workflow")
+    return items
+
+
+def _stage_row(values: JsonDict) -> JsonDict:
+    # Absent keys become SQL NULL in jsonb_to_recordset.
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _pack_problems(pack: PackRecord) -> list[str]:
+    if not pack.ref or "." in pack.ref:
+        return [f"pack ref {pack.ref!r} must be non-empty and contain no dots"]
+    return []
+
+
+def _ensure_packs(
+    conn: Connection, items: list[_Item], create_pack: bool
+) -> tuple[dict[str, int], list[str]]:
+    """Pack ref -> id for every pack the batch needs; creates missing ones if asked."""
+    needed = sorted({i.record.pack_ref for i in items} | {i.action.pack_ref for i in items})
+    query = sql.SQL("SELECT ref, id FROM {} WHERE ref = ANY(%s)").format(_table("pack"))
+    ids: dict[str, int] = dict(conn.execute(query, [needed]).fetchall())
+    missing = [ref for ref in needed if ref not in ids]
+    created: list[str] = []
+    if not missing:
+        return ids, created
+    if not create_pack:
+        for item in items:
+            for ref in sorted({item.record.pack_ref, item.action.pack_ref}):
+                if ref in missing:
+                    item.reasons.append(
+                        f"pack {ref!r} is not registered; register the pack first or use "
+                        "--create-pack"
+                    )
+        return ids, created
+    records: dict[str, PackRecord] = {}
+    for item in items:
+        if item.record.pack is not None:
+            records.setdefault(item.record.pack.ref, item.record.pack)
+    insert = sql.SQL(
+        "INSERT INTO {} (ref, label, version, description, conf_schema, config, meta, tags,"
+        " runtime_deps, dependencies, is_standard)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (ref) DO NOTHING RETURNING id"
+    ).format(_table("pack"))
+    for ref in missing:
+        pack = records.get(ref) or default_pack(ref)
+        problems = _pack_problems(pack)
+        if problems:
+            for item in items:
+                if ref in (item.record.pack_ref, item.action.pack_ref):
+                    item.reasons.extend(problems)
+            continue
+        row = conn.execute(
+            insert,
+            [
+                pack.ref,
+                pack.label,
+                pack.version,
+                pack.description,
+                Jsonb(pack.conf_schema or {}),
+                Jsonb(pack.config or {}),
+                Jsonb(pack.meta or {}),
+                list(pack.tags),
+                list(pack.runtime_deps),
+                list(pack.dependencies),
+                pack.is_standard,
+            ],
+        ).fetchone()
+        if row is not None:
+            created.append(ref)
+    ids.update(conn.execute(query, [missing]).fetchall())
+    return ids, created
+
+
+def _upsert(conn: Connection, target: _Target, refs: list[str]) -> _Upserted:
+    done = _Upserted()
+    pending = sorted(refs)
+    insert, lock, update = target.insert_missing(), target.lock_existing(), target.update_changed()
+    for _ in range(_UPSERT_ROUNDS):
+        for ref, row_id in conn.execute(insert, {"refs": pending}).fetchall():
+            done.ids[ref] = row_id
+            done.created.add(ref)
+        rest = [ref for ref in pending if ref not in done.ids]
+        if rest:
+            for ref, row_id, old in conn.execute(lock, {"refs": rest}).fetchall():
+                done.ids[ref] = row_id
+                if old is not None:
+                    done.old[ref] = old
+        pending = [ref for ref in pending if ref not in done.ids]
+        if not pending:
+            break
+    else:
+        raise RegistrarError(
+            f"{target.table} rows for {', '.join(pending[:5])} kept disappearing while "
+            "registering (removed by a concurrent transaction?); try again"
+        )
+    if done.old:
+        conn.execute(update, {"refs": sorted(done.old)})
+    return done
+
+
+def _refusal_report(items: list[_Item], dry_run: bool) -> RegistrationReport:
+    refused = sum(1 for item in items if item.reasons)
+    noun = "record was" if refused == 1 else "records were"
+    outcomes = tuple(
+        RegistrationOutcome(
+            ref=item.record.ref,
+            status="refused" if item.reasons else "skipped",
+            source=item.record.source,
+            action_ref=item.action.ref,
+            reasons=tuple(item.reasons)
+            if item.reasons
+            else (f"not written: {refused} {noun} refused and the batch is all-or-nothing",),
+        )
+        for item in items
+    )
+    return RegistrationReport(outcomes, dry_run=dry_run, written=False)
+
+
+def _register(
+    conn: Connection, items: list[_Item], dry_run: bool, create_pack: bool
+) -> RegistrationReport:
+    pack_ids, packs_created = _ensure_packs(conn, items, create_pack)
+    if any(item.reasons for item in items):
+        return _refusal_report(items, dry_run)
+
+    for target, rows in (
+        (_WORKFLOWS, [_stage_row(_diff.workflow_values(i.record)) for i in items]),
+        (
+            _ACTIONS,
+            [
+                _stage_row({**_diff.action_values(i.action), "workflow_ref": i.record.ref})
+                for i in items
+            ],
+        ),
+    ):
+        conn.execute(target.create_stage())
+        conn.execute(target.load_stage(), {"rows": Jsonb(rows, dumps=_dumps)})
+
+    workflows = _upsert(conn, _WORKFLOWS, [i.record.ref for i in items])
+    actions = _upsert(conn, _ACTIONS, [i.action.ref for i in items])
+
+    outcomes = []
+    for item in items:
+        ref, action_ref = item.record.ref, item.action.ref
+        status: RegistrationStatus
+        difference: WorkflowDiff | None = None
+        if ref in workflows.created:
+            status = "created"
+        else:
+            wd_diff = (
+                _diff.workflow_diff(
+                    workflows.old[ref], item.record, pack_ids.get(item.record.pack_ref)
+                )
+                if ref in workflows.old
+                else WorkflowDiff()
+            )
+            action_created = action_ref if action_ref in actions.created else None
+            action_fields = (
+                _diff.action_changes(
+                    actions.old[action_ref],
+                    item.action,
+                    pack_ids.get(item.action.pack_ref),
+                    workflows.ids[ref],
+                )
+                if action_ref in actions.old
+                else ()
+            )
+            changed = ref in workflows.old or action_created or action_ref in actions.old
+            status = "updated" if changed else "unchanged"
+            if changed:
+                difference = WorkflowDiff(
+                    tasks_added=wd_diff.tasks_added,
+                    tasks_removed=wd_diff.tasks_removed,
+                    tasks_changed=wd_diff.tasks_changed,
+                    parameters_added=wd_diff.parameters_added,
+                    parameters_removed=wd_diff.parameters_removed,
+                    parameters_changed=wd_diff.parameters_changed,
+                    fields_changed=wd_diff.fields_changed,
+                    action_created=action_created,
+                    action_fields_changed=action_fields,
+                )
+        outcomes.append(
+            RegistrationOutcome(
+                ref=ref,
+                status=status,
+                source=item.record.source,
+                action_ref=action_ref,
+                diff=difference,
+            )
+        )
+    return RegistrationReport(
+        tuple(outcomes), dry_run=dry_run, written=not dry_run, packs_created=tuple(packs_created)
+    )
+
+
+def register(
+    conn: Connection,
+    workflows: Sequence[WorkflowRecord],
+    *,
+    dry_run: bool = False,
+    create_pack: bool = False,
+) -> RegistrationReport:
+    """Upsert workflow definitions and their actions, in one all-or-nothing transaction.
+
+    Any refused record (engine errors, a value the schema rejects, a missing pack
+    without `create_pack`, a ref twice in the batch) means nothing is written; the report
+    lists why and marks the other records `skipped`. With `dry_run` everything runs
+    inside the transaction and is then rolled back, so the report shows exactly what
+    would happen.
+    """
+    require_idle(conn)
+    items = _plan(workflows)
+    report: RegistrationReport | None = None
+    with translate_errors(conn), conn.transaction() as tx:
+        report = _register(conn, items, dry_run, create_pack)
+        if not report.written:
+            raise psycopg.Rollback(tx)
+    return report
+
+
+def unregister(
+    conn: Connection,
+    refs: Sequence[str] = (),
+    *,
+    pack: str | None = None,
+    dry_run: bool = False,
+) -> UnregisterReport:
+    """Delete workflow definitions by ref and/or every definition of a pack.
+
+    Attune's foreign keys do the rest: the linked action (`action.workflow_def`) and the
+    workflow executions go with the definition (ON DELETE CASCADE).
+    """
+    if not refs and pack is None:
+        raise ValueError("unregister needs refs or a pack")
+    require_idle(conn)
+    wanted = sorted(set(refs))
+    report: UnregisterReport | None = None
+    with translate_errors(conn), conn.transaction() as tx:
+        condition = sql.SQL("wd.ref = ANY(%(refs)s)")
+        if pack is not None:
+            condition = sql.SQL("({} OR wd.pack_ref = %(pack)s)").format(condition)
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT wd.id, wd.ref, wd.pack_ref FROM {} wd WHERE {}"
+                " ORDER BY wd.ref FOR UPDATE OF wd"
+            ).format(_table("workflow_definition"), condition),
+            {"refs": wanted, "pack": pack},
+        ).fetchall()
+        ids = [row[0] for row in rows]
+        actions: dict[int, list[str]] = {}
+        for action_ref, workflow_def in conn.execute(
+            sql.SQL(
+                "SELECT ref, workflow_def FROM {} WHERE workflow_def = ANY(%s) ORDER BY ref"
+            ).format(_table("action")),
+            [ids],
+        ):
+            actions.setdefault(workflow_def, []).append(action_ref)
+        executions: dict[int, int] = {}
+        if _relation_exists(conn, "workflow_execution"):
+            executions = dict(
+                conn.execute(
+                    sql.SQL(
+                        "SELECT workflow_def, count(*) FROM {} WHERE workflow_def = ANY(%s)"
+                        " GROUP BY workflow_def"
+                    ).format(_table("workflow_execution")),
+                    [ids],
+                ).fetchall()
+            )
+        if ids:
+            conn.execute(
+                sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(_table("workflow_definition")),
+                [ids],
+            )
+        found = {row[1] for row in rows}
+        report = UnregisterReport(
+            removed=tuple(
+                RemovedWorkflow(
+                    ref=ref,
+                    pack_ref=pack_ref,
+                    actions=tuple(actions.get(row_id, ())),
+                    executions=int(executions.get(row_id, 0)),
+                )
+                for row_id, ref, pack_ref in rows
+            ),
+            missing=tuple(ref for ref in wanted if ref not in found),
+            dry_run=dry_run,
+            written=not dry_run and bool(ids),
+        )
+        if dry_run:
+            raise psycopg.Rollback(tx)
+    return report
+
+
+def _relation_exists(conn: Connection, name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{name}"]).fetchone()
+    return bool(row and row[0])
+
+
+_TASK_COUNT = (
+    "CASE jsonb_typeof(wd.definition->'tasks')"
+    " WHEN 'array' THEN jsonb_array_length(wd.definition->'tasks') ELSE 0 END"
+)
+
+
+def list_workflows(
+    conn: Connection, *, pack: str | None = None, tag: str | None = None
+) -> list[WorkflowSummary]:
+    """Registered workflows, by ref, optionally of one pack and/or carrying one tag."""
+    conditions: list[sql.Composable] = []
+    if pack is not None:
+        conditions.append(sql.SQL("wd.pack_ref = %(pack)s"))
+    if tag is not None:
+        conditions.append(sql.SQL("wd.tags @> ARRAY[%(tag)s]::text[]"))
+    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("")
+    query = sql.SQL(
+        "SELECT wd.ref, wd.pack_ref, wd.label, wd.version, coalesce(wd.tags, '{{}}'),"
+        " {task_count}, wd.updated,"
+        " (SELECT a.ref FROM {action} a WHERE a.workflow_def = wd.id ORDER BY a.ref LIMIT 1)"
+        " FROM {table} wd{where} ORDER BY wd.ref"
+    ).format(
+        task_count=sql.SQL(_TASK_COUNT),
+        action=_table("action"),
+        table=_table("workflow_definition"),
+        where=where,
+    )
+    with translate_errors(conn):
+        rows = conn.execute(query, {"pack": pack, "tag": tag}).fetchall()
+    return [
+        WorkflowSummary(
+            ref=ref,
+            pack_ref=pack_ref,
+            label=label,
+            version=version,
+            tags=tuple(tags),
+            task_count=int(task_count),
+            updated=updated,
+            action_ref=action_ref,
+        )
+        for ref, pack_ref, label, version, tags, task_count, updated, action_ref in rows
+    ]
+
+
+def _task_summaries(definition: Any) -> tuple[TaskSummary, ...]:
+    out: list[TaskSummary] = []
+
+    def walk(tasks: Any, parent: str | None) -> None:
+        if not isinstance(tasks, list):
+            return
+        for task in tasks:
+            if not isinstance(task, dict):
+                continue
+            name = str(task.get("name", ""))
+            kind = str(task.get("type") or "action")
+            action = task.get("action")
+            out.append(TaskSummary(name, kind, action if isinstance(action, str) else None, parent))
+            walk(task.get("tasks"), name)
+
+    walk(definition.get("tasks") if isinstance(definition, dict) else None, None)
+    return tuple(out)
+
+
+def show_workflow(conn: Connection, ref: str) -> WorkflowDetail | None:
+    """One registered workflow with its tasks and linked actions, or None."""
+    with translate_errors(conn):
+        row = conn.execute(
+            sql.SQL(
+                "SELECT id, ref, pack_ref, label, description, version, coalesce(tags, '{{}}'),"
+                " param_schema, out_schema, definition, created, updated FROM {} WHERE ref = %s"
+            ).format(_table("workflow_definition")),
+            [ref],
+        ).fetchone()
+        if row is None:
+            return None
+        actions = conn.execute(
+            sql.SQL(
+                "SELECT ref, label, entrypoint, enabled FROM {} WHERE workflow_def = %s"
+                " ORDER BY ref"
+            ).format(_table("action")),
+            [row[0]],
+        ).fetchall()
+    (_, ref, pack_ref, label, description, version, tags, params, output, definition) = row[:10]
+    return WorkflowDetail(
+        ref=ref,
+        pack_ref=pack_ref,
+        label=label,
+        description=description,
+        version=version,
+        tags=tuple(tags),
+        param_schema=params,
+        out_schema=output,
+        definition=definition,
+        created=row[10],
+        updated=row[11],
+        tasks=_task_summaries(definition),
+        actions=tuple(LinkedAction(*action) for action in actions),
+    )
+
+
+def registration_state(conn: Connection, record: WorkflowRecord) -> RegistrationState:
+    """Whether `record` is registered, and if so whether the database matches it."""
+    action = record.action or companion_action(record)
+    with translate_errors(conn):
+        row = conn.execute(
+            sql.SQL(
+                "SELECT to_jsonb(wd), p.id,"
+                " (SELECT to_jsonb(a) FROM {action} a WHERE a.ref = %(action)s),"
+                " (SELECT id FROM {pack} WHERE ref = %(action_pack)s)"
+                " FROM {table} wd LEFT JOIN {pack} p ON p.ref = %(pack)s"
+                " WHERE wd.ref = %(ref)s"
+            ).format(
+                action=_table("action"),
+                pack=_table("pack"),
+                table=_table("workflow_definition"),
+            ),
+            {
+                "ref": record.ref,
+                "pack": record.pack_ref,
+                "action": action.ref,
+                "action_pack": action.pack_ref,
+            },
+        ).fetchone()
+    if row is None:
+        return "not-registered"
+    stored, pack_id, stored_action, action_pack_id = row
+    if pack_id is None or stored_action is None or action_pack_id is None:
+        return "differs"
+    if stored["pack"] != pack_id or not _diff.workflow_diff(stored, record).is_empty():
+        return "differs"
+    if _diff.action_changes(stored_action, action, action_pack_id, stored["id"]):
+        return "differs"
+    return "up-to-date"
+
+
+def action_index(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Every action: ref -> {param_schema, out_schema, description, pack_ref}."""
+    with translate_errors(conn):
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT ref, param_schema, out_schema, description, pack_ref FROM {} ORDER BY ref"
+            ).format(_table("action"))
+        ).fetchall()
+    return {
+        ref: {
+            "param_schema": params,
+            "out_schema": output,
+            "description": description,
+            "pack_ref": pack_ref,
+        }
+        for ref, params, output, description, pack_ref in rows
+    }
+
+
+def refs_of(workflows: Iterable[WorkflowRecord]) -> list[str]:
+    return sorted({wf.ref for wf in workflows})

@@ -1,0 +1,237 @@
+"""From files on disk to registrar records, following Attune's registration paths.
+
+A workflow action (``actions/<name>.yaml`` with ``workflow_file``) registers its
+graph file as the pack installer does: the workflow's ``ref``/``label``/
+``description``/``tags`` fall back to the action's, the schemas come from the
+action first, and the action row is the action file's own. A standalone file
+under ``workflows/`` (or a graph file no action links) registers as Attune's
+``WorkflowRegistrar`` does: ref from the YAML or ``<pack>.<name>``, and a
+companion action. Every record carries the error diagnostics of its files, so
+the registrar can refuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .check import build_index
+from .config import DEFAULT_MAX_FILE_SIZE, Config
+from .diagnostics import Diagnostic, Severity
+from .loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
+from .packindex import ActionInfo, PackIndex, PackInfo, discover_packs, find_pack_root, read_pack
+from .registrar.types import ActionRecord, PackRecord, WorkflowRecord
+
+
+def derive_label(name: str) -> str:
+    """A label from a name, as Attune derives one: ``http_request`` -> ``Http Request``."""
+    return " ".join(part.capitalize() for part in name.replace("-", "_").split("_") if part)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _dict(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def pack_record(pack: PackInfo) -> PackRecord:
+    """The pack row from ``pack.yaml``, or from the folder name when there is none."""
+    m = pack.manifest or {}
+    version = m.get("version")
+    return PackRecord(
+        ref=pack.ref,
+        label=_str(m.get("label")) or _str(m.get("name")) or pack.ref,
+        version=str(version) if isinstance(version, str | int | float) else "0.0.0",
+        description=_str(m.get("description")),
+        conf_schema=_dict(m.get("conf_schema", m.get("config_schema"))),
+        config=_dict(m.get("config")),
+        meta=_dict(m.get("meta", m.get("metadata"))),
+        tags=_strings(m.get("tags", m.get("keywords"))),
+        runtime_deps=_strings(m.get("runtime_deps")),
+        dependencies=_strings(m.get("dependencies")),
+        is_standard=m.get("system") is True,
+    )
+
+
+def action_record(action: ActionInfo, pack_ref: str) -> ActionRecord:
+    """The action row of a workflow action file (runtime NULL, entrypoint = workflow_file)."""
+    d = action.data
+
+    def pick(key: str, default: Any, kind: type) -> Any:
+        value = d.get(key, default)
+        return value if isinstance(value, kind) and not isinstance(value, bool) else default
+
+    timeout = d.get("timeout_seconds")
+    return ActionRecord(
+        ref=action.ref,
+        pack_ref=pack_ref,
+        label=action.label or derive_label(action.name),
+        entrypoint=action.workflow_file or "",
+        description=action.description,
+        enabled=d.get("enabled") is not False,
+        param_schema=action.parameters,
+        out_schema=action.output,
+        parameter_delivery=pick("parameter_delivery", "stdin", str),
+        parameter_format=pick("parameter_format", "json", str),
+        output_format=pick("output_format", "text", str),
+        timeout_seconds=timeout if isinstance(timeout, int) and not isinstance(timeout, bool) else None,
+        runtime_version_constraint=_str(d.get("runtime_version")),
+        accesses_mcp=d.get("accesses_mcp") is True,
+        default_execution_permission_set_refs=_strings(d.get("default_execution_permission_set_refs")),
+        reference_visibility=pick("reference_visibility", "public", str),
+        reference_allowed_pack_refs=_strings(d.get("reference_allowed_pack_refs")),
+        required_worker_runtimes=_dict(d.get("required_worker_runtimes")) or {},
+        worker_selector=_dict(d.get("worker_selector")) or {},
+        worker_affinity=_dict(d.get("worker_affinity")) or {},
+        worker_tolerations=list(d["worker_tolerations"])
+        if isinstance(d.get("worker_tolerations"), list)
+        else [],
+    )
+
+
+def format_error(path: Path, diagnostic: Diagnostic) -> str:
+    """``path:line:col: message [rule]`` for a refused record."""
+    s = diagnostic.span
+    return f"{path}:{s.line + 1}:{s.column + 1}: {diagnostic.message} [{diagnostic.code}]"
+
+
+def _errors(path: Path, diagnostics: Iterable[Diagnostic]) -> list[str]:
+    return [format_error(path, d) for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def _record(
+    loaded: LoadedWorkflow,
+    pack: PackInfo,
+    action: ActionInfo | None,
+    action_errors: Sequence[str],
+) -> WorkflowRecord:
+    data = loaded.data or {}
+    definition = loaded.definition or {}
+    name = loaded.file.name
+    if action is not None:
+        ref = _str(data.get("ref")) or action.ref
+        label = _str(data.get("label")) or action.label or derive_label(action.name)
+        description = _str(data.get("description")) or action.description
+        tags = _strings(data.get("tags")) or _strings(action.data.get("tags"))
+        params = action.parameters if action.parameters is not None else _dict(data.get("parameters"))
+        output = action.output if action.output is not None else _dict(data.get("output"))
+        action_row: ActionRecord | None = action_record(action, pack.ref)
+    else:
+        ref = _str(data.get("ref")) or f"{pack.ref}.{name}"
+        label = _str(data.get("label")) or derive_label(name)
+        description = _str(data.get("description"))
+        tags = _strings(data.get("tags"))
+        params = _dict(data.get("parameters"))
+        output = _dict(data.get("output"))
+        action_row = None
+    version = data.get("version")
+    definition = {**definition, "ref": ref, "label": label}
+    return WorkflowRecord(
+        ref=ref,
+        pack_ref=pack.ref,
+        label=label,
+        version=version if isinstance(version, str) else str(version or ""),
+        definition=definition,
+        description=description,
+        param_schema=params,
+        out_schema=output,
+        tags=tags,
+        source=str(loaded.file.path),
+        action=action_row,
+        pack=pack_record(pack),
+        errors=(*_errors(loaded.file.path, loaded.diagnostics), *action_errors),
+    )
+
+
+def collect(
+    paths: Sequence[Path], *, max_file_size: int | None = None
+) -> tuple[list[WorkflowRecord], list[str]]:
+    """Registrar records for the workflows in the given files and folders.
+
+    Returns the records and problems that are not about one workflow (a path
+    outside any pack, a file that cannot be read).
+    """
+    size = max_file_size or DEFAULT_MAX_FILE_SIZE
+    problems: list[str] = []
+    wanted: dict[Path, set[Path] | None] = {}
+    for path in paths:
+        path = path.resolve()
+        if not path.exists():
+            problems.append(f"{path}: no such file or folder")
+            continue
+        if path.is_dir():
+            roots = discover_packs(path)
+            if not roots:
+                problems.append(f"{path}: no pack found (a pack has pack.yaml, actions/ or workflows/)")
+            for root in roots:
+                wanted[root] = None
+            continue
+        root = find_pack_root(path)
+        if root is None:
+            problems.append(f"{path}: not inside a pack")
+            continue
+        if wanted.get(root, set()) is not None:
+            files = wanted.setdefault(root, set())
+            assert files is not None
+            files.add(path)
+    config = Config(max_file_size=size)
+    index = build_index(list(wanted), config)
+    records: dict[str, WorkflowRecord] = {}
+    for root, only in wanted.items():
+        for record in _pack_records(root, only, index, size, problems):
+            records[record.ref] = record
+    return list(records.values()), problems
+
+
+def _pack_records(
+    root: Path,
+    only: set[Path] | None,
+    index: PackIndex,
+    size: int,
+    problems: list[str],
+) -> list[WorkflowRecord]:
+    pack = index.pack_for(root / "pack.yaml") or read_pack(root)
+    loader = WorkflowLoader(LoaderConfig(packs_base_dir=root.parent, max_file_size=size), index=index)
+    linked: dict[Path, ActionInfo] = {}
+    for action in pack.actions.values():
+        target = action.workflow_path
+        if target is not None and target.is_file():
+            linked.setdefault(target, action)
+    result: dict[str, WorkflowRecord] = {}
+    for file in loader.pack_files(pack.ref, root):
+        action = linked.get(file.path)
+        if only is not None and file.path not in only and (
+            action is None or action.path not in only
+        ):
+            continue
+        try:
+            loaded = loader.load_workflow_file(file)
+        except OSError as exc:
+            problems.append(f"{file.path}: cannot read: {exc.strerror or exc}")
+            continue
+        action_errors: list[str] = []
+        if action is not None and action.path is not None:
+            action_errors = _action_errors(action.path, index, size)
+        record = _record(loaded, pack, action, action_errors)
+        result[record.ref] = record
+    return list(result.values())
+
+
+def _action_errors(path: Path, index: PackIndex, size: int) -> list[str]:
+    from .check import check_bytes
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [f"{path}: cannot read: {exc.strerror or exc}"]
+    return _errors(path, check_bytes(path, data, index=index, config=Config(max_file_size=size)))
+
+
+__all__ = ["WorkflowFileRef", "collect", "derive_label", "pack_record", "workflow_name"]

@@ -1,0 +1,59 @@
+"""The shape of a rule, and the registry entry made from each rule module.
+
+A rule is a module with ``ID`` (kebab-case), ``SEVERITY``, ``KINDS`` (the file
+kinds it reads), a docstring with the four sections (What it does / Why is
+this bad? / Example / Use instead) and ``check(ctx)``. Rules that look at the
+raw bytes before parsing define ``check_bytes(path, data, config)`` too.
+``ENABLED = False`` makes a rule off unless ``--strict`` or configuration turns
+it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from ..config import Config
+from ..context import Context, FileKind
+from ..diagnostics import Diagnostic, Severity
+
+Check = Callable[[Context], Iterable[Diagnostic]]
+CheckBytes = Callable[[Path, bytes, Config], Iterable[Diagnostic]]
+
+ALL_KINDS = frozenset(FileKind)
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule."""
+
+    id: str
+    severity: Severity
+    kinds: frozenset[FileKind]
+    check: Check
+    check_bytes: CheckBytes | None
+    enabled: bool
+    doc: str
+    module: str
+
+    @property
+    def summary(self) -> str:
+        """The first line of the rule's doc."""
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.id
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        """Make the registry entry of a rule module."""
+        return cls(
+            id=module.ID,
+            severity=module.SEVERITY,
+            kinds=frozenset(getattr(module, "KINDS", ALL_KINDS)),
+            check=module.check,
+            check_bytes=getattr(module, "check_bytes", None),
+            enabled=getattr(module, "ENABLED", True),
+            doc=module.__doc__ or "",
+            module=module.__name__,
+        )

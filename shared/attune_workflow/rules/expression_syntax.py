@@ -1,0 +1,17 @@
+"""TODO: expression-syntax."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import Context, FileKind
+from ..diagnostics import Diagnostic, Severity
+
+ID = "expression-syntax"
+SEVERITY = Severity.ERROR
+KINDS = frozenset({FileKind.WORKFLOW})
+
+
+def check(ctx: Context) -> Iterator[Diagnostic]:
+    """Not written yet."""
+    return iter(())

@@ -1,0 +1,226 @@
+"""A positioned, forgiving view of a workflow: tasks, transitions and templates.
+
+Built once from the YAML nodes; every graph and expression rule reads it. It
+never assumes the file is valid: a task that is not a mapping, a ``do`` that is
+a scalar, a missing name are all represented so rules can still run on the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_string,
+    mapping_index,
+)
+
+LEGACY_TARGET_KEYS = ("on_success", "on_failure", "on_complete", "on_timeout")
+LEGACY_WHEN = {
+    "on_success": "{{ succeeded() }}",
+    "on_failure": "{{ failed() }}",
+    "on_complete": None,
+    "on_timeout": "{{ timed_out() }}",
+}
+
+
+@dataclass(slots=True)
+class Target:
+    """A task name a transition starts, with its node."""
+
+    name: str
+    node: ScalarNode
+
+
+@dataclass(slots=True)
+class TransitionView:
+    """A transition: a ``next`` entry, a legacy ``on_*`` key or a ``decision`` branch."""
+
+    source: str  # "next", "on_success", ..., "decision"
+    index: int
+    node: Node
+    when: ScalarNode | None = None
+    publish: Node | None = None
+    targets: list[Target] = field(default_factory=list)
+    do_node: Node | None = None
+
+
+@dataclass(eq=False, slots=True)
+class TaskView:
+    """A task with its nodes, its scope and its transitions."""
+
+    node: Node
+    index: int
+    parent: TaskView | None
+    fields: dict[str, tuple[ScalarNode, Node]]
+    name: str | None = None
+    name_node: ScalarNode | None = None
+    children: list[TaskView] = field(default_factory=list)
+    transitions: list[TransitionView] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        """The task type (``action`` when absent or not a string)."""
+        entry = self.fields.get("type")
+        if entry and is_string(entry[1]):
+            return str(entry[1].value)
+        return "action"
+
+    def value(self, key: str) -> Node | None:
+        """The value node of a task key."""
+        entry = self.fields.get(key)
+        return entry[1] if entry else None
+
+    def key(self, key: str) -> ScalarNode | None:
+        """The key node of a task key."""
+        entry = self.fields.get(key)
+        return entry[0] if entry else None
+
+    def string(self, key: str) -> str | None:
+        """A task key's value when it is a string scalar."""
+        node = self.value(key)
+        return str(node.value) if is_string(node) else None
+
+    @property
+    def label(self) -> str:
+        """How messages name the task."""
+        return f"task '{self.name}'" if self.name is not None else f"task #{self.index + 1}"
+
+    @property
+    def uses_next(self) -> bool:
+        """Whether the task has a non-empty ``next`` list (legacy keys are then ignored)."""
+        node = self.value("next")
+        return isinstance(node, SequenceNode) and bool(node.value)
+
+    @property
+    def iterates(self) -> bool:
+        """Whether the task has ``with_items`` or ``iterate_cache``."""
+        return "with_items" in self.fields or "iterate_cache" in self.fields
+
+
+@dataclass(slots=True)
+class WorkflowView:
+    """The tasks of a workflow in every scope."""
+
+    root: MappingNode
+    fields: dict[str, tuple[ScalarNode, Node]]
+    tasks: list[TaskView]
+
+    def value(self, key: str) -> Node | None:
+        """The value node of a top-level key."""
+        entry = self.fields.get(key)
+        return entry[1] if entry else None
+
+    def all_tasks(self) -> Iterator[TaskView]:
+        """Every task, parents before their sub-tasks."""
+        stack = list(reversed(self.tasks))
+        while stack:
+            task = stack.pop()
+            yield task
+            stack.extend(reversed(task.children))
+
+    @cached_property
+    def top_names(self) -> dict[str, TaskView]:
+        """Top-level tasks by name (the first of duplicates)."""
+        names: dict[str, TaskView] = {}
+        for task in self.tasks:
+            if task.name is not None:
+                names.setdefault(task.name, task)
+        return names
+
+    def scope_of(self, task: TaskView) -> list[TaskView]:
+        """The tasks a task's transitions may target: its siblings."""
+        return task.parent.children if task.parent else self.tasks
+
+    def task_named(self, name: str) -> TaskView | None:
+        """The first task of that name at any depth."""
+        for task in self.all_tasks():
+            if task.name == name:
+                return task
+        return None
+
+
+def build_view(root: Node | None) -> WorkflowView | None:
+    """Build the view from a workflow document's root node (None if not a mapping)."""
+    if not isinstance(root, MappingNode):
+        return None
+    fields = mapping_index(root)
+    tasks_node = fields.get("tasks", (None, None))[1]
+    return WorkflowView(root=root, fields=fields, tasks=_tasks(tasks_node, None))
+
+
+def _tasks(node: Node | None, parent: TaskView | None) -> list[TaskView]:
+    if not isinstance(node, SequenceNode):
+        return []
+    result = []
+    for index, item in enumerate(node.value):
+        fields = mapping_index(item)
+        task = TaskView(node=item, index=index, parent=parent, fields=fields)
+        name = fields.get("name")
+        if name is not None and isinstance(name[1], ScalarNode) and name[1].value != "":
+            task.name = str(name[1].value)
+            task.name_node = name[1]
+        task.transitions = _transitions(fields)
+        sub = fields.get("tasks")
+        if sub is not None:
+            task.children = _tasks(sub[1], task)
+        result.append(task)
+    return result
+
+
+def _transitions(fields: dict[str, tuple[ScalarNode, Node]]) -> list[TransitionView]:
+    result: list[TransitionView] = []
+    nxt = fields.get("next")
+    if nxt is not None and isinstance(nxt[1], SequenceNode):
+        for index, item in enumerate(nxt[1].value):
+            entry = mapping_index(item)
+            view = TransitionView(source="next", index=index, node=item)
+            when = entry.get("when")
+            if when is not None and isinstance(when[1], ScalarNode):
+                view.when = when[1]
+            publish = entry.get("publish")
+            if publish is not None:
+                view.publish = publish[1]
+            do = entry.get("do")
+            if do is not None:
+                view.do_node = do[1]
+                view.targets = _targets(do[1])
+            result.append(view)
+    for key in LEGACY_TARGET_KEYS:
+        entry = fields.get(key)
+        if entry is not None:
+            view = TransitionView(source=key, index=0, node=entry[1])
+            view.do_node = entry[1]
+            view.targets = _targets(entry[1])
+            result.append(view)
+    decision = fields.get("decision")
+    if decision is not None and isinstance(decision[1], SequenceNode):
+        for index, item in enumerate(decision[1].value):
+            entry = mapping_index(item)
+            view = TransitionView(source="decision", index=index, node=item)
+            when = entry.get("when")
+            if when is not None and isinstance(when[1], ScalarNode):
+                view.when = when[1]
+            target = entry.get("next")
+            if target is not None:
+                view.do_node = target[1]
+                view.targets = _targets(target[1])
+            result.append(view)
+    return result
+
+
+def _targets(node: Node) -> list[Target]:
+    if isinstance(node, ScalarNode):
+        return [Target(str(node.value), node)] if is_string(node) and node.value else []
+    if isinstance(node, SequenceNode):
+        return [
+            Target(str(item.value), item)
+            for item in node.value
+            if isinstance(item, ScalarNode) and is_string(item)
+        ]
+    return []

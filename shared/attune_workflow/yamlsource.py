@@ -1,0 +1,504 @@
+"""YAML with exact positions: compose with libyaml, keep every node's marks.
+
+PyYAML's composer (C loader when libyaml is there, the pure one otherwise)
+gives nodes with start and end marks in code points. This module turns text
+into a :class:`YamlDocument`: the root node, plain Python data built from it
+(duplicate keys recorded, not hidden), the syntax error if any, and a way to
+map offsets inside a scalar's value back to the source, for every scalar style.
+Tags resolve as YAML 1.2's core schema does (``yes`` stays a string), which is
+how Attune's serde-based parser reads the files.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from .positions import LineIndex, Span
+
+__all__ = [
+    "MappingNode",
+    "Node",
+    "ScalarNode",
+    "SequenceNode",
+    "YamlDocument",
+    "parse_yaml",
+]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _CoreResolver(BaseResolver):
+    """YAML 1.2 core schema implicit tags."""
+
+
+_CoreResolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_CoreResolver.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _Loader(CParser, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+else:  # pragma: no cover - exercised only where libyaml is missing
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, _CoreResolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _CoreResolver.__init__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    """A mapping key that repeats an earlier one in the same mapping."""
+
+    key: str
+    span: Span
+    first: Span
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A parsed text: root node, plain data and the problems found on the way."""
+
+    text: str
+    lines: LineIndex
+    root: Node | None = None
+    data: Any = None
+    syntax_error: tuple[str, Span] | None = None
+    document_count: int = 0
+    extra_document: Span | None = None
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+
+    def span(self, node: Node) -> Span:
+        """The span of a whole node, trimmed of the line break a block node ends with."""
+        return node_span(node, self.lines)
+
+    def value_span(self, node: ScalarNode, start: int, end: int) -> Span:
+        """The source span of characters ``start:end`` of a scalar's value."""
+        offsets = scalar_offsets(self.text, node)
+        if offsets is None:
+            return node_span(node, self.lines)
+        start = max(0, min(start, len(offsets) - 1))
+        end = max(start, min(end, len(offsets) - 1))
+        first = offsets[start]
+        last = offsets[end - 1] + 1 if end > start else first
+        return self.lines.span(first, max(first, last))
+
+
+def node_span(node: Node, lines: LineIndex) -> Span:
+    """The span of a node from its marks, without a trailing line break."""
+    start, end = node.start_mark, node.end_mark
+    end_line, end_column = end.line, end.column
+    if end_line > start.line and end_column == 0:
+        end_line -= 1
+        end_column = len(lines.line_text(end_line))
+    return Span(start.line, start.column, end_line, end_column)
+
+
+def parse_yaml(text: str) -> YamlDocument:
+    """Parse text into a positioned document; never raises on bad YAML."""
+    doc = YamlDocument(text=text, lines=LineIndex(text))
+    loader = _Loader(text)
+    try:
+        if loader.check_node():
+            doc.root = loader.get_node()
+            doc.document_count = 1
+            if loader.check_node():
+                extra = loader.get_node()
+                doc.document_count = 2
+                doc.extra_document = node_span(extra, doc.lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            message = f"{exc.problem} ({exc.context})"
+        doc.syntax_error = (_sentence(message), _mark_span(doc.lines, mark))
+    except yaml.YAMLError as exc:
+        doc.syntax_error = (_sentence(str(exc)), Span(0, 0, 0, min(1, len(text))))
+    finally:
+        loader.dispose()
+    if doc.root is not None and doc.syntax_error is None:
+        doc.data = _Builder(doc.duplicates, doc.lines).build(doc.root)
+    return doc
+
+
+def _sentence(message: str) -> str:
+    message = " ".join(message.split())
+    return message[:1].upper() + message[1:] if message else "Invalid YAML"
+
+
+def _mark_span(lines: LineIndex, mark: Any) -> Span:
+    if mark is None:
+        return Span(0, 0, 0, 0)
+    line, column = mark.line, mark.column
+    if column < len(lines.line_text(line)):
+        return Span(line, column, line, column + 1)
+    # At the end of a line or of the text: point at the last character before it.
+    while line >= 0:
+        length = len(lines.line_text(line))
+        if length:
+            column = min(column, length)
+            return Span(line, column - 1, line, column)
+        line -= 1
+        column = 10**9
+    return Span(0, 0, 0, 0)
+
+
+class _Builder:
+    """Turns nodes into plain data, recording duplicate keys on the way."""
+
+    __slots__ = ("_duplicates", "_lines", "_seen")
+
+    def __init__(self, duplicates: list[DuplicateKey], lines: LineIndex) -> None:
+        self._duplicates = duplicates
+        self._lines = lines
+        self._seen: dict[int, Any] = {}
+
+    def build(self, node: Node) -> Any:
+        if isinstance(node, ScalarNode):
+            return scalar_value(node)
+        cached = self._seen.get(id(node))
+        if cached is not None:
+            return cached
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            self._seen[id(node)] = items
+            build = self.build
+            for child in node.value:
+                items.append(
+                    scalar_value(child) if child.__class__ is ScalarNode else build(child)
+                )
+            return items
+        mapping: dict[Any, Any] = {}
+        self._seen[id(node)] = mapping
+        first_keys: dict[Any, Node] | None = None
+        for key_node, value_node in node.value:
+            if key_node.__class__ is ScalarNode:
+                key = scalar_value(key_node)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    key = key_node.value
+            else:
+                key = key_node.value if isinstance(key_node.value, str) else repr(key_node.value)
+            if key in mapping:
+                if first_keys is None:
+                    first_keys = {}
+                    for k_node, _ in node.value:
+                        if k_node.__class__ is ScalarNode:
+                            first_keys.setdefault(scalar_value(k_node), k_node)
+                first = first_keys.get(key, key_node)
+                self._duplicates.append(
+                    DuplicateKey(
+                        str(key_node.value),
+                        node_span(key_node, self._lines),
+                        node_span(first, self._lines),
+                    )
+                )
+                continue
+            mapping[key] = (
+                scalar_value(value_node)
+                if value_node.__class__ is ScalarNode
+                else self.build(value_node)
+            )
+        return mapping
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """The Python value of a scalar under YAML 1.2's core schema."""
+    tag = node.tag
+    value: str = node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if tag == _FLOAT:
+        lowered = value.lower()
+        if lowered.endswith("inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        if lowered == ".nan":
+            return math.nan
+        return float(value)
+    if tag == _BOOL:
+        return value in ("true", "True", "TRUE")
+    if tag == _NULL:
+        return None
+    return value
+
+
+def mapping_items(node: Node | None) -> Iterator[tuple[str, ScalarNode, Node]]:
+    """Yield (key, key node, value node) for the string keys of a mapping node."""
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                yield str(key_node.value), key_node, value_node
+
+
+def mapping_get(node: Node | None, key: str) -> tuple[ScalarNode, Node] | None:
+    """The first (key node, value node) pair of a mapping for ``key``."""
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == key:
+                return key_node, value_node
+    return None
+
+
+def mapping_index(node: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
+    """Key -> (key node, value node) for a mapping node; the first of duplicates wins."""
+    result: dict[str, tuple[ScalarNode, Node]] = {}
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                result.setdefault(str(key_node.value), (key_node, value_node))
+    return result
+
+
+def is_null(node: Node | None) -> bool:
+    """Whether a node is absent or a null scalar."""
+    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL)
+
+
+def is_string(node: Node | None) -> bool:
+    """Whether a node is a scalar that resolves to a string."""
+    return isinstance(node, ScalarNode) and node.tag == _STR
+
+
+# -- scalar content -> source offsets ------------------------------------------------------
+
+_WHITE = " \t"
+_BREAKS = "\r\n"
+
+
+def scalar_offsets(text: str, node: ScalarNode) -> list[int] | None:
+    """Source offset of each character of a scalar's value, plus one past the last.
+
+    Returns None when the source cannot be followed (the caller then falls back
+    to the whole node). The result is checked against the composed value, so a
+    returned mapping is exact.
+    """
+    start, end = node.start_mark.index, node.end_mark.index
+    value: str = node.value
+    style = node.style
+    if style in ('"', "'"):
+        body_start, body_end = start + 1, end - 1
+        raw = text[body_start:body_end]
+        if "\n" not in raw and "\\" not in raw and (style == '"' or "''" not in raw):
+            if raw == value:
+                return list(range(body_start, body_end + 1))
+        chars = _follow_quoted(text, body_start, body_end, style == '"')
+    elif style in ("|", ">"):
+        chars = _follow_block(text, start, end, style == ">")
+    else:
+        raw = text[start:end]
+        if raw == value:
+            return list(range(start, end + 1))
+        chars = _follow_quoted(text, start, end, False)
+    if chars is None:
+        return None
+    content, offsets = chars
+    if content != value:
+        return None
+    offsets.append(offsets[-1] + 1 if offsets else start)
+    return offsets
+
+
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _follow_quoted(
+    text: str, begin: int, stop: int, double: bool
+) -> tuple[str, list[int]] | None:
+    """Follow a flow scalar (plain, single or double quoted) with line folding."""
+    out: list[str] = []
+    offsets: list[int] = []
+    i = begin
+    while i < stop:
+        c = text[i]
+        if double and c == "\\" and i + 1 < stop:
+            n = text[i + 1]
+            if n in _BREAKS:
+                i += 2 if text.startswith("\r\n", i + 1) else 1
+                i += 1
+                while i < stop and text[i] in _WHITE:
+                    i += 1
+                continue
+            width = _ESCAPE_WIDTH.get(n, 2)
+            try:
+                decoded = _decode_escape(text[i : i + width])
+            except ValueError:
+                return None
+            out.append(decoded)
+            offsets.append(i)
+            i += width
+            continue
+        if not double and c == "'" and text.startswith("''", i):
+            out.append("'")
+            offsets.append(i)
+            i += 2
+            continue
+        if c in _WHITE or c in _BREAKS:
+            j = i
+            breaks: list[int] = []
+            while j < stop and (text[j] in _WHITE or text[j] in _BREAKS):
+                if text[j] == "\n":
+                    breaks.append(j)
+                j += 1
+            if not breaks:
+                for k in range(i, j):
+                    out.append(text[k])
+                    offsets.append(k)
+            elif len(breaks) == 1:
+                out.append(" ")
+                offsets.append(breaks[0])
+            else:
+                for k in breaks[1:]:
+                    out.append("\n")
+                    offsets.append(k)
+            i = j
+            continue
+        out.append(c)
+        offsets.append(i)
+        i += 1
+    return "".join(out), offsets
+
+
+_SIMPLE_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+
+
+def _decode_escape(escape: str) -> str:
+    kind = escape[1]
+    if kind in _ESCAPE_WIDTH:
+        return chr(int(escape[2:], 16))
+    if kind in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[kind]
+    raise ValueError(escape)
+
+
+def _follow_block(text: str, start: int, end: int, folded: bool) -> tuple[str, list[int]] | None:
+    """Follow a literal or folded block scalar from its header to its end mark."""
+    header_end = text.find("\n", start)
+    if header_end == -1 or header_end >= end:
+        return "", []
+    header = text[start + 1 : header_end].split("#", 1)[0].strip()
+    indent_hint = next((int(ch) for ch in header if ch.isdigit()), 0)
+    lines: list[tuple[int, str]] = []
+    pos = header_end + 1
+    while pos < end:
+        nl = text.find("\n", pos)
+        line_end = end if nl == -1 or nl >= end else nl
+        lines.append((pos, text[pos:line_end].rstrip("\r")))
+        pos = line_end + 1
+    if not lines:
+        return "", []
+    if indent_hint:
+        parent = _parent_indent(text, start)
+        indent = parent + indent_hint
+    else:
+        indent = 0
+        for _, line in lines:
+            if line.strip(" "):
+                indent = len(line) - len(line.lstrip(" "))
+                break
+        if indent == 0:
+            indent = max(len(line) for _, line in lines)
+    # content lines: (offset of first content char, content text, offset of line break)
+    content: list[tuple[int, str, int]] = []
+    for line_start, line in lines:
+        body = line[indent:] if len(line) > indent else ""
+        content.append((line_start + min(indent, len(line)), body, line_start + len(line)))
+    out: list[str] = []
+    offsets: list[int] = []
+    count = len(content)
+    for k, (body_start, body, break_at) in enumerate(content):
+        out.append(body)
+        offsets.extend(range(body_start, body_start + len(body)))
+        if k + 1 < count:
+            if folded and body and not body[0] in _WHITE:
+                j = k + 1
+                while j < count and not content[j][1]:
+                    j += 1
+                if j < count and not content[j][1][0] in _WHITE:
+                    if j == k + 1:
+                        out.append(" ")
+                        offsets.append(break_at)
+                    # empty lines between two text lines each give one line break
+                    continue
+            out.append("\n")
+            offsets.append(break_at)
+        else:
+            out.append("\n")
+            offsets.append(break_at)
+    joined = "".join(out)
+    offsets = offsets[: len(joined)]
+    return _chomp(joined, offsets, header)
+
+
+def _parent_indent(text: str, start: int) -> int:
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start]
+    return len(line) - len(line.lstrip(" "))
+
+
+def _chomp(joined: str, offsets: list[int], header: str) -> tuple[str, list[int]]:
+    stripped = joined.rstrip("\n")
+    if "-" in header:
+        keep = len(stripped)
+    elif "+" in header:
+        keep = len(joined)
+    else:
+        keep = len(stripped) + (1 if len(stripped) < len(joined) else 0)
+    return joined[:keep], offsets[:keep]
