@@ -6,8 +6,11 @@ convert to UTF-16 (LSP).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
+
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -41,13 +44,16 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
+        if "\r" in text:
+            self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        else:
+            starts = [0]
+            find = text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._starts = starts
 
     @property
     def text(self) -> str:
@@ -74,16 +80,19 @@ class LineIndex:
         return min(self._starts[line] + max(column, 0), self.line_end(line))
 
     def line_end(self, line: int) -> int:
-        """Offset just past the last character of a line (before its newline)."""
+        """Offset just past the last character of a line (before its line break)."""
         if line + 1 < len(self._starts):
-            return self._starts[line + 1] - 1
+            end = self._starts[line + 1] - 1
+            if end > self._starts[line] and self._text[end - 1 : end + 1] == "\r\n":
+                end -= 1
+            return end
         return len(self._text)
 
     def line_text(self, line: int) -> str:
-        """The text of one line without its newline."""
+        """The text of one line without its line break."""
         if line < 0 or line >= len(self._starts):
             return ""
-        return self._text[self._starts[line] : self.line_end(line)].rstrip("\r")
+        return self._text[self._starts[line] : self.line_end(line)]
 
     def span(self, start: int, end: int) -> Span:
         """The span between two character offsets."""

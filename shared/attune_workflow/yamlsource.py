@@ -39,23 +39,54 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 
 
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+# YAML 1.2 core schema: the first character picks the candidate patterns.
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_NULL_RE = re.compile(r"^(?:~|null|Null|NULL)$")
+_NUMBER = ((_INT, _INT_RE), (_FLOAT, _FLOAT_RE))
+_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    **{c: _NUMBER for c in "-+.0123456789"},
+    **{c: ((_BOOL, _BOOL_RE),) for c in "tTfF"},
+    **{c: ((_NULL, _NULL_RE),) for c in "~nN"},
+}
+
+
 class _CoreResolver(BaseResolver):
-    """YAML 1.2 core schema implicit tags."""
+    """YAML 1.2 core schema implicit tags, resolved in one dictionary lookup.
 
+    The composer asks for a tag on every node; PyYAML's general resolver walks
+    path resolvers and a list of patterns each time, which costs more than the
+    C parser itself on large files.
+    """
 
-_CoreResolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_CoreResolver.add_implicit_resolver(
-    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_CoreResolver.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
-)
-_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                if not value:
+                    return _NULL
+                candidates = _BY_FIRST.get(value[0])
+                if candidates:
+                    for tag, pattern in candidates:
+                        if pattern.match(value):
+                            return tag
+            return _STR
+        if kind is SequenceNode:
+            return _SEQ
+        return _MAP
+
 
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
@@ -119,13 +150,18 @@ class YamlDocument:
 
 
 def node_span(node: Node, lines: LineIndex) -> Span:
-    """The span of a node from its marks, without a trailing line break."""
-    start, end = node.start_mark, node.end_mark
-    end_line, end_column = end.line, end.column
-    if end_line > start.line and end_column == 0:
-        end_line -= 1
-        end_column = len(lines.line_text(end_line))
-    return Span(start.line, start.column, end_line, end_column)
+    """The span of a node from its marks, without a trailing line break.
+
+    Lines come from the character offsets, not from libyaml's line count, so
+    that spans follow the LSP's idea of a line (libyaml also breaks on U+0085
+    and U+2028).
+    """
+    start = node.start_mark.index
+    end = max(start, node.end_mark.index)
+    text = lines.text
+    while end > start and text[end - 1] in "\r\n":
+        end -= 1
+    return lines.span(start, end)
 
 
 def parse_yaml(text: str) -> YamlDocument:
@@ -147,7 +183,11 @@ def parse_yaml(text: str) -> YamlDocument:
             message = f"{exc.problem} ({exc.context})"
         doc.syntax_error = (_sentence(message), _mark_span(doc.lines, mark))
     except yaml.YAMLError as exc:
-        doc.syntax_error = (_sentence(str(exc)), Span(0, 0, 0, min(1, len(text))))
+        position = getattr(exc, "position", 0)
+        message = str(getattr(exc, "reason", "") or exc)
+        if getattr(exc, "character", None) is not None:
+            message = f"character {exc.character!r} is not allowed: {message}"  # type: ignore[attr-defined]
+        doc.syntax_error = (_sentence(message), doc.lines.span(position, position + 1))
     finally:
         loader.dispose()
     if doc.root is not None and doc.syntax_error is None:
@@ -163,7 +203,7 @@ def _sentence(message: str) -> str:
 def _mark_span(lines: LineIndex, mark: Any) -> Span:
     if mark is None:
         return Span(0, 0, 0, 0)
-    line, column = mark.line, mark.column
+    line, column = lines.position(mark.index)
     if column < len(lines.line_text(line)):
         return Span(line, column, line, column + 1)
     # At the end of a line or of the text: point at the last character before it.

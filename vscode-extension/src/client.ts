@@ -25,15 +25,15 @@ export interface ClientHooks {
   outputChannel: vscode.LogOutputChannel;
   traceOutputChannel: vscode.LogOutputChannel;
   /** The settings for a `workspace/configuration` item's scope, password included. */
-  settingsFor(scopeUri: string | undefined): Promise<ServerSettings>;
+  settingsFor: (scopeUri: string | undefined) => Promise<ServerSettings>;
   /** The initialization options: the latest settings, password included. */
-  initializationOptions(): ServerSettings;
+  initializationOptions: () => ServerSettings;
   /** Sends the settings to the server (replaces the client's own didChangeConfiguration). */
-  pushSettings(): Promise<void>;
+  pushSettings: () => Promise<void>;
   /** Told of every command the server advertises, the ones the extension owns included. */
-  serverCommandsAdvertised(commands: readonly string[]): void;
+  serverCommandsAdvertised: (commands: readonly string[]) => void;
   /** The URI the palette means when a server command comes without arguments. */
-  activeResource(): vscode.Uri | undefined;
+  activeResource: () => vscode.Uri | undefined;
 }
 
 /**
@@ -105,7 +105,8 @@ export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): 
       // file they apply to, as it does for the extension's commands.
       executeCommand: (command, args, next) => {
         const resource = args.length === 0 ? hooks.activeResource() : undefined;
-        return next(command, resource ? [resource.toString()] : args);
+        const result: unknown = next(command, resource ? [resource.toString()] : args);
+        return result;
       },
       workspace: {
         // The password is not in the settings VS Code holds, so the answer for

@@ -159,6 +159,9 @@ export class ServerManager implements vscode.Disposable {
         case State.Running:
           this.status.update('running', detail);
           break;
+        case State.StartFailed:
+          this.status.update('error', `${detail}\nThe server failed to start.`);
+          break;
         case State.Stopped:
           // Stopped without being asked: the server exited and the client gave up restarting it.
           this.status.update(this.stopping ? 'stopped' : 'error', this.stopping ? detail : `${detail}\nThe server stopped.`);

@@ -179,9 +179,12 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            index = self.pos
-            start = self.starts[index]
-            self.fail("expression is nested too deeply", start, max(self.ends[index], start + 1))
+            self.too_deep()
+
+    def too_deep(self) -> NoReturn:
+        index = self.pos
+        start = self.starts[index]
+        self.fail("expression is nested too deeply", start, max(self.ends[index], start + 1))
 
     def fail(self, message: str, start: int, end: int) -> NoReturn:
         length = len(self.src)
@@ -271,18 +274,21 @@ class _Parser:
 
     def expr(self) -> Expr:
         """Full expression: `or`-level, plus a trailing `if ... else ...` to report."""
-        self.enter()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.too_deep()
         first = self.pos
         node = self.binary(1)
-        if self.is_name(self.pos, "if"):
+        pos = self.pos
+        if self.kinds[pos] == NAME and self.src[self.starts[pos] : self.ends[pos]] == "if":
             node = self.conditional(node, first)
         self.depth -= 1
         return node
 
     def binary(self, min_prec: int) -> Expr:
         first = self.pos
-        left = self.prefix(min_prec)
         kinds = self.kinds
+        left = self.prefix(min_prec) if kinds[first] in ("not", "-") else self.postfix()
         while True:
             kind = kinds[self.pos]
             prec = _PRECEDENCE.get(kind)
@@ -297,14 +303,14 @@ class _Parser:
                 return left
             if prec < min_prec:
                 return left
-            op_index = self.advance()
+            op_index = self.pos
+            self.pos = op_index + 1
             right = self.binary(prec + 1)
-            start = self.starts[first]
-            end = self.last_end()
             if kind in ("~", "//", "**"):
                 left = self.unsupported_operator(kind, op_index, left, right, first)
             else:
-                left = Binary(start, end, typing.cast(BinaryOp, kind), left, right)
+                end = self.ends[self.pos - 1]
+                left = Binary(self.starts[first], end, typing.cast(BinaryOp, kind), left, right)
 
     def prefix(self, min_prec: int) -> Expr:
         kind = self.kinds[self.pos]
@@ -329,13 +335,13 @@ class _Parser:
         while True:
             kind = kinds[self.pos]
             if kind == ".":
-                self.advance()
-                name_kind = kinds[self.pos]
-                if name_kind in _MEMBER_KINDS:
-                    index = self.advance()
+                index = self.pos + 1
+                self.pos = index
+                if kinds[index] in _MEMBER_KINDS:
+                    self.pos = index + 1
                     start, end = self.starts[index], self.ends[index]
-                    node = Member(self.starts[first], end, node, self.text(index), start, end)
-                elif name_kind in (INT, FLOAT):
+                    node = Member(self.starts[first], end, node, self.src[start:end], start, end)
+                elif kinds[index] in (INT, FLOAT):
                     number = self.text(self.pos)
                     self.unexpected(f"a name after '.' (use [{number}] to index by position)")
                 else:
@@ -365,41 +371,35 @@ class _Parser:
         index = self.pos
         kind = self.kinds[index]
         start, end = self.starts[index], self.ends[index]
+        # Every token but the last is not `eof`, so `index + 1` exists.
         if kind == NAME:
-            name = self.text(index)
-            next_kind = self.kind_at(index + 1)
-            if name == "ctx" and next_kind == "(":
-                return self.stackstorm_ctx()
-            if name == "st2kv" and (
-                next_kind == "("
-                or (
-                    next_kind == "."
-                    and (self.is_name(index + 2, "system") or self.is_name(index + 2, "user"))
-                )
-            ):
-                return self.stackstorm_kv()
-            self.advance()
+            name = self.src[start:end]
+            if name == "ctx" or name == "st2kv":
+                stackstorm = self.stackstorm(name)
+                if stackstorm is not None:
+                    return stackstorm
+            self.pos = index + 1
             return Name(start, end, name)
         if kind == INT:
-            value = int(self.text(index))
+            value = int(self.src[start:end])
             if value > _MAX_INT:
                 self.fail("integer literal is too large (the limit is 2^63 - 1)", start, end)
-            self.advance()
+            self.pos = index + 1
             return Literal(start, end, value)
-        if kind == FLOAT:
-            self.advance()
-            return Literal(start, end, float(self.text(index)))
         if kind == STRING:
-            self.advance()
-            return Literal(start, end, _string_value(self.text(index)))
+            self.pos = index + 1
+            return Literal(start, end, _string_value(self.src[start:end]))
+        if kind == FLOAT:
+            self.pos = index + 1
+            return Literal(start, end, float(self.src[start:end]))
         if kind in _LITERAL_KEYWORDS:
-            self.advance()
+            self.pos = index + 1
             return Literal(start, end, _LITERAL_KEYWORDS[kind])
         if kind == "(":
-            self.advance()
-            node = self.expr()
+            self.pos = index + 1
+            inner = self.expr()
             self.expect(")", "')'")
-            return node
+            return inner
         if kind == "[":
             return self.array()
         if kind == "{":
@@ -507,7 +507,9 @@ class _Parser:
             next_kind == NAME and self.text(self.pos) in ("if", "else", "is")
         ):
             arg_first = self.pos
+            self.enter()
             values.append(self.postfix())
+            self.depth -= 1
             positional.append(self.source(self.starts[arg_first], self.last_end()))
         subject_start = self.starts[first]
         subject_end = self.ends[is_index - 1]
@@ -515,6 +517,14 @@ class _Parser:
         member = None
         if isinstance(subject, Member):
             member = (self.source(*self.receiver_span(subject, first)), subject.name)
+        elif (
+            isinstance(subject, Index)
+            and isinstance(subject.index, Literal)
+            and isinstance(subject.index.value, str)
+        ):
+            bracket = self.src.rfind("[", subject.obj.end, subject.index.start)
+            obj_end = subject_start + len(self.src[subject_start:bracket].rstrip())
+            member = (self.source(subject_start, obj_end), subject.index.value)
         if has_keywords:
             hint = Hint("Jinja tests are not supported", None)
         else:
@@ -657,6 +667,22 @@ class _Parser:
             construct = "power"
             self.report("the power operator `**` is not supported", op_start, op_end)
         return Unsupported(whole_start, self.last_end(), construct, (left, right))
+
+    def stackstorm(self, name: str) -> Unsupported | None:
+        """StackStorm's `ctx(...)` or `st2kv(...)` / `st2kv.system.x`, if that is what follows."""
+        index = self.pos
+        next_kind = self.kinds[index + 1]
+        if name == "ctx" and next_kind == "(":
+            return self.stackstorm_ctx()
+        if name == "st2kv" and (
+            next_kind == "("
+            or (
+                next_kind == "."
+                and (self.is_name(index + 2, "system") or self.is_name(index + 2, "user"))
+            )
+        ):
+            return self.stackstorm_kv()
+        return None
 
     def stackstorm_ctx(self) -> Unsupported:
         name_index = self.advance()

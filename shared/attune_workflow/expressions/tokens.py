@@ -35,19 +35,23 @@ OPERATOR_KINDS: frozenset[str] = frozenset(
 )  # fmt: skip
 """Token kinds of operators and punctuation (the kind is the operator text)."""
 
+# Leading whitespace is part of each match, so one match is one token; the group
+# numbers index `_GROUP_KINDS`.
 _TOKEN_RE = re.compile(
     r"""
-    (?P<ws>\s+)
-    |(?P<float>[0-9]+\.[0-9]+)
-    |(?P<int>[0-9]+)
-    |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<string>"[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')
-    |(?P<op>==|!=|<=|>=|&&|\|\||\*\*|//|[-+*/%<>()\[\],.|{}:=!?~])
-    |(?P<unterminated>["'].*)
-    |(?P<error>.)
+    \s*(?:
+    ([0-9]+\.[0-9]+)
+    |([0-9]+)
+    |([A-Za-z_][A-Za-z0-9_]*)
+    |("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')
+    |(==|!=|<=|>=|&&|\|\||\*\*|//|[-+*/%<>()\[\],.|{}:=!?~])
+    |(["'].*)
+    |(.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
+_GROUP_KINDS = ("", "float", "int", "name", "string", "op", "unterminated", "error")
 
 _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
@@ -71,20 +75,21 @@ def scan(src: str) -> tuple[list[str], list[int], list[int]]:
     add_start = starts.append
     add_end = ends.append
     keywords = KEYWORD_KINDS
+    group_kinds = _GROUP_KINDS
     for m in _TOKEN_RE.finditer(src):
-        group = m.lastgroup
-        if group == "ws":
+        group = m.lastindex
+        if group is None:  # trailing whitespace
             continue
-        if group == "op":
-            kind = m.group()
-        elif group == "name":
-            text = m.group()
+        start, end = m.span(group)
+        kind = group_kinds[group]
+        if kind == "op":
+            kind = src[start:end]
+        elif kind == NAME:
+            text = src[start:end]
             kind = text if text in keywords else NAME
-        else:
-            kind = group or ERROR
         add_kind(kind)
-        add_start(m.start())
-        add_end(m.end())
+        add_start(start)
+        add_end(end)
     kinds.append(EOF)
     starts.append(len(src))
     ends.append(len(src))

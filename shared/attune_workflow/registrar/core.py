@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,18 +160,17 @@ class _Target:
             sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
             for name, kind in self.stage_columns
         )
-        return sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(
-            self.stage_id, columns
-        )
-
-    def load_stage(self) -> sql.Composed:
-        columns = sql.SQL(", ").join(
-            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-            for name, kind in self.stage_columns
-        )
         return sql.SQL(
-            "INSERT INTO {stage} SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x({columns})"
-        ).format(stage=self.stage_id, columns=columns)
+            "CREATE TEMPORARY TABLE {} ({}, PRIMARY KEY (ref)) ON COMMIT DROP"
+        ).format(self.stage_id, columns)
+
+    def copy_stage(self) -> sql.Composed:
+        columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in self.stage_columns)
+        return sql.SQL("COPY {} ({}) FROM STDIN").format(self.stage_id, columns)
+
+    def stage_row(self, values: JsonDict) -> tuple[Any, ...]:
+        """A row for COPY, in stage column order, from column name -> value."""
+        return tuple(_adapt(values[name], kind) for name, kind in self.stage_columns)
 
     def _columns(self, alias: str = "") -> sql.Composable:
         prefix = sql.SQL(f"{alias}.") if alias else sql.SQL("")
@@ -290,9 +289,14 @@ def _plan(workflows: Sequence[WorkflowRecord]) -> list[_Item]:
     return items
 
 
-def _stage_row(values: JsonDict) -> JsonDict:
-    # Absent keys become SQL NULL in jsonb_to_recordset.
-    return {key: value for key, value in values.items() if value is not None}
+def _adapt(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "jsonb":
+        return Jsonb(value, dumps=_dumps)
+    if kind == "text[]":
+        return list(value)
+    return value
 
 
 def _pack_problems(pack: PackRecord) -> list[str]:
@@ -413,18 +417,16 @@ def _register(
     if any(item.reasons for item in items):
         return _refusal_report(items, dry_run)
 
-    for target, rows in (
-        (_WORKFLOWS, [_stage_row(_diff.workflow_values(i.record)) for i in items]),
-        (
-            _ACTIONS,
-            [
-                _stage_row({**_diff.action_values(i.action), "workflow_ref": i.record.ref})
-                for i in items
-            ],
-        ),
-    ):
-        conn.execute(target.create_stage())
-        conn.execute(target.load_stage(), {"rows": Jsonb(rows, dumps=_dumps)})
+    staged = (
+        (_WORKFLOWS, [_diff.workflow_values(i.record) for i in items]),
+        (_ACTIONS, [{**_diff.action_values(i.action), "workflow_ref": i.record.ref} for i in items]),
+    )
+    with conn.cursor() as cursor:
+        for target, rows in staged:
+            cursor.execute(target.create_stage())
+            with cursor.copy(target.copy_stage()) as copy:
+                for values in rows:
+                    copy.write_row(target.stage_row(values))
 
     workflows = _upsert(conn, _WORKFLOWS, [i.record.ref for i in items])
     actions = _upsert(conn, _ACTIONS, [i.action.ref for i in items])
@@ -738,7 +740,3 @@ def action_index(conn: Connection) -> dict[str, dict[str, Any]]:
         }
         for ref, params, output, description, pack_ref in rows
     }
-
-
-def refs_of(workflows: Iterable[WorkflowRecord]) -> list[str]:
-    return sorted({wf.ref for wf in workflows})

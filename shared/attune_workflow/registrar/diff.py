@@ -52,22 +52,15 @@ ACTION_FIELDS = (
 )
 
 
-def to_json(value: Any) -> Any:
-    """`value` as the database hands it back (tuples become lists, keys become strings)."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value))
-
-
 def json_equal(a: Any, b: Any) -> bool:
-    """Equality as jsonb sees it: numbers by value, but `true` is not `1`."""
+    """Equality as jsonb sees it: numbers by value, `true` is not `1`, tuples are arrays."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
         return a == b
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and bool(a == b)
 
@@ -79,22 +72,22 @@ def short(value: Any, width: int = 60) -> str:
 
 
 def workflow_values(record: WorkflowRecord) -> JsonDict:
-    """The workflow_definition columns a record writes (except `pack`), as JSON values."""
+    """The workflow_definition columns a record writes (except `pack`)."""
     return {
         "ref": record.ref,
         "pack_ref": record.pack_ref,
         "label": record.label,
         "description": record.description,
         "version": record.version,
-        "param_schema": to_json(record.param_schema),
-        "out_schema": to_json(record.out_schema),
-        "definition": to_json(record.definition),
+        "param_schema": record.param_schema,
+        "out_schema": record.out_schema,
+        "definition": record.definition,
         "tags": list(record.tags),
     }
 
 
 def action_values(action: ActionRecord) -> JsonDict:
-    """The action columns a record writes (except `pack` and `workflow_def`), as JSON values."""
+    """The action columns a record writes (except `pack` and `workflow_def`)."""
     return {
         "ref": action.ref,
         "pack_ref": action.pack_ref,
@@ -103,8 +96,8 @@ def action_values(action: ActionRecord) -> JsonDict:
         "entrypoint": action.entrypoint,
         "runtime": None,
         "enabled": action.enabled,
-        "param_schema": to_json(action.param_schema),
-        "out_schema": to_json(action.out_schema),
+        "param_schema": action.param_schema,
+        "out_schema": action.out_schema,
         "parameter_delivery": action.parameter_delivery,
         "parameter_format": action.parameter_format,
         "output_format": action.output_format,
@@ -119,10 +112,10 @@ def action_values(action: ActionRecord) -> JsonDict:
         "log_retention_limit": action.log_retention_limit,
         "artifact_retention_policy": action.artifact_retention_policy,
         "artifact_retention_limit": action.artifact_retention_limit,
-        "required_worker_runtimes": to_json(action.required_worker_runtimes),
-        "worker_selector": to_json(action.worker_selector),
-        "worker_tolerations": to_json(action.worker_tolerations),
-        "worker_affinity": to_json(action.worker_affinity),
+        "required_worker_runtimes": action.required_worker_runtimes,
+        "worker_selector": action.worker_selector,
+        "worker_tolerations": action.worker_tolerations,
+        "worker_affinity": action.worker_affinity,
     }
 
 

@@ -1,17 +1,121 @@
-"""TODO: unknown-action."""
+"""A task calls an action that its (known) pack does not have.
+
+## What it does
+Looks up every task's `action` (sub-tasks of parallel tasks too) when the
+action's pack is known: a pack in the workspace, or one of the database index
+when one is configured. An action the pack does not have is an error, with a
+"did you mean" among that pack's actions and a quick fix. For Attune's `core`
+pack, known only from the index bundled with this checker, it is a warning: a
+newer Attune may have more core actions.
+
+## Why is this bad?
+Attune's pack installer checks that every task's action exists. A workflow
+that "references unknown action 'x'" is left unlinked from its action (and the
+API refuses to save it), so it never runs.
+
+## Example
+```yaml
+version: "1.0.0"
+tasks:
+  - name: greet
+    action: core.ecko
+```
+
+## Use instead
+```yaml
+version: "1.0.0"
+tasks:
+  - name: greet
+    action: core.echo
+```
+"""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
+from ..packindex import ActionInfo, PackIndex
+from ..view import TaskView
+from ..yamlsource import ScalarNode
+from .invalid_ref import action_ref_ok, did_you_mean, replace_edit, task_action
 
 ID = "unknown-action"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
 
+def called_action(ctx: Context, task: TaskView) -> tuple[ScalarNode, ActionInfo] | None:
+    """The action a task calls, with the ``action`` value node, when it is known."""
+    node = task_action(task)
+    if node is None:
+        return None
+    action = ctx.index.action(str(node.value))
+    return (node, action) if action is not None else None
+
+
+def pack_actions(index: PackIndex, pack: str) -> list[str]:
+    """The refs of the known actions of a pack, sorted."""
+    return sorted(a.ref for a in index.actions() if a.pack == pack)
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice closest to ``word`` (case differences first), if any is close."""
+    lowered = word.lower()
+    for choice in choices:
+        if choice.lower() == lowered:
+            return choice
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report task actions missing from their known pack."""
+    view = ctx.view
+    if view is None:
+        return
+    index = ctx.index
+    known: dict[str, list[str]] = {}
+    for task in view.all_tasks():
+        node = task_action(task)
+        if node is None:
+            continue
+        ref = str(node.value)
+        if not action_ref_ok(ref) or index.action(ref) is not None:
+            continue
+        pack = ref.partition(".")[0]
+        if not index.pack_known(pack):
+            continue  # unverified-action
+        if pack not in known:
+            known[pack] = pack_actions(index, pack)
+        suggestion = closest(ref, known[pack])
+        source = index.pack_source(pack)
+        if source == "bundled":
+            severity = Severity.WARNING
+            message = (
+                f"Unknown action '{ref}': Attune's core pack (as bundled with this checker) "
+                "has no such action; a newer Attune may have it"
+            )
+        elif source == "database":
+            severity = SEVERITY
+            message = (
+                f"Unknown action '{ref}': the Attune database has no such action in pack "
+                f"'{pack}', so Attune will not link or run the workflow"
+            )
+        else:
+            severity = SEVERITY
+            message = (
+                f"Unknown action '{ref}': pack '{pack}' has no such action, so Attune will "
+                "not link or run the workflow"
+            )
+        yield ctx.diagnostic(
+            ID,
+            severity,
+            ctx.span(node),
+            message + did_you_mean(suggestion),
+            fixes=(Fix(f"Change to '{suggestion}'", (replace_edit(ctx, node, suggestion),), True),)
+            if suggestion
+            else (),
+        )
