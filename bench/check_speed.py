@@ -24,10 +24,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_workflow import pack  # noqa: E402
+from gen_workflow import pack
 
-from attune_workflow.check import build_index, check_text  # noqa: E402
-from attune_workflow.config import Config  # noqa: E402
+from attune_workflow.check import build_index, check_text
+from attune_workflow.config import Config
 
 
 def _median(samples: list[float]) -> float:
@@ -56,16 +56,22 @@ def main() -> None:
             check_text(path, text, index=index, config=config)
             check.append(time.perf_counter() - start)
         lines = text.count("\n")
-        print(f"{args.tasks} tasks, {lines} lines, {len(text):,} characters; "
-              f"{len(found)} diagnostics")
+        print(
+            f"{args.tasks} tasks, {lines} lines, {len(text):,} characters; {len(found)} diagnostics"
+        )
         c, k = _median(compose), _median(check)
-        print(f"in-process  compose (CSafeLoader) {c:8.1f} ms   check_text {k:8.1f} ms"
-              f"   ratio {k / c:.2f}x")
+        print(
+            f"in-process  compose (CSafeLoader) {c:8.1f} ms   check_text {k:8.1f} ms"
+            f"   ratio {k / c:.2f}x"
+        )
         if args.processes:
             exe = Path(sys.executable).parent / "attune-lsp"
-            compose_cmd = [sys.executable, "-c",
-                           "import sys, yaml; yaml.compose(open(sys.argv[1]).read(), "
-                           "Loader=yaml.CSafeLoader)", str(path)]
+            compose_cmd = [
+                sys.executable,
+                "-c",
+                "import sys, yaml; yaml.compose(open(sys.argv[1]).read(), Loader=yaml.CSafeLoader)",
+                str(path),
+            ]
             check_cmd = [str(exe), "--check", str(path)]
             pc: list[float] = []
             pk: list[float] = []
@@ -75,8 +81,10 @@ def main() -> None:
                     subprocess.run(cmd, check=False, capture_output=True)
                     out.append(time.perf_counter() - start)
             c, k = _median(pc), _median(pk)
-            print(f"end-to-end  python -c compose     {c:8.1f} ms   attune-lsp --check "
-                  f"{k:8.1f} ms   ratio {k / c:.2f}x")
+            print(
+                f"end-to-end  python -c compose     {c:8.1f} ms   attune-lsp --check "
+                f"{k:8.1f} ms   ratio {k / c:.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -53,21 +53,30 @@ def test_snippet(name: str) -> None:
     unexpected = codes - EXPECTED[name] - ALSO_ALLOWED
     assert not unexpected, f"{name}: unexpected {unexpected}: {report.diagnostics}"
     if not EXPECTED[name] or EXPECTED[name] == {"legacy-transition"}:
-        errors = [d for d in report.diagnostics if d.severity is Severity.ERROR and d.code != "unknown-action"]
+        errors = [
+            d
+            for d in report.diagnostics
+            if d.severity is Severity.ERROR and d.code != "unknown-action"
+        ]
         assert not errors, errors
 
 
 def test_mattermost_pack_is_clean() -> None:
     reports = _check(CORPUS / "packs" / "mattermost")
     assert len(reports) >= 4
-    errors = [(r.path.name, d) for r in reports for d in r.diagnostics if d.severity is Severity.ERROR]
+    errors = [
+        (r.path.name, d) for r in reports for d in r.diagnostics if d.severity is Severity.ERROR
+    ]
     assert errors == []
 
 
 @pytest.mark.parametrize(
     ("pack", "missing"),
     [
-        ("deployments", {"deployments.validate_release", "deployments.deploy_region", "deployments.rollback"}),
+        (
+            "deployments",
+            {"deployments.validate_release", "deployments.deploy_region", "deployments.rollback"},
+        ),
         ("examples", {"examples.process_user_batch"}),
     ],
 )

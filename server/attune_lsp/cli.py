@@ -40,7 +40,9 @@ def _size(value: str) -> int:
     try:
         size = int(float(number) * factor)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use bytes, or 512K, 2M)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a size: {value!r} (use bytes, or 512K, 2M)"
+        ) from None
     if size <= 0:
         raise argparse.ArgumentTypeError("the size must be positive")
     return size
@@ -56,7 +58,9 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-file-size", type=_size, help="loader size limit (default 1 MiB)")
     parser.add_argument("--jobs", type=int, help="processes for large trees (default: cores)")
     parser.add_argument(
-        "--color", choices=("auto", "always", "never"), default="auto",
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
         help="show the source line and a caret under each finding",
     )
 
@@ -106,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from .server import serve
 
-            return serve(args.tcp)
+            return int(serve(args.tcp))
         handler = getattr(args, "handler", None)
         if handler is None:
             parser.print_usage(sys.stderr)
@@ -180,8 +184,11 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for d in report.diagnostics:
             counts[d.severity] += 1
     if args.format == "text" and (err.isatty() or any(counts.values())):
-        parts = [f"{n} {s.label}{'s' if n != 1 and s is not Severity.INFORMATION else ''}"
-                 for s, n in counts.items() if n]
+        parts = [
+            f"{n} {s.label}{'s' if n != 1 and s is not Severity.INFORMATION else ''}"
+            for s, n in counts.items()
+            if n
+        ]
         print(
             f"{', '.join(parts) if parts else 'No problems'} in {len(reports)} "
             f"file{'s' if len(reports) != 1 else ''}",

@@ -11,8 +11,13 @@ def render_rules(fmt: str = "markdown") -> str:
     """The rule index as Markdown (``docs/rules.md``) or JSON."""
     if fmt == "json":
         items = [
-            {"id": rule.id, "severity": rule.severity.label, "summary": rule.summary,
-             "enabled": rule.enabled, "doc": rule.doc.strip()}
+            {
+                "id": rule.id,
+                "severity": rule.severity.label,
+                "summary": rule.summary,
+                "enabled": rule.enabled,
+                "doc": rule.doc.strip(),
+            }
             for rule in RULES_BY_ID.values()
         ]
         return json.dumps(items, indent=2) + "\n"
@@ -35,9 +40,11 @@ def render_rules(fmt: str = "markdown") -> str:
         for rule_id in ids:
             rule = RULES_BY_ID[rule_id]
             note = "" if rule.enabled else " (off unless `--strict`)"
-            out.append(f"| [`{rule.id}`](#{rule.id}) | {rule.severity.label}{note} | {rule.summary} |")
+            out.append(
+                f"| [`{rule.id}`](#{rule.id}) | {rule.severity.label}{note} | {rule.summary} |"
+            )
         out.append("")
-    for group, ids in GROUPS.items():
+    for ids in GROUPS.values():
         for rule_id in ids:
             rule = RULES_BY_ID[rule_id]
             doc = rule.doc.strip().splitlines()
@@ -45,7 +52,7 @@ def render_rules(fmt: str = "markdown") -> str:
             if body.startswith("## "):
                 body = "#" + body
             out += [
-                f"<a id=\"{rule.id}\"></a>",
+                f'<a id="{rule.id}"></a>',
                 f"## `{rule.id}`",
                 "",
                 f"*{rule.severity.label}*{'' if rule.enabled else ', off unless `--strict`'}"

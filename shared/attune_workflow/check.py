@@ -15,7 +15,6 @@ from pathlib import Path
 from .config import Config, find_config_files, load_config_file
 from .context import Context, FileKind, Layout, classify
 from .diagnostics import Diagnostic, FileReport, Severity
-from .positions import LineIndex, Span
 from .packindex import (
     SKIP_DIRS,
     YAML_SUFFIXES,
@@ -25,8 +24,8 @@ from .packindex import (
     find_pack_root,
     read_pack,
 )
-from .rules import RULES
-from .rules import unused_ignore
+from .positions import LineIndex, Span
+from .rules import RULES, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
 from .yamlsource import parse_yaml
@@ -106,9 +105,7 @@ def _finish(
         found = kept
         severity = config.rules.get(unused_ignore.ID, unused_ignore.SEVERITY)
         if severity is not None:
-            found.extend(
-                replace(d, severity=severity) for d in unused_ignore.unused(suppressions)
-            )
+            found.extend(replace(d, severity=severity) for d in unused_ignore.unused(suppressions))
     found.sort(key=lambda d: d.sort_key)
     return found
 
@@ -216,7 +213,9 @@ def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
         pack_root = find_pack_root(path)
         if pack_root is not None:
             roots[pack_root] = None
-            for sibling in discover_packs(pack_root.parent) if pack_root.parent != pack_root else []:
+            for sibling in (
+                discover_packs(pack_root.parent) if pack_root.parent != pack_root else []
+            ):
                 roots[sibling] = None
         for folder in discover_packs(path) if path.is_dir() else []:
             roots[folder] = None
@@ -295,14 +294,14 @@ def check_paths(
 __all__ = [
     "active_rules",
     "analyze",
-    "check_raw",
-    "decode",
     "build_index",
     "check_bytes",
     "check_file",
     "check_paths",
+    "check_raw",
     "check_text",
     "classify",
+    "decode",
     "expand_paths",
     "load_config",
 ]

@@ -41,7 +41,8 @@ class Config:
             max_file_size=other.max_file_size
             if other.max_file_size != DEFAULT_MAX_FILE_SIZE
             else self.max_file_size,
-            pack_roots=self.pack_roots + tuple(p for p in other.pack_roots if p not in self.pack_roots),
+            pack_roots=self.pack_roots
+            + tuple(p for p in other.pack_roots if p not in self.pack_roots),
         )
 
 

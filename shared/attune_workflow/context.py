@@ -149,8 +149,14 @@ def structural_errors(model: type[BaseModel], data: Any, root: Node) -> list[Str
             merged.setdefault("expected", [_TYPE_WORDS.get(previous.error_type, "")])
             merged["expected"] = [*merged["expected"], expected]
             result[seen[where]] = StructuralError(
-                previous.kind, previous.node, previous.key_node, previous.key,
-                previous.path, previous.message, previous.error_type, merged,
+                previous.kind,
+                previous.node,
+                previous.key_node,
+                previous.key,
+                previous.path,
+                previous.message,
+                previous.error_type,
+                merged,
             )
             continue
         if where in seen:

@@ -151,9 +151,7 @@ class WorkflowLoader:
             ):
                 path = folder / candidate
                 if path.is_file():
-                    return self.load_workflow_file(
-                        WorkflowFileRef(path.resolve(), pack, name, ref)
-                    )
+                    return self.load_workflow_file(WorkflowFileRef(path.resolve(), pack, name, ref))
         raise LoaderError(f"Workflow not found: ref '{ref}'")
 
 

@@ -35,7 +35,11 @@ def _fields(model: type[BaseModel]) -> dict[str, str]:
 _WORKFLOW_KEYS = _fields(WorkflowFile)
 _TASK_KEYS = _fields(Task)
 _TRANSITION_KEYS = _fields(Transition)
-_NESTED = {"retry": _fields(Retry), "iterate_cache": _fields(IterateCache), "wait_for": _fields(WaitFor)}
+_NESTED = {
+    "retry": _fields(Retry),
+    "iterate_cache": _fields(IterateCache),
+    "wait_for": _fields(WaitFor),
+}
 _DECISION_KEYS = _fields(Decision)
 
 

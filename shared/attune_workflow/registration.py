@@ -81,10 +81,14 @@ def action_record(action: ActionInfo, pack_ref: str) -> ActionRecord:
         parameter_delivery=pick("parameter_delivery", "stdin", str),
         parameter_format=pick("parameter_format", "json", str),
         output_format=pick("output_format", "text", str),
-        timeout_seconds=timeout if isinstance(timeout, int) and not isinstance(timeout, bool) else None,
+        timeout_seconds=timeout
+        if isinstance(timeout, int) and not isinstance(timeout, bool)
+        else None,
         runtime_version_constraint=_str(d.get("runtime_version")),
         accesses_mcp=d.get("accesses_mcp") is True,
-        default_execution_permission_set_refs=_strings(d.get("default_execution_permission_set_refs")),
+        default_execution_permission_set_refs=_strings(
+            d.get("default_execution_permission_set_refs")
+        ),
         reference_visibility=pick("reference_visibility", "public", str),
         reference_allowed_pack_refs=_strings(d.get("reference_allowed_pack_refs")),
         required_worker_runtimes=_dict(d.get("required_worker_runtimes")) or {},
@@ -120,7 +124,9 @@ def _record(
         label = _str(data.get("label")) or action.label or derive_label(action.name)
         description = _str(data.get("description")) or action.description
         tags = _strings(data.get("tags")) or _strings(action.data.get("tags"))
-        params = action.parameters if action.parameters is not None else _dict(data.get("parameters"))
+        params = (
+            action.parameters if action.parameters is not None else _dict(data.get("parameters"))
+        )
         output = action.output if action.output is not None else _dict(data.get("output"))
         action_row: ActionRecord | None = action_record(action, pack.ref)
     else:
@@ -169,17 +175,20 @@ def collect(
         if path.is_dir():
             roots = discover_packs(path)
             if not roots:
-                problems.append(f"{path}: no pack found (a pack has pack.yaml, actions/ or workflows/)")
-            for root in roots:
-                wanted[root] = None
+                problems.append(
+                    f"{path}: no pack found (a pack has pack.yaml, actions/ or workflows/)"
+                )
+            for found in roots:
+                wanted[found] = None
             continue
-        root = find_pack_root(path)
-        if root is None:
+        pack_root = find_pack_root(path)
+        if pack_root is None:
             problems.append(f"{path}: not inside a pack")
             continue
-        if wanted.get(root, set()) is not None:
-            files = wanted.setdefault(root, set())
-            assert files is not None
+        if pack_root not in wanted:
+            wanted[pack_root] = set()
+        files = wanted[pack_root]
+        if files is not None:
             files.add(path)
     config = Config(max_file_size=size)
     index = build_index(list(wanted), config)
@@ -198,17 +207,21 @@ def _pack_records(
     problems: list[str],
 ) -> list[WorkflowRecord]:
     pack = index.pack_for(root / "pack.yaml") or read_pack(root)
-    loader = WorkflowLoader(LoaderConfig(packs_base_dir=root.parent, max_file_size=size), index=index)
+    loader = WorkflowLoader(
+        LoaderConfig(packs_base_dir=root.parent, max_file_size=size), index=index
+    )
     linked: dict[Path, ActionInfo] = {}
-    for action in pack.actions.values():
-        target = action.workflow_path
+    for candidate in pack.actions.values():
+        target = candidate.workflow_path
         if target is not None and target.is_file():
-            linked.setdefault(target, action)
+            linked.setdefault(target, candidate)
     result: dict[str, WorkflowRecord] = {}
     for file in loader.pack_files(pack.ref, root):
         action = linked.get(file.path)
-        if only is not None and file.path not in only and (
-            action is None or action.path not in only
+        if (
+            only is not None
+            and file.path not in only
+            and (action is None or action.path not in only)
         ):
             continue
         try:

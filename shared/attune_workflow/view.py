@@ -84,7 +84,7 @@ class TaskView:
     def string(self, key: str) -> str | None:
         """A task key's value when it is a string scalar."""
         node = self.value(key)
-        return str(node.value) if is_string(node) else None
+        return str(node.value) if isinstance(node, ScalarNode) and is_string(node) else None
 
     @property
     def label(self) -> str:
@@ -192,11 +192,11 @@ def _transitions(fields: dict[str, tuple[ScalarNode, Node]]) -> list[TransitionV
                 view.targets = _targets(do[1])
             result.append(view)
     for key in LEGACY_TARGET_KEYS:
-        entry = fields.get(key)
-        if entry is not None:
-            view = TransitionView(source=key, index=0, node=entry[1])
-            view.do_node = entry[1]
-            view.targets = _targets(entry[1])
+        legacy = fields.get(key)
+        if legacy is not None:
+            view = TransitionView(source=key, index=0, node=legacy[1])
+            view.do_node = legacy[1]
+            view.targets = _targets(legacy[1])
             result.append(view)
     decision = fields.get("decision")
     if decision is not None and isinstance(decision[1], SequenceNode):

@@ -91,7 +91,7 @@ class _CoreResolver(BaseResolver):
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
-    class _Loader(CParser, _CoreResolver):  # type: ignore[misc]
+    class _Loader(CParser, _CoreResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _CoreResolver.__init__(self)
@@ -175,7 +175,8 @@ def parse_yaml(text: str) -> YamlDocument:
             if loader.check_node():
                 extra = loader.get_node()
                 doc.document_count = 2
-                doc.extra_document = node_span(extra, doc.lines)
+                if extra is not None:
+                    doc.extra_document = node_span(extra, doc.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
@@ -238,9 +239,7 @@ class _Builder:
             self._seen[id(node)] = items
             build = self.build
             for child in node.value:
-                items.append(
-                    scalar_value(child) if child.__class__ is ScalarNode else build(child)
-                )
+                items.append(scalar_value(child) if child.__class__ is ScalarNode else build(child))
             return items
         mapping: dict[Any, Any] = {}
         self._seen[id(node)] = mapping
@@ -357,9 +356,9 @@ def scalar_offsets(text: str, node: ScalarNode) -> list[int] | None:
     if style in ('"', "'"):
         body_start, body_end = start + 1, end - 1
         raw = text[body_start:body_end]
-        if "\n" not in raw and "\\" not in raw and (style == '"' or "''" not in raw):
-            if raw == value:
-                return list(range(body_start, body_end + 1))
+        simple = "\n" not in raw and "\\" not in raw and (style == '"' or "''" not in raw)
+        if simple and raw == value:
+            return list(range(body_start, body_end + 1))
         chars = _follow_quoted(text, body_start, body_end, style == '"')
     elif style in ("|", ">"):
         chars = _follow_block(text, start, end, style == ">")
@@ -380,9 +379,7 @@ def scalar_offsets(text: str, node: ScalarNode) -> list[int] | None:
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
 
 
-def _follow_quoted(
-    text: str, begin: int, stop: int, double: bool
-) -> tuple[str, list[int]] | None:
+def _follow_quoted(text: str, begin: int, stop: int, double: bool) -> tuple[str, list[int]] | None:
     """Follow a flow scalar (plain, single or double quoted) with line folding."""
     out: list[str] = []
     offsets: list[int] = []
@@ -507,11 +504,11 @@ def _follow_block(text: str, start: int, end: int, folded: bool) -> tuple[str, l
         out.append(body)
         offsets.extend(range(body_start, body_start + len(body)))
         if k + 1 < count:
-            if folded and body and not body[0] in _WHITE:
+            if folded and body and body[0] not in _WHITE:
                 j = k + 1
                 while j < count and not content[j][1]:
                     j += 1
-                if j < count and not content[j][1][0] in _WHITE:
+                if j < count and content[j][1][0] not in _WHITE:
                     if j == k + 1:
                         out.append(" ")
                         offsets.append(break_at)

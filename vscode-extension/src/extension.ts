@@ -21,7 +21,7 @@ async function workspaceHasPacks(): Promise<boolean> {
   return found.length > 0;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const passwords = new PasswordStore(context.secrets);
   const secrets = () => passwords.secretsToMask();
   // Everything written to these channels is masked first: the client's log,
@@ -77,16 +77,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await vscode.commands.executeCommand('setContext', PACK_WORKSPACE_CONTEXT, true);
     await serverManager.start();
   };
-  if (vscode.workspace.textDocuments.some(isPackDocument) || (await workspaceHasPacks())) {
+  const listener = vscode.workspace.onDidOpenTextDocument((document) => {
+    if (isPackDocument(document)) {
+      listener.dispose();
+      void startForPacks();
+    }
+  });
+  context.subscriptions.push(listener);
+  if (vscode.workspace.textDocuments.some(isPackDocument)) {
+    listener.dispose();
     void startForPacks();
   } else {
-    const listener = vscode.workspace.onDidOpenTextDocument((document) => {
-      if (isPackDocument(document)) {
+    // Not awaited: a search of a large workspace must not hold up activation.
+    void workspaceHasPacks().then((hasPacks) => {
+      if (hasPacks) {
         listener.dispose();
         void startForPacks();
       }
     });
-    context.subscriptions.push(listener);
   }
 }
 

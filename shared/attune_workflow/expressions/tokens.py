@@ -46,7 +46,7 @@ _TOKEN_RE = re.compile(
     |("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')
     |(==|!=|<=|>=|&&|\|\||\*\*|//|[-+*/%<>()\[\],.|{}:=!?~])
     |(["'].*)
-    |(.)
+    |(\S)
     )
     """,
     re.VERBOSE | re.DOTALL,
@@ -78,7 +78,7 @@ def scan(src: str) -> tuple[list[str], list[int], list[int]]:
     group_kinds = _GROUP_KINDS
     for m in _TOKEN_RE.finditer(src):
         group = m.lastindex
-        if group is None:  # trailing whitespace
+        if group is None:
             continue
         start, end = m.span(group)
         kind = group_kinds[group]

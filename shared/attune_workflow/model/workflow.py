@@ -22,7 +22,9 @@ class _Strict(BaseModel):
 class Retry(_Strict):
     """``retry``: how often and how fast a failed task is tried again."""
 
-    count: Annotated[StrictInt, Field(ge=1, le=100, description="Attempts after the first, 1..100.")]
+    count: Annotated[
+        StrictInt, Field(ge=1, le=100, description="Attempts after the first, 1..100.")
+    ]
     delay: Annotated[U32, Field(description="Seconds between attempts.")]
     backoff: Literal["constant", "linear", "exponential"] = Field(
         "constant", description="How the delay grows."
@@ -52,7 +54,9 @@ WaitValue = Annotated[StrictInt, Field(gt=0)] | StrictStr
 class WaitFor(_Strict):
     """``wait_for``: pause the task until exactly one external thing happens."""
 
-    inquiry: WaitValue | None = Field(None, description="Wait for an inquiry (positive id or template).")
+    inquiry: WaitValue | None = Field(
+        None, description="Wait for an inquiry (positive id or template)."
+    )
     execution: WaitValue | None = Field(None, description="Wait for an execution.")
     work_queue_item: WaitValue | None = Field(None, description="Wait for a work-queue item.")
 

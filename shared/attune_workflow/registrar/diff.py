@@ -52,17 +52,21 @@ ACTION_FIELDS = (
 )
 
 
+def canonical(value: Any) -> str:
+    """A canonical JSON text: equal texts mean equal jsonb values (tuples are arrays)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def json_equal(a: Any, b: Any) -> bool:
-    """Equality as jsonb sees it: numbers by value, `true` is not `1`, tuples are arrays."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and bool(a == b)
+    """Whether two JSON values are equal; `true` is not `1` (unlike Python's `==`)."""
+    if a is b:
+        return True
+    if type(a) is type(b) and type(a) in _SCALARS:
+        return bool(a == b)
+    return canonical(a) == canonical(b)
 
 
 def short(value: Any, width: int = 60) -> str:
@@ -184,9 +188,12 @@ def workflow_diff(
     old_def, new_def = old.get("definition"), new["definition"]
     old_tasks, new_tasks = _tasks(old_def), _tasks(new_def)
     old_by_name, new_by_name = dict(old_tasks), dict(new_tasks)
-    tasks_added, tasks_removed, changed = _split(old_by_name, new_by_name)
+    tasks_added = tuple(name for name in new_by_name if name not in old_by_name)
+    tasks_removed = tuple(name for name in old_by_name if name not in new_by_name)
     tasks_changed = tuple(
-        (name, _changed_keys(old_by_name[name], new_by_name[name])) for name in changed
+        (name, _changed_keys(old_by_name[name], task))
+        for name, task in new_by_name.items()
+        if name in old_by_name and canonical(old_by_name[name]) != canonical(task)
     )
     old_order = [n for n, _ in old_tasks if n in new_by_name]
     new_order = [n for n, _ in new_tasks if n in old_by_name]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any, Literal
 
 JsonDict = dict[str, Any]
@@ -110,7 +109,7 @@ _WORKFLOW_SUFFIXES = (".workflow.yaml", ".workflow.yml", ".yaml", ".yml")
 def workflow_file_name(record: WorkflowRecord) -> str:
     """The loader's name of a workflow: the file stem without `.workflow`, else the ref's name."""
     if record.source:
-        base = PurePath(record.source).name
+        base = record.source.replace("\\", "/").rpartition("/")[2]
         for suffix in _WORKFLOW_SUFFIXES:
             if base.endswith(suffix) and len(base) > len(suffix):
                 return base[: -len(suffix)]

@@ -1,17 +1,218 @@
-"""TODO: input-type."""
+"""A literal input value does not match the called action's parameter type or enum.
+
+## What it does
+Checks each literal value of a task's `input` against the flat schema of the
+called action's parameter: its `type` (an integer is a valid number, a boolean
+is not an integer) and its `enum`. Elements of lists with an `items` spec and
+declared `properties` of objects are checked the same way. Template strings
+(anything holding `{{`) and nulls are skipped: their value is known only at run
+time. Quick fixes quote or unquote a scalar, or pick the closest enum value.
+
+## Why is this bad?
+Attune validates the parameters against the action's schema when it creates
+the task's execution, so the workflow installs and starts, and the task fails
+at run time.
+
+## Example
+```yaml
+- name: fetch
+  action: core.http_request
+  input:
+    url: https://example.com
+    method: FETCH
+    timeout: "30"
+```
+
+## Use instead
+```yaml
+- name: fetch
+  action: core.http_request
+  input:
+    url: https://example.com
+    method: GET
+    timeout: 30
+```
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
+from typing import Any
 
-from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..context import Context, FileKind, node_type_word
+from ..diagnostics import Diagnostic, Edit, Fix, Severity
+from ..model import FLAT_TYPES
+from ..yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_null,
+    is_string,
+    mapping_items,
+    parse_yaml,
+    scalar_value,
+)
+from .invalid_ref import did_you_mean, is_template
+from .schema_format import schema_fields
+from .unknown_action import called_action, closest
 
 ID = "input-type"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
+TYPE_WORDS = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "a mapping",
+    "array": "a list",
+}
+_TAG_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+_ENUM_SHOWN = 8
+
+
+def node_type(node: Node) -> str | None:
+    """The flat-schema type of a literal node (None for null and unknown tags)."""
+    if isinstance(node, MappingNode):
+        return "object"
+    if isinstance(node, SequenceNode):
+        return "array"
+    return _TAG_TYPES.get(node.tag.rsplit(":", 1)[-1])
+
+
+def type_matches(expected: str, actual: str) -> bool:
+    """Whether a value of type ``actual`` is valid where ``expected`` is declared."""
+    return expected == actual or (expected == "number" and actual == "integer")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: a boolean never equals a number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return bool(a == b)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return json.dumps(value) if isinstance(value, int | float) else str(value)
+
+
+def _yaml_text(value: Any) -> str:
+    if isinstance(value, str):
+        plain = parse_yaml(value).data
+        return value if plain == value and value.strip() == value and value else json.dumps(value)
+    return _show(value)
+
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report literal inputs of the wrong type or outside the enum."""
+    view = ctx.view
+    if view is None:
+        return
+    for task in view.all_tasks():
+        found = called_action(ctx, task)
+        if found is None:
+            continue
+        action = found[1]
+        fields = schema_fields(action.parameters)
+        input_node = task.value("input")
+        if not fields or not isinstance(input_node, MappingNode):
+            continue
+        for name, _key, value in mapping_items(input_node):
+            spec = fields.get(name)
+            if isinstance(spec, dict):
+                yield from _check_value(ctx, value, spec, name, action.ref)
+
+
+def _check_value(
+    ctx: Context, node: Node, spec: dict[str, Any], path: str, ref: str
+) -> Iterator[Diagnostic]:
+    if is_null(node) or (is_string(node) and is_template(str(node.value))):
+        return
+    expected = spec.get("type")
+    actual = node_type(node)
+    if actual is None:
+        return
+    if isinstance(expected, str) and expected in FLAT_TYPES:
+        if not type_matches(expected, actual):
+            yield ctx.diagnostic(
+                ID,
+                SEVERITY,
+                ctx.span(node),
+                f"Input '{path}' of action '{ref}' must be {TYPE_WORDS[expected]}, not "
+                f"{node_type_word(node)}: the task fails when Attune validates its parameters",
+                fixes=_type_fixes(ctx, node, expected),
+            )
+            return
+    if isinstance(node, ScalarNode):
+        yield from _check_enum(ctx, node, spec, path, ref)
+    elif isinstance(node, SequenceNode):
+        items = spec.get("items")
+        if isinstance(items, dict):
+            for index, item in enumerate(node.value):
+                yield from _check_value(ctx, item, items, f"{path}[{index}]", ref)
+    elif isinstance(node, MappingNode):
+        properties = spec.get("properties")
+        if isinstance(properties, dict):
+            for name, _key, value in mapping_items(node):
+                sub = properties.get(name)
+                if isinstance(sub, dict):
+                    yield from _check_value(ctx, value, sub, f"{path}.{name}", ref)
+
+
+def _type_fixes(ctx: Context, node: Node, expected: str) -> tuple[Fix, ...]:
+    if not isinstance(node, ScalarNode):
+        return ()
+    if expected == "string":
+        text = json.dumps(str(node.value))
+        return (Fix(f"Quote as {text}", (Edit(ctx.span(node), text),), True),)
+    if not is_string(node):
+        return ()
+    literal = parse_yaml(str(node.value).strip()).root
+    if not isinstance(literal, ScalarNode):
+        return ()
+    kind = node_type(literal)
+    if kind is None or not type_matches(expected, kind):
+        return ()
+    value = scalar_value(literal)
+    if isinstance(value, float) and not math.isfinite(value):
+        return ()
+    text = str(literal.value)
+    return (Fix(f"Change to {text}", (Edit(ctx.span(node), text),), True),)
+
+
+def _check_enum(
+    ctx: Context, node: ScalarNode, spec: dict[str, Any], path: str, ref: str
+) -> Iterator[Diagnostic]:
+    enum = spec.get("enum")
+    if not isinstance(enum, list) or not enum:
+        return
+    value = scalar_value(node)
+    if any(_same(value, member) for member in enum):
+        return
+    shown = ", ".join(_show(member) for member in enum[:_ENUM_SHOWN])
+    if len(enum) > _ENUM_SHOWN:
+        shown += ", ..."
+    choices = [member for member in enum if isinstance(member, str)]
+    suggestion = closest(str(value), choices) if isinstance(value, str) and choices else None
+    fixes: tuple[Fix, ...] = ()
+    if suggestion is not None:
+        edit = Edit(ctx.span(node), _yaml_text(suggestion))
+        fixes = (Fix(f"Change to '{suggestion}'", (edit,), True),)
+    yield ctx.diagnostic(
+        ID,
+        SEVERITY,
+        ctx.span(node),
+        f"Input '{path}' of action '{ref}' must be one of {shown}, not {_show(value)}: the task "
+        "fails when Attune validates its parameters" + did_you_mean(suggestion),
+        fixes=fixes,
+    )

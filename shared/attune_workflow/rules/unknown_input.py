@@ -1,17 +1,90 @@
-"""TODO: unknown-input."""
+"""A task passes an input that the called action does not declare.
+
+## What it does
+Compares the keys of a task's `input` with the parameters of the action it
+calls, when that action and its parameter schema are known (workspace, bundled
+core pack or database index). An undeclared key is reported with a "did you
+mean" among the parameters not given yet, and a quick fix renames it.
+
+## Why is this bad?
+Attune passes `input` to the action as it is: a misspelt key is simply never
+read by the action, which then runs with its default (or fails because a
+required parameter is missing). The mistake shows only at run time.
+
+## Example
+```yaml
+- name: greet
+  action: core.echo
+  input:
+    mesage: "Hello"
+```
+
+## Use instead
+```yaml
+- name: greet
+  action: core.echo
+  input:
+    message: "Hello"
+```
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
+from ..yamlsource import MappingNode, Node, ScalarNode, mapping_items
+from .invalid_ref import did_you_mean, replace_edit
+from .schema_format import accepts_any_field, schema_fields
+from .unknown_action import called_action, closest
 
 ID = "unknown-input"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
 
 
+def undeclared_inputs(
+    schema: Any, input_node: Node | None
+) -> list[tuple[str, ScalarNode, str | None]]:
+    """(key, key node, likely meant parameter) for each input key the schema lacks."""
+    fields = schema_fields(schema)
+    if fields is None or accepts_any_field(schema) or not isinstance(input_node, MappingNode):
+        return []
+    given = {name for name, _, _ in mapping_items(input_node)}
+    free = [str(name) for name in fields if name not in given]
+    return [
+        (name, key_node, closest(name, free))
+        for name, key_node, _ in mapping_items(input_node)
+        if name not in fields
+    ]
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report input keys the called action does not declare."""
+    view = ctx.view
+    if view is None:
+        return
+    for task in view.all_tasks():
+        found = called_action(ctx, task)
+        if found is None:
+            continue
+        action = found[1]
+        for name, key_node, suggestion in undeclared_inputs(action.parameters, task.value("input")):
+            yield ctx.diagnostic(
+                ID,
+                SEVERITY,
+                ctx.span(key_node),
+                f"Input '{name}' is not a parameter of action '{action.ref}', so the action "
+                "never reads it" + did_you_mean(suggestion),
+                fixes=(
+                    Fix(
+                        f"Rename to '{suggestion}'",
+                        (replace_edit(ctx, key_node, suggestion),),
+                        True,
+                    ),
+                )
+                if suggestion
+                else (),
+            )

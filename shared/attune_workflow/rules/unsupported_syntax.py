@@ -1,4 +1,34 @@
-"""TODO: unsupported-syntax."""
+"""Jinja or StackStorm syntax that Attune's expression engine does not have.
+
+## What it does
+Reports Jinja filters (`x | length`), tests (`x is none`), conditional
+expressions (`a if c else b`), object literals, slices, method calls, `not in`,
+`{% %}` statements and `{# #}` comments, and StackStorm's `ctx()` and `st2kv`.
+The message names Attune's equivalent where there is one, and a quick fix
+rewrites the block when the equivalent is exact (`{{ x | length }}` becomes
+`{{ length(x) }}`).
+
+## Why is this bad?
+Attune does not use Jinja: its own small engine rejects these constructs, so
+the template fails to render at run time, and `{% %}` statements are kept as
+literal text.
+
+## Example
+```yaml
+- name: report
+  action: core.echo
+  input:
+    message: "{{ parameters.hosts | length }} hosts"
+```
+
+## Use instead
+```yaml
+- name: report
+  action: core.echo
+  input:
+    message: "{{ length(parameters.hosts) }} hosts"
+```
+"""
 
 from __future__ import annotations
 
@@ -6,12 +36,51 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
+from ..exprcheck import replace_fix, workflow_facts
+from ..expressions import find_jinja_statements
 
 ID = "unsupported-syntax"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
+_MAX_TITLE = 60
+
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report each unsupported construct, with a rewrite where one is exact."""
+    for expr in ctx.expressions:
+        for error in expr.parsed.errors:
+            if error.kind != "unsupported":
+                continue
+            fixes = ()
+            if error.fix is not None:
+                text = error.fix.text
+                shown = text if len(text) <= _MAX_TITLE else text[: _MAX_TITLE - 1] + "…"
+                fixes = replace_fix(
+                    ctx, expr, error.fix.start, error.fix.end, text, f"Rewrite as {shown}"
+                )
+            message = error.message[:1].upper() + error.message[1:]
+            yield ctx.diagnostic(
+                ID,
+                SEVERITY,
+                ctx.expression_span(expr, error.start, max(error.end, error.start + 1)),
+                message,
+                fixes=fixes,
+            )
+    for node in workflow_facts(ctx).scalars:
+        value = node.value
+        if "{%" not in value and "{#" not in value:
+            continue
+        for start, end in find_jinja_statements(value):
+            if value[start + 1] == "%":
+                message = (
+                    "Jinja statements ('{% … %}') are not supported: Attune keeps them as "
+                    "literal text; branch with transition 'when' conditions and loop with "
+                    "'with_items'"
+                )
+            else:
+                message = (
+                    "Jinja comments ('{# … #}') are not supported: Attune keeps them as "
+                    "literal text; use a YAML '#' comment"
+                )
+            yield ctx.diagnostic(ID, SEVERITY, ctx.value_span(node, start, end), message)

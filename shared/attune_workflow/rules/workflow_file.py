@@ -1,17 +1,134 @@
-"""TODO: workflow-file."""
+"""An action's `workflow_file` is not a path under `actions/workflows/`, or names no file.
+
+## What it does
+Checks the `workflow_file` of action files: it must be a path relative to the
+`actions/` folder that starts with `workflows/`, must not climb out with `..`,
+and must name an existing file. The message gives the path it resolves to; a
+quick fix corrects a near miss (`actions/workflows/x.yaml`, a misspelt name).
+
+## Why is this bad?
+Attune's pack loader rejects any other path ("Workflow file '...' must be
+relative to actions/ and located under actions/workflows/"), and a missing
+file makes the pack installation fail: the workflow action cannot run.
+
+## Example
+```yaml
+ref: mypack.deploy
+workflow_file: actions/workflows/deploy.workflow.yaml
+```
+
+## Use instead
+```yaml
+ref: mypack.deploy
+workflow_file: workflows/deploy.workflow.yaml
+```
+"""
 
 from __future__ import annotations
 
+import difflib
+import posixpath
+import re
 from collections.abc import Iterator
 
-from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..context import Context, FileKind, node_type_word
+from ..diagnostics import Diagnostic, Fix, Severity
+from ..packindex import yaml_files
+from ..yamlsource import MappingNode, ScalarNode, is_null, is_string, mapping_get
+from .invalid_ref import did_you_mean, replace_edit
 
 ID = "workflow-file"
 SEVERITY = Severity.ERROR
-KINDS = frozenset({FileKind.WORKFLOW})
+KINDS = frozenset({FileKind.ACTION})
+
+PREFIX = "workflows/"
+_ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])")
+_RULE = (
+    "Attune's pack loader requires a path relative to actions/ and located under "
+    "actions/workflows/"
+)
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report a bad or dangling ``workflow_file``."""
+    root = ctx.doc.root
+    if ctx.doc.syntax_error is not None or not isinstance(root, MappingNode):
+        return
+    entry = mapping_get(root, "workflow_file")
+    if entry is None or is_null(entry[1]):
+        return
+    node = entry[1]
+    if not is_string(node) or not isinstance(node, ScalarNode):
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(node),
+            "'workflow_file' must be a path such as 'workflows/deploy.workflow.yaml', not "
+            f"{node_type_word(node)}: Attune's pack loader rejects the action",
+        )
+        return
+    value = str(node.value)
+    resolved = _resolved(value)
+    problem = None
+    suggestion: str | None = None
+    if _ABSOLUTE.match(value):
+        problem = "is absolute"
+    elif ".." in value.replace("\\", "/").split("/"):
+        problem = "escapes actions/workflows/ with '..'"
+    elif not value.startswith(PREFIX):
+        problem = "does not start with 'workflows/'"
+        suggestion = _prefixed(ctx, value)
+    if problem is not None:
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(node),
+            f"Workflow file '{value}' {problem} (it resolves to '{resolved}'): {_RULE}"
+            + did_you_mean(suggestion),
+            fixes=_fixes(ctx, node, suggestion),
+        )
+        return
+    folder = ctx.path.parent
+    if not folder.is_dir() or (folder / value).is_file():
+        return
+    existing = [PREFIX + path.name for path in yaml_files(folder / "workflows")]
+    matches = difflib.get_close_matches(value, existing, n=1, cutoff=0.6)
+    suggestion = matches[0] if matches else None
+    yield ctx.diagnostic(
+        ID,
+        SEVERITY,
+        ctx.span(node),
+        f"Workflow file '{value}' does not exist (it resolves to '{resolved}'): Attune cannot "
+        "install the pack" + did_you_mean(suggestion),
+        fixes=_fixes(ctx, node, suggestion),
+    )
+
+
+def _resolved(value: str) -> str:
+    """The path relative to the pack root, as the loader would join it."""
+    if _ABSOLUTE.match(value):
+        return value
+    return posixpath.normpath(posixpath.join("actions", value.replace("\\", "/")))
+
+
+def _prefixed(ctx: Context, value: str) -> str | None:
+    """The ``workflows/...`` path a near miss means, when that file exists."""
+    candidates = []
+    cleaned = value.replace("\\", "/")
+    for head in ("./", "actions/"):
+        if cleaned.startswith(head):
+            cleaned = cleaned[len(head) :]
+    candidates.append(cleaned)
+    if "/" not in cleaned:
+        candidates.append(PREFIX + cleaned)
+    folder = ctx.path.parent
+    for candidate in candidates:
+        if candidate.startswith(PREFIX) and (folder / candidate).is_file():
+            return candidate
+    return None
+
+
+def _fixes(ctx: Context, node: ScalarNode, suggestion: str | None) -> tuple[Fix, ...]:
+    if suggestion is None:
+        return ()
+    return (Fix(f"Change to '{suggestion}'", (replace_edit(ctx, node, suggestion),), True),)

@@ -1,0 +1,218 @@
+"""What the expression rules share: the references of each block, and facts of the workflow.
+
+Parsing happens once, in the context; this module only reads the trees. The
+references of an expression depend on its text alone and are cached by text;
+the facts of a workflow (task names, `wait_for` keys, templated scalars) are
+computed once per context.
+"""
+
+from __future__ import annotations
+
+import difflib
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .context import TASK_TEMPLATE_KEYS, Context, Expression
+from .diagnostics import Edit, Fix
+from .expressions import Call, Expr, Name, Path, Unsupported, children, parse_expression, paths
+from .view import TaskView
+from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string
+
+TASK_NAMESPACES = frozenset({"task", "tasks"})
+WAIT_NAMESPACES = frozenset({"inquiry", "execution", "work_queue_item"})
+WORKFLOW_NAMESPACES = frozenset({"workflow", "vars", "variables"})
+
+
+@dataclass(frozen=True, slots=True)
+class References:
+    """The calls, bare names and reference paths of one expression, in source order.
+
+    Names and paths inside StackStorm's `ctx(...)` are left out: that construct is
+    reported as a whole by unsupported-syntax.
+    """
+
+    calls: tuple[Call, ...]
+    names: tuple[Name, ...]
+    paths: tuple[Path, ...]
+
+
+_NONE = References((), (), ())
+
+
+@lru_cache(maxsize=8192)
+def _references(src: str) -> References:
+    ast = parse_expression(src).ast
+    if ast is None:
+        return _NONE
+    calls: list[Call] = []
+    names: list[Name] = []
+    skipped: list[tuple[int, int]] = []
+    stack: list[Expr] = [ast]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Call):
+            calls.append(node)
+        elif isinstance(node, Name):
+            names.append(node)
+        elif isinstance(node, Unsupported) and node.construct == "ctx":
+            skipped.append((node.start, node.end))
+            continue
+        stack.extend(children(node))
+    found = paths(ast)
+    if skipped:
+        found = tuple(p for p in found if not any(s <= p.root.start < e for s, e in skipped))
+    calls.sort(key=lambda c: c.start)
+    names.sort(key=lambda n: n.start)
+    return References(tuple(calls), tuple(names), found)
+
+
+def references(expr: Expression) -> References:
+    """The references of an expression (nothing when it does not parse)."""
+    return _references(expr.block.expr)
+
+
+# -- facts of the workflow --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowFacts:
+    """Task names of every scope, and the templated scalars of the workflow."""
+
+    tasks: dict[str, TaskView]  # first task of each name, at any depth
+    wait_keys: dict[str, frozenset[str]]  # task name -> keys of its `wait_for` mapping
+    scalars: tuple[ScalarNode, ...]  # every string leaf of a templated field holding `{`
+
+
+_FACTS: weakref.WeakKeyDictionary[Context, WorkflowFacts] = weakref.WeakKeyDictionary()
+
+
+def workflow_facts(ctx: Context) -> WorkflowFacts:
+    """The facts of the context's workflow, computed once."""
+    found = _FACTS.get(ctx)
+    if found is None:
+        found = _build_facts(ctx)
+        _FACTS[ctx] = found
+    return found
+
+
+def _build_facts(ctx: Context) -> WorkflowFacts:
+    tasks: dict[str, TaskView] = {}
+    wait_keys: dict[str, frozenset[str]] = {}
+    scalars: list[ScalarNode] = []
+    view = ctx.view
+    if view is None:
+        return WorkflowFacts(tasks, wait_keys, ())
+    for task in view.all_tasks():
+        if task.name is not None and task.name not in tasks:
+            tasks[task.name] = task
+            wait = task.value("wait_for")
+            if isinstance(wait, MappingNode):
+                wait_keys[task.name] = frozenset(
+                    str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode)
+                )
+        for key in TASK_TEMPLATE_KEYS:
+            value = task.value(key)
+            if value is not None:
+                scalars.extend(_string_leaves(value))
+        for transition in task.transitions:
+            if transition.when is not None:
+                scalars.extend(_string_leaves(transition.when))
+            if transition.publish is not None:
+                scalars.extend(_string_leaves(transition.publish))
+    output_map = view.value("output_map")
+    if output_map is not None:
+        scalars.extend(_string_leaves(output_map))
+    return WorkflowFacts(tasks, wait_keys, tuple(scalars))
+
+
+def _string_leaves(node: Node) -> Iterator[ScalarNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ScalarNode):
+            if is_string(current) and "{" in current.value:
+                yield current
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+        elif isinstance(current, MappingNode):
+            stack.extend(value for _, value in reversed(current.value))
+
+
+def action_output(ctx: Context, task: TaskView | None) -> dict[str, object] | None:
+    """The flat output schema of the action a task calls, when it is known."""
+    if task is None:
+        return None
+    ref = task.string("action")
+    if ref is None:
+        return None
+    info = ctx.index.action(ref)
+    if info is None or not isinstance(info.output, dict):
+        return None
+    return info.output
+
+
+# -- messages and fixes -------------------------------------------------------------------------
+
+
+def close_match(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate closest to `word`, if one is close enough."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """The message tail for a suggestion."""
+    return f"; did you mean '{suggestion}'?" if suggestion else ""
+
+
+def string_literal(value: str, node: ScalarNode) -> str:
+    """An expression string literal for `value`, quoted to sit well inside `node`."""
+    quote = "'" if node.style == '"' else '"'
+    body = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{body}{quote}"
+
+
+def scalar_text(node: ScalarNode, text: str) -> str | None:
+    """`text` written for the source of `node`'s style, or None if it cannot be put there."""
+    style = node.style
+    if style == '"':
+        return text.replace("\\", "\\\\").replace('"', '\\"')
+    if style == "'":
+        return text.replace("'", "''")
+    if style in ("|", ">"):
+        return None if "\n" in text else text
+    if "\n" in text or ": " in text or " #" in text or text.endswith(":"):
+        return None
+    return text
+
+
+def replace_fix(
+    ctx: Context,
+    expr: Expression,
+    start: int,
+    end: int,
+    text: str,
+    title: str,
+    *,
+    preferred: bool = True,
+) -> tuple[Fix, ...]:
+    """A quick fix replacing characters `start:end` of an expression by `text`."""
+    source = scalar_text(expr.node, text)
+    if source is None:
+        return ()
+    edit = Edit(ctx.expression_span(expr, start, end), source)
+    return (Fix(title, (edit,), preferred),)
+
+
+def segment_text(expr: Expression, path: Path, index: int, key: str) -> str:
+    """How to write segment `index` of `path` with another key, keeping its form and quotes."""
+    segment = path.segments[index]
+    if not segment.bracketed:
+        return key
+    quote = expr.block.expr[segment.start]
+    if quote not in "'\"":
+        return string_literal(key, expr.node)
+    body = key.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{body}{quote}"
