@@ -32,4 +32,11 @@ export default defineConfig(
       globals: { process: 'readonly', console: 'readonly' },
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+    },
+  },
 );

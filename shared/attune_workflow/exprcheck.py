@@ -16,7 +16,17 @@ from functools import lru_cache
 
 from .context import TASK_TEMPLATE_KEYS, Context, Expression
 from .diagnostics import Edit, Fix
-from .expressions import Call, Expr, Name, Path, Unsupported, children, parse_expression, paths
+from .expressions import (
+    Call,
+    Expr,
+    Name,
+    Path,
+    Unsupported,
+    children,
+    parse_expression,
+    paths,
+    tokenize,
+)
 from .view import TaskView
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string
 
@@ -78,11 +88,10 @@ def references(expr: Expression) -> References:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowFacts:
-    """Task names of every scope, and the templated scalars of the workflow."""
+    """The tasks of every scope by name, and the `wait_for` keys of each."""
 
     tasks: dict[str, TaskView]  # first task of each name, at any depth
     wait_keys: dict[str, frozenset[str]]  # task name -> keys of its `wait_for` mapping
-    scalars: tuple[ScalarNode, ...]  # every string leaf of a templated field holding `{`
 
 
 _FACTS: weakref.WeakKeyDictionary[Context, WorkflowFacts] = weakref.WeakKeyDictionary()
@@ -100,31 +109,42 @@ def workflow_facts(ctx: Context) -> WorkflowFacts:
 def _build_facts(ctx: Context) -> WorkflowFacts:
     tasks: dict[str, TaskView] = {}
     wait_keys: dict[str, frozenset[str]] = {}
-    scalars: list[ScalarNode] = []
     view = ctx.view
-    if view is None:
-        return WorkflowFacts(tasks, wait_keys, ())
-    for task in view.all_tasks():
-        if task.name is not None and task.name not in tasks:
+    if view is not None:
+        for task in view.all_tasks():
+            if task.name is None or task.name in tasks:
+                continue
             tasks[task.name] = task
             wait = task.value("wait_for")
             if isinstance(wait, MappingNode):
                 wait_keys[task.name] = frozenset(
                     str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode)
                 )
+    return WorkflowFacts(tasks, wait_keys)
+
+
+def templated_scalars(ctx: Context) -> Iterator[ScalarNode]:
+    """Every string of a templated field that holds a `{`, blocks or not, in file order.
+
+    `ctx.expressions` only has the strings with `{{ }}` blocks; this walks the same
+    fields for the rest (a string with only `{% %}` statements, say).
+    """
+    view = ctx.view
+    if view is None:
+        return
+    for task in view.all_tasks():
         for key in TASK_TEMPLATE_KEYS:
             value = task.value(key)
             if value is not None:
-                scalars.extend(_string_leaves(value))
+                yield from _string_leaves(value)
         for transition in task.transitions:
             if transition.when is not None:
-                scalars.extend(_string_leaves(transition.when))
+                yield from _string_leaves(transition.when)
             if transition.publish is not None:
-                scalars.extend(_string_leaves(transition.publish))
+                yield from _string_leaves(transition.publish)
     output_map = view.value("output_map")
     if output_map is not None:
-        scalars.extend(_string_leaves(output_map))
-    return WorkflowFacts(tasks, wait_keys, tuple(scalars))
+        yield from _string_leaves(output_map)
 
 
 def _string_leaves(node: Node) -> Iterator[ScalarNode]:
@@ -216,3 +236,32 @@ def segment_text(expr: Expression, path: Path, index: int, key: str) -> str:
         return string_literal(key, expr.node)
     body = key.replace("\\", "\\\\").replace(quote, "\\" + quote)
     return f"{quote}{body}{quote}"
+
+
+def path_text(expr: Expression, path: Path, index: int) -> str:
+    """The source of `path` from its root through segment `index` (closing bracket included)."""
+    src = expr.block.expr
+    segment = path.segments[index]
+    end = segment.end
+    if segment.bracketed:
+        close = src.find("]", end)
+        end = close + 1 if close >= 0 else end
+    return src[path.root.start : end]
+
+
+def prefer_quotes(text: str, node: ScalarNode) -> str:
+    """`text` with its double-quoted string literals single-quoted inside a double-quoted scalar.
+
+    Keeps a rewrite readable: `keystore['a']` rather than `keystore[\\"a\\"]` in the YAML.
+    """
+    if node.style != '"' or '"' not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    for token in tokenize(text):
+        if token.kind == "string" and token.text[0] == '"' and "'" not in token.text:
+            out.append(text[pos : token.start])
+            out.append("'" + token.text[1:-1].replace('\\"', '"') + "'")
+            pos = token.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -105,8 +105,16 @@ def test_filters_with_an_equivalent(src: str, marker: str, message: str, fix: st
         ("us | map(attribute='name')", "   ^^^^^^^^^^^^^^^^^^^^^^^", "Attune has no equivalent"),
         ("us | selectattr('on')", "   ^^^^^^^^^^^^^^^^^^", "Attune has no equivalent"),
         ("x | frobnicate", "  ^^^^^^^^^^^^", "no equivalent of the `frobnicate` filter"),
-        ("n | round(2)", "  ^^^^^^^^^^", "no equivalent of the `round` filter with these arguments"),
-        ("xs | sort(reverse=true)", "   ^^^^^^^^^^^^^^^^^^^^", "`sort` filter with these arguments"),
+        (
+            "n | round(2)",
+            "  ^^^^^^^^^^",
+            "no equivalent of the `round` filter with these arguments",
+        ),
+        (
+            "xs | sort(reverse=true)",
+            "   ^^^^^^^^^^^^^^^^^^^^",
+            "`sort` filter with these arguments",
+        ),
         ("xs | length(1)", "   ^^^^^^^^^^^", "`length` filter with these arguments"),
     ],
 )
@@ -251,7 +259,12 @@ def test_object_literal_keeps_call_arity() -> None:
 @pytest.mark.parametrize(
     ("src", "marker", "message", "fix"),
     [
-        ("x[1:2]", " ^^^^^", "Python slices are not supported; use slice(x, 1, 2)", "slice(x, 1, 2)"),
+        (
+            "x[1:2]",
+            " ^^^^^",
+            "Python slices are not supported; use slice(x, 1, 2)",
+            "slice(x, 1, 2)",
+        ),
         ("x[:2]", " ^^^^", "use slice(x, 0, 2)", "slice(x, 0, 2)"),
         ("x[1:]", " ^^^^", "use slice(x, 1)", "slice(x, 1)"),
         ("x[:]", " ^^^", "use slice(x, 0)", "slice(x, 0)"),
@@ -276,9 +289,19 @@ def test_python_slice(src: str, marker: str, message: str, fix: str | None) -> N
         ("s.upper()", " ^^^^^^^^", "use upper(s)", "upper(s)"),
         ("s.strip()", " ^^^^^^^^", "use trim(s)", "trim(s)"),
         ("s.split(',')", " ^^^^^^^^^^^", "use split(s, ',')", "split(s, ',')"),
-        ("s.startswith('a')", " ^^^^^^^^^^^^^^^^", "use starts_with(s, 'a')", "starts_with(s, 'a')"),
+        (
+            "s.startswith('a')",
+            " ^^^^^^^^^^^^^^^^",
+            "use starts_with(s, 'a')",
+            "starts_with(s, 'a')",
+        ),
         ("s.endswith('a')", " ^^^^^^^^^^^^^^", "use ends_with(s, 'a')", "ends_with(s, 'a')"),
-        ("s.replace('a', 'b')", " ^^^^^^^^^^^^^^^^^^", "replace(s, 'a', 'b')", "replace(s, 'a', 'b')"),
+        (
+            "s.replace('a', 'b')",
+            " ^^^^^^^^^^^^^^^^^^",
+            "replace(s, 'a', 'b')",
+            "replace(s, 'a', 'b')",
+        ),
         ("s.find('a')", " ^^^^^^^^^^", "use index_of(s, 'a')", "index_of(s, 'a')"),
         ("d.get('k')", " ^^^^^^^^^", "use d['k']", "d['k']"),
         ("d.keys()", " ^^^^^^^", "use keys(d)", "keys(d)"),
@@ -293,7 +316,12 @@ def test_python_slice(src: str, marker: str, message: str, fix: str | None) -> N
         ),
         ("x . lower ( )", "  ^^^^^^^^^^^", "use lower(x)", "lower(x)"),
         ("(a + b).lower()", "       ^^^^^^^^", "use lower((a + b))", "lower((a + b))"),
-        ("x.frob(1)", " ^^^^^^^^", "Attune only has built-in functions, called as name(args)", None),
+        (
+            "x.frob(1)",
+            " ^^^^^^^^",
+            "Attune only has built-in functions, called as name(args)",
+            None,
+        ),
         ("d.get('k', 0)", " ^^^^^^^^^^^^", "only has built-in functions", None),
     ],
 )
@@ -307,7 +335,12 @@ def test_method_calls(src: str, marker: str, message: str, fix: str | None) -> N
         ("a not in b", "  ^^^^^^", "`not in` is not supported; use not (a in b)", "not (a in b)"),
         ("x and a not in b", "        ^^^^^^", "use not (a in b)", "(not (a in b))"),
         ("a + 1 not in b", "      ^^^^^^", "use not (a + 1 in b)", "not (a + 1 in b)"),
-        ("a // b", "  ^^", "floor division `//` is not supported; use floor(a / b)", "floor(a / b)"),
+        (
+            "a // b",
+            "  ^^",
+            "floor division `//` is not supported; use floor(a / b)",
+            "floor(a / b)",
+        ),
         ("a ** 2", "  ^^", "the power operator `**` is not supported", None),
         ("'a' ~ x", "    ^", "Jinja's `~` is not supported; use `+`", None),
     ],
@@ -344,7 +377,12 @@ def test_stackstorm_ctx(src: str, marker: str, message: str) -> None:
             'keystore["api_key"]',
         ),
         ("st2kv('k')", "^^^^^^^^^^", 'use keystore["k"]', 'keystore["k"]'),
-        ("st2kv('k', decrypt=true)", "^^^^^^^^^^^^^^^^^^^^^^^^", 'use keystore["k"]', 'keystore["k"]'),
+        (
+            "st2kv('k', decrypt=true)",
+            "^^^^^^^^^^^^^^^^^^^^^^^^",
+            'use keystore["k"]',
+            'keystore["k"]',
+        ),
         (
             "st2kv.system.db.password",
             "^^^^^^^^^^^^^^^^^^^^^^^^",

@@ -1,9 +1,14 @@
 import * as vscode from 'vscode';
 import {
   CancellationToken,
+  CloseAction,
+  ErrorAction,
   LanguageClient,
   ResponseError,
   RevealOutputChannelOn,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
   type Executable,
   type FeatureState,
   type LanguageClientOptions,
@@ -70,6 +75,41 @@ class OwnedCommandsFeature implements StaticFeature {
   }
 }
 
+/**
+ * The client's default crash handling, except for a server that exits before
+ * it has answered `initialize` (a broken install, an import error): starting
+ * it again would fail the same way, and the client would pile up "restarting
+ * failed" notifications while the extension reports the failed start.
+ */
+class CrashHandler implements ErrorHandler {
+  private static readonly maxRestarts = 4;
+  private readonly restarts: number[] = [];
+
+  constructor(private readonly initialized: () => boolean) {}
+
+  error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
+    return { action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown };
+  }
+
+  closed(): CloseHandlerResult {
+    if (!this.initialized()) {
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
+    const now = Date.now();
+    this.restarts.push(now);
+    while (this.restarts.length > 0 && now - (this.restarts[0] ?? now) > 3 * 60 * 1000) {
+      this.restarts.shift();
+    }
+    if (this.restarts.length <= CrashHandler.maxRestarts) {
+      return { action: CloseAction.Restart };
+    }
+    return {
+      action: CloseAction.DoNotRestart,
+      message: `The Attune language server stopped ${this.restarts.length} times in 3 minutes and will not be restarted. See the output, then run "Attune: Restart Server".`,
+    };
+  }
+}
+
 export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): LanguageClient {
   const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === 'file');
   const spawn = spawnCommand(launch.command, launch.args, process.platform);
@@ -81,6 +121,8 @@ export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): 
     options: { cwd: folder?.uri.fsPath, shell: spawn.shell },
   };
 
+  // The error handler is made before the client it asks about.
+  const created: { client?: LanguageClient } = {};
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     diagnosticCollectionName: SECTION,
@@ -94,6 +136,7 @@ export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): 
       hooks.outputChannel.error(`The server failed to initialize: ${String(error)}`);
       return false;
     },
+    errorHandler: new CrashHandler(() => created.client?.initializeResult !== undefined),
     synchronize: { configurationSection: SECTION },
     middleware: {
       handleRegisterCapability: async (params, next) => {
@@ -127,5 +170,6 @@ export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): 
 
   const client = new LanguageClient(SECTION, 'Attune Language Server', serverOptions, clientOptions);
   client.registerFeature(new OwnedCommandsFeature(hooks.serverCommandsAdvertised));
+  created.client = client;
   return client;
 }

@@ -73,7 +73,12 @@ export function activate(context: vscode.ExtensionContext): void {
   // `onLanguage:yaml` activates the extension for any YAML file; the server is
   // started only once the workspace holds packs or a pack file is opened, so
   // other YAML work sees no server, no status item and no error.
+  let packsSeen = false;
   const startForPacks = async (): Promise<void> => {
+    if (packsSeen) {
+      return;
+    }
+    packsSeen = true;
     await vscode.commands.executeCommand('setContext', PACK_WORKSPACE_CONTEXT, true);
     await serverManager.start();
   };

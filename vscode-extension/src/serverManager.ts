@@ -177,8 +177,8 @@ export class ServerManager implements vscode.Disposable {
       this.status.update('error', `${detail}\n${message}`);
       this.client = undefined;
       this.stopping = true;
+      // No notification of our own: the client has already shown one for a failed start.
       await client.dispose().catch(() => undefined);
-      void this.notify(`Attune: the language server could not be started (${describeLaunch(launch)}): ${message}`);
     }
   }
 
@@ -188,9 +188,6 @@ export class ServerManager implements vscode.Disposable {
     this.launch = undefined;
     this.advertisedCommands.clear();
     if (!client) {
-      if (this.attempted) {
-        this.status.update('stopped');
-      }
       return;
     }
     this.stopping = true;

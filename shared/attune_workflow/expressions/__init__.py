@@ -5,9 +5,8 @@ Typical use::
     for block, result in parse_template(text):
         for error in result.errors:          # offsets relative to block.expr
             report(error.shifted(block.expr_start))
-        if result.ast is not None:
-            for path in paths(result.ast):   # task.x.result.y, parameters.p, ...
-                check(path)
+        for path in result.paths:            # task.x.result.y, parameters.p, ...
+            check(path)
 
 All results are immutable and cached by input string.
 """

@@ -194,8 +194,8 @@ class PathSegment:
 class Path:
     """A reference chain such as `task.create.result.id`.
 
-    `root` is the name (or zero-or-more-argument call, as in `result().x`) the chain starts
-    from; `segments` are its static steps. `dynamic` is true when the chain goes on with
+    `root` is the name (or the call, as in `result().x`) the chain starts from;
+    `segments` are its static steps. `dynamic` is true when the chain goes on with
     an index that is not a literal (`task[x]`); the segments stop before it. `node` is
     the outermost node of the whole chain.
     """
@@ -238,7 +238,7 @@ def _chain(node: Expr) -> tuple[list[Member | Index], Expr]:
     """The Member/Index steps below `node` (innermost first) and the node they start from."""
     steps: list[Member | Index] = []
     base = node
-    while isinstance(base, Member | Index):
+    while isinstance(base, (Member, Index)):
         steps.append(base)
         base = base.obj
     steps.reverse()
@@ -281,7 +281,7 @@ def paths(node: Expr) -> tuple[Path, ...]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Member | Index | Name | Call):
+        if isinstance(current, (Member, Index, Name, Call)):
             steps, base = _chain(current)
             if isinstance(base, Name) or (isinstance(base, Call) and steps):
                 found.append(_make_path(steps, base, current))

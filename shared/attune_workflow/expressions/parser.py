@@ -29,8 +29,10 @@ from .ast import (
     Literal,
     Member,
     Name,
+    Path,
     Unary,
     Unsupported,
+    paths,
 )
 from .hints import Hint, filter_hint, jinja_test_hint, method_hint
 from .templates import Block, find_blocks
@@ -114,6 +116,16 @@ class ParseResult:
 
     ast: Expr | None
     errors: tuple[ExprError, ...]
+    src: str = ""
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The reference paths of the tree (see `ast.paths`), computed once per expression."""
+        if self.ast is None:
+            return ()
+        if parse_expression(self.src) is self:
+            return _cached_paths(self.src)
+        return paths(self.ast)
 
     @property
     def ok(self) -> bool:
@@ -139,6 +151,8 @@ class _Abort(Exception):
 
 
 class _Parser:
+    """Parser state over the token arrays of one expression."""
+
     __slots__ = ("depth", "ends", "errors", "kinds", "pos", "rewrites", "src", "starts")
 
     def __init__(self, src: str) -> None:
@@ -250,9 +264,6 @@ class _Parser:
             fix = Fix(whole_start, whole_end, rewrite)
             self.rewrites[(whole_start, whole_end)] = rewrite
         self.report(hint.message, start, end, fix)
-
-    def subject_for_message(self, subject: str) -> str:
-        return subject if len(subject) <= _MAX_MESSAGE_SUBJECT else "x"
 
     # -- grammar -------------------------------------------------------------------
 
@@ -710,7 +721,8 @@ class _Parser:
                 f"(or {_reference('parameters', variable)} for a workflow input)"
             )
         self.report(message, start, end)
-        return Unsupported(start, end, "ctx", tuple(values))
+        # ctx() arguments name variables; they are not expressions to check.
+        return Unsupported(start, end, "ctx", ())
 
     def stackstorm_kv(self) -> Unsupported:
         name_index = self.advance()
@@ -749,15 +761,21 @@ def _reference(namespace: str, key: str) -> str:
     return f"{namespace}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def parse_expression(src: str) -> ParseResult:
     """Parse the inside of one `{{ }}` block; never raises, results are cached and immutable."""
     parser = _Parser(src)
     if parser.kinds[0] == EOF:
-        return ParseResult(None, (ExprError("syntax", "empty expression", 0, len(src)),))
+        return ParseResult(None, (ExprError("syntax", "empty expression", 0, len(src)),), src)
     node = parser.parse()
     errors = sorted(parser.errors, key=lambda error: (error.start, error.end))
-    return ParseResult(node, tuple(errors))
+    return ParseResult(node, tuple(errors), src)
+
+
+@lru_cache(maxsize=16384)
+def _cached_paths(src: str) -> tuple[Path, ...]:
+    node = parse_expression(src).ast
+    return () if node is None else paths(node)
 
 
 def parse_template(text: str) -> tuple[tuple[Block, ParseResult], ...]:

@@ -29,7 +29,7 @@ class Block:
     closed: bool = True
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def find_blocks(text: str) -> tuple[Block, ...]:
     """Every closed `{{ ... }}` block of `text`, in order."""
     blocks: list[Block] = []

@@ -160,9 +160,9 @@ class _Target:
             sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
             for name, kind in self.stage_columns
         )
-        return sql.SQL(
-            "CREATE TEMPORARY TABLE {} ({}, PRIMARY KEY (ref)) ON COMMIT DROP"
-        ).format(self.stage_id, columns)
+        return sql.SQL("CREATE TEMPORARY TABLE {} ({}, PRIMARY KEY (ref)) ON COMMIT DROP").format(
+            self.stage_id, columns
+        )
 
     def copy_stage(self) -> sql.Composed:
         columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in self.stage_columns)
@@ -183,9 +183,7 @@ class _Target:
         return sql.SQL("{stage} x {joins}").format(stage=self.stage_id, joins=sql.SQL(self.joins))
 
     def _differs(self) -> sql.Composed:
-        return sql.SQL("({}) IS DISTINCT FROM ({})").format(
-            self._columns("t"), self._expressions()
-        )
+        return sql.SQL("({}) IS DISTINCT FROM ({})").format(self._columns("t"), self._expressions())
 
     def insert_missing(self) -> sql.Composed:
         """Create the rows that do not exist yet, in ref order; returns (ref, id)."""
@@ -419,7 +417,10 @@ def _register(
 
     staged = (
         (_WORKFLOWS, [_diff.workflow_values(i.record) for i in items]),
-        (_ACTIONS, [{**_diff.action_values(i.action), "workflow_ref": i.record.ref} for i in items]),
+        (
+            _ACTIONS,
+            [{**_diff.action_values(i.action), "workflow_ref": i.record.ref} for i in items],
+        ),
     )
     with conn.cursor() as cursor:
         for target, rows in staged:
@@ -528,7 +529,7 @@ def unregister(
     wanted = sorted(set(refs))
     report: UnregisterReport | None = None
     with translate_errors(conn), conn.transaction() as tx:
-        condition = sql.SQL("wd.ref = ANY(%(refs)s)")
+        condition: sql.Composable = sql.SQL("wd.ref = ANY(%(refs)s)")
         if pack is not None:
             condition = sql.SQL("({} OR wd.pack_ref = %(pack)s)").format(condition)
         rows = conn.execute(

@@ -166,7 +166,11 @@ def workflow_diff(
     """How `record` differs from the stored workflow_definition row `old` (as JSON)."""
     new = workflow_values(record)
     fields: list[FieldChange] = []
-    if pack_id is not None and old.get("pack") != pack_id and old.get("pack_ref") == record.pack_ref:
+    if (
+        pack_id is not None
+        and old.get("pack") != pack_id
+        and old.get("pack_ref") == record.pack_ref
+    ):
         fields.append(FieldChange("pack", f"id {old.get('pack')}", f"id {pack_id}"))
     reported: set[str] = set()
     for name in _WORKFLOW_FIELDS:
@@ -205,7 +209,9 @@ def workflow_diff(
                 continue
             if not json_equal(old_def.get(key), new_def.get(key)):
                 fields.append(
-                    FieldChange(f"definition.{key}", short(old_def.get(key)), short(new_def.get(key)))
+                    FieldChange(
+                        f"definition.{key}", short(old_def.get(key)), short(new_def.get(key))
+                    )
                 )
     elif not json_equal(old_def, new_def):
         fields.append(FieldChange("definition", short(old_def), short(new_def)))
@@ -234,7 +240,11 @@ def action_changes(
         for name in ACTION_FIELDS
         if not json_equal(old.get(name), new[name])
     ]
-    if pack_id is not None and old.get("pack") != pack_id and old.get("pack_ref") == action.pack_ref:
+    if (
+        pack_id is not None
+        and old.get("pack") != pack_id
+        and old.get("pack_ref") == action.pack_ref
+    ):
         changes.append(FieldChange("pack", f"id {old.get('pack')}", f"id {pack_id}"))
     if workflow_def is not None and old.get("workflow_def") != workflow_def:
         before = "unlinked" if old.get("workflow_def") is None else "another workflow"

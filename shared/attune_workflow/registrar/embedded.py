@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import os
 import pwd
 import shutil
@@ -30,9 +31,8 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-import importlib.util
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
@@ -247,11 +247,9 @@ def _run(
                 env=env,
                 timeout=timeout,
                 check=False,
-                **(
-                    {}
-                    if account.is_current
-                    else {"user": account.uid, "group": account.gid, "extra_groups": []}
-                ),
+                user=None if account.is_current else account.uid,
+                group=None if account.is_current else account.gid,
+                extra_groups=None if account.is_current else [],
             )
         except subprocess.TimeoutExpired:
             raise EmbeddedServerError(f"{program} did not finish within {timeout:.0f} s") from None
@@ -344,7 +342,9 @@ def server_info(base: Path | None = None) -> EmbeddedServer:
     pgdata = pgdata_dir(base)
     config = _read_config(pgdata)
     port = int(config["port"]) if config.get("port", "").isdigit() else None
-    socket_dir = Path(config["unix_socket_directories"]) if "unix_socket_directories" in config else None
+    socket_dir = (
+        Path(config["unix_socket_directories"]) if "unix_socket_directories" in config else None
+    )
     return EmbeddedServer(pgdata, port, socket_dir, _postmaster_pid(pgdata))
 
 
@@ -434,10 +434,8 @@ def _ensure_database(server: EmbeddedServer) -> None:
     with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
         if not exists:
-            try:
+            with suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(f"CREATE DATABASE {DATABASE}")
-            except psycopg.errors.DuplicateDatabase:
-                pass
 
 
 def ensure_running(
@@ -469,9 +467,7 @@ def ensure_running(
             config = _read_config(pgdata)
             if "port" not in config:
                 port = _free_port()
-                _write_config(
-                    pgdata, port, _socket_dir_for(pgdata, port, account), settings or {}
-                )
+                _write_config(pgdata, port, _socket_dir_for(pgdata, port, account), settings or {})
                 if not account.is_current:
                     os.chown(pgdata / CONFIG_FILE, account.uid, account.gid)
             server = server_info(base)
@@ -493,7 +489,9 @@ def ensure_running(
             _ensure_database(server)
             return server_info(base), True
     except OSError as exc:
-        raise EmbeddedServerError(f"cannot prepare the embedded PostgreSQL in {base}: {exc}") from None
+        raise EmbeddedServerError(
+            f"cannot prepare the embedded PostgreSQL in {base}: {exc}"
+        ) from None
 
 
 def stop(base: Path | None = None) -> EmbeddedServer | None:
@@ -505,7 +503,9 @@ def stop(base: Path | None = None) -> EmbeddedServer | None:
     account = _service_account()
     with _locked(base):
         install = _usable_install(account, base)
-        result = _run(install, "pg_ctl", ["-D", str(server.pgdata), "-m", "fast", "-w", "stop"], account)
+        result = _run(
+            install, "pg_ctl", ["-D", str(server.pgdata), "-m", "fast", "-w", "stop"], account
+        )
         if result.returncode != 0 and _postmaster_pid(server.pgdata) is not None:
             _fail(f"stopping the embedded PostgreSQL at {server.pgdata}", result)
     return server

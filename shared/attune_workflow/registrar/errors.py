@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 REDACTED = "***"
 
@@ -31,6 +31,7 @@ class EmbeddedServerError(RegistrarError):
 
 
 _SECRET_KEYS = ("password", "sslpassword")
+_QUERY_SECRET = re.compile(r"(?P<key>[?&](?:password|sslpassword)=)[^&#]*", re.IGNORECASE)
 _KV_SECRET = re.compile(
     r"(?P<key>\b(?:password|sslpassword)\s*=\s*)(?P<value>'(?:[^'\\]|\\.)*'|[^\s]*)",
     re.IGNORECASE,
@@ -38,39 +39,22 @@ _KV_SECRET = re.compile(
 
 
 def redact_url(url: str) -> str:
-    """`url` with any password replaced by `***`.
+    """`url` with any password replaced by `***`, everything else kept as written.
 
     Handles `postgresql://user:secret@host/db` URIs (including `password=` query
     parameters) and libpq `key=value` connection strings.
     """
-    if "://" not in url:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
         return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return _redact_unparsable(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hosts = netloc.rpartition("@")
-        if ":" in userinfo:
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:{REDACTED}@{hosts}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(key.lower() in _SECRET_KEYS for key, _ in pairs):
-            query = urlencode(
-                [(k, REDACTED if k.lower() in _SECRET_KEYS else v) for k, v in pairs],
-                safe="/*",
-            )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _redact_unparsable(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    if "@" in rest:
-        return f"{scheme}://{REDACTED}@{rest.rpartition('@')[2]}"
-    return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, url)
+    # User info ends at the last "@" before the query; if the part before the first "?"
+    # has no "@", a "?" sits inside the password (unencoded), so take the last "@" of
+    # all. Too much hidden is acceptable, a password shown is not.
+    before_query = rest.partition("?")[0]
+    at = before_query.rfind("@") if "@" in before_query else rest.rfind("@")
+    if at != -1 and ":" in rest[:at]:
+        rest = f"{rest[:at].split(':', 1)[0]}:{REDACTED}{rest[at:]}"
+    return f"{scheme}://{_QUERY_SECRET.sub(lambda m: m.group('key') + REDACTED, rest)}"
 
 
 def url_password(url: str) -> str | None:

@@ -176,9 +176,7 @@ def upgrade(
             raise ForeignSchemaError()
         if owner == "none":
             conn.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(BOOKKEEPING_SCHEMA)
-                )
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(BOOKKEEPING_SCHEMA))
             )
             conn.execute(
                 sql.SQL(

@@ -44,18 +44,18 @@ from typing import Any
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..model import FLAT_TYPES
+from ..positions import Span
 from ..yamlsource import (
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
-    is_null,
     is_string,
     mapping_items,
     parse_yaml,
     scalar_value,
 )
-from .invalid_ref import did_you_mean, is_template
+from .invalid_ref import did_you_mean
 from .schema_format import schema_fields
 from .unknown_action import called_action, closest
 
@@ -71,17 +71,25 @@ TYPE_WORDS = {
     "object": "a mapping",
     "array": "a list",
 }
-_TAG_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+_TAG_TYPES = {
+    "tag:yaml.org,2002:str": "string",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "boolean",
+}
 _ENUM_SHOWN = 8
 
 
 def node_type(node: Node) -> str | None:
     """The flat-schema type of a literal node (None for null and unknown tags)."""
-    if isinstance(node, MappingNode):
+    kind = node.__class__
+    if kind is ScalarNode:
+        return _TAG_TYPES.get(node.tag)
+    if kind is MappingNode:
         return "object"
-    if isinstance(node, SequenceNode):
+    if kind is SequenceNode:
         return "array"
-    return _TAG_TYPES.get(node.tag.rsplit(":", 1)[-1])
+    return None
 
 
 def type_matches(expected: str, actual: str) -> bool:
@@ -113,60 +121,84 @@ def _yaml_text(value: Any) -> str:
     return _show(value)
 
 
+def value_span(ctx: Context, node: Node) -> Span:
+    """The span of a value: the content of a block scalar, else the whole node."""
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        content = str(node.value).rstrip("\n")
+        if content:
+            return ctx.value_span(node, 0, len(content))
+    return ctx.span(node)
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report literal inputs of the wrong type or outside the enum."""
     view = ctx.view
     if view is None:
         return
+    found: list[Diagnostic] = []
+    fields_of: dict[str, dict[str, Any] | None] = {}
     for task in view.all_tasks():
-        found = called_action(ctx, task)
-        if found is None:
+        called = called_action(ctx, task)
+        if called is None:
             continue
-        action = found[1]
-        fields = schema_fields(action.parameters)
+        action = called[1]
+        if action.ref in fields_of:
+            fields = fields_of[action.ref]
+        else:
+            fields = fields_of[action.ref] = schema_fields(action.parameters)
         input_node = task.value("input")
         if not fields or not isinstance(input_node, MappingNode):
             continue
-        for name, _key, value in mapping_items(input_node):
-            spec = fields.get(name)
-            if isinstance(spec, dict):
-                yield from _check_value(ctx, value, spec, name, action.ref)
+        for key, value in input_node.value:
+            spec = fields.get(key.value)
+            if spec.__class__ is dict:
+                _check_value(ctx, value, spec, str(key.value), action.ref, found)
+    yield from found
 
 
 def _check_value(
-    ctx: Context, node: Node, spec: dict[str, Any], path: str, ref: str
-) -> Iterator[Diagnostic]:
-    if is_null(node) or (is_string(node) and is_template(str(node.value))):
-        return
-    expected = spec.get("type")
+    ctx: Context, node: Node, spec: dict[str, Any], path: str, ref: str, out: list[Diagnostic]
+) -> None:
     actual = node_type(node)
     if actual is None:
-        return
-    if isinstance(expected, str) and expected in FLAT_TYPES:
-        if not type_matches(expected, actual):
-            yield ctx.diagnostic(
+        return  # null, or a tag of no flat type
+    if actual == "string" and "{{" in node.value:
+        return  # a template: known only at run time
+    expected = spec.get("type")
+    if (
+        expected.__class__ is str
+        and expected != actual
+        and expected in FLAT_TYPES
+        and not type_matches(expected, actual)
+    ):
+        out.append(
+            ctx.diagnostic(
                 ID,
                 SEVERITY,
-                ctx.span(node),
+                value_span(ctx, node),
                 f"Input '{path}' of action '{ref}' must be {TYPE_WORDS[expected]}, not "
                 f"{node_type_word(node)}: the task fails when Attune validates its parameters",
                 fixes=_type_fixes(ctx, node, expected),
             )
-            return
-    if isinstance(node, ScalarNode):
-        yield from _check_enum(ctx, node, spec, path, ref)
-    elif isinstance(node, SequenceNode):
+        )
+        return
+    if actual == "array":
         items = spec.get("items")
         if isinstance(items, dict):
             for index, item in enumerate(node.value):
-                yield from _check_value(ctx, item, items, f"{path}[{index}]", ref)
-    elif isinstance(node, MappingNode):
+                _check_value(ctx, item, items, f"{path}[{index}]", ref, out)
+    elif actual == "object":
         properties = spec.get("properties")
         if isinstance(properties, dict):
             for name, _key, value in mapping_items(node):
                 sub = properties.get(name)
                 if isinstance(sub, dict):
-                    yield from _check_value(ctx, value, sub, f"{path}.{name}", ref)
+                    _check_value(ctx, value, sub, f"{path}.{name}", ref, out)
+    elif "enum" in spec and isinstance(node, ScalarNode):
+        enum = spec["enum"]
+        if actual == "string" and isinstance(enum, list) and node.value in enum:
+            return
+        out.extend(_check_enum(ctx, node, spec, path, ref))
 
 
 def _type_fixes(ctx: Context, node: Node, expected: str) -> tuple[Fix, ...]:
@@ -211,7 +243,7 @@ def _check_enum(
     yield ctx.diagnostic(
         ID,
         SEVERITY,
-        ctx.span(node),
+        value_span(ctx, node),
         f"Input '{path}' of action '{ref}' must be one of {shown}, not {_show(value)}: the task "
         "fails when Attune validates its parameters" + did_you_mean(suggestion),
         fixes=fixes,

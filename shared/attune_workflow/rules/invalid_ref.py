@@ -111,6 +111,15 @@ def first_key_span(ctx: Context) -> Span | None:
     return None
 
 
+def insert_top_key(ctx: Context, line: str) -> Edit | None:
+    """An edit that adds ``line`` (``key: value``) above the first key of a block root."""
+    root = ctx.doc.root
+    span = first_key_span(ctx)
+    if span is None or not isinstance(root, MappingNode) or root.flow_style or span.column:
+        return None
+    return Edit(Span(span.line, 0, span.line, 0), line + "\n")
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report bad refs of the file and bad action references of its tasks."""
     if ctx.doc.syntax_error is not None or not isinstance(ctx.doc.root, MappingNode):
@@ -152,8 +161,9 @@ def _check_action_file(ctx: Context) -> Iterator[Diagnostic]:
         stem = ctx.path.name.split(".", 1)[0].lower()
         if entry is None and ctx.pack is not None and is_ref(f"{ctx.pack.ref}.{stem}"):
             ref = f"{ctx.pack.ref}.{stem}"
-            at = Span(span.line, 0, span.line, 0)
-            fixes = (Fix(f"Add 'ref: {ref}'", (Edit(at, f"ref: {ref}\n"),), preferred=True),)
+            edit = insert_top_key(ctx, f"ref: {ref}")
+            if edit is not None:
+                fixes = (Fix(f"Add 'ref: {ref}'", (edit,), preferred=True),)
         yield ctx.diagnostic(
             ID,
             SEVERITY,

@@ -24,7 +24,7 @@ tasks:
     action: core.ask
     type: acton
     wait_for:
-      inquiry: "id-{{ task.create.id }}"
+      inquiry: "id-{{ parameters.inquiry_id }}"
     retry:
       count: 0
       delay: 5
@@ -39,7 +39,7 @@ tasks:
     action: core.ask
     type: action
     wait_for:
-      inquiry: "{{ task.create.id }}"
+      inquiry: "{{ parameters.inquiry_id }}"
     retry:
       count: 1
       delay: 5
@@ -55,7 +55,7 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind, StructuralError, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
-from ..expressions import find_blocks, is_pure_template, parse_expression
+from ..expressions import find_blocks, is_pure_template
 from ..positions import Span
 from ..view import TaskView
 from ..yamlsource import (
@@ -110,10 +110,15 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     for task in view.all_tasks():
         if not isinstance(task.node, MappingNode):
             continue
-        yield from _retry_delays(ctx, task)
-        yield from _iteration_bounds(ctx, task)
-        yield from _namespace(ctx, task)
-        yield from _wait_for(ctx, task)
+        fields = task.fields
+        if "retry" in fields:
+            yield from _retry_delays(ctx, task)
+        if "batch_size" in fields or "concurrency" in fields:
+            yield from _iteration_bounds(ctx, task)
+        if "iterate_cache" in fields:
+            yield from _namespace(ctx, task)
+        if "wait_for" in fields:
+            yield from _wait_for(ctx, task)
     yield from _vars_names(ctx)
 
 
@@ -145,7 +150,8 @@ def _model_error(ctx: Context, error: StructuralError, rest: tuple[str | int, ..
             rule, why = "greater than 0 seconds", "a task needs time to run"
         else:
             rule = f"{_BOUND_WORDS[bound]} {error.context[bound]}"
-        return ctx.diagnostic(ID, SEVERITY, span, f"{what} must be {rule}, not {_shown(node)}: {why}")
+        message = f"{what} must be {rule}, not {_shown(node)}: {why}"
+        return ctx.diagnostic(ID, SEVERITY, span, message)
     if etype in ("string_too_short", "string_too_long"):
         length = len(str(node.value)) if isinstance(node, ScalarNode) else 0
         if rest == ("version",):
@@ -154,19 +160,20 @@ def _model_error(ctx: Context, error: StructuralError, rest: tuple[str | int, ..
             rule = f"at most {error.context.get('max_length')} characters"
         else:
             rule = f"at least {error.context.get('min_length')} character(s)"
-        return ctx.diagnostic(
-            ID, SEVERITY, span, f"{what} must have {rule}, not {length}: {why}"
-        )
+        return ctx.diagnostic(ID, SEVERITY, span, f"{what} must have {rule}, not {length}: {why}")
     return ctx.diagnostic(ID, SEVERITY, span, f"{what} is not valid ({error.message}): {why}")
 
 
 def _suggest(node: Node, allowed: list[str]) -> str | None:
     if not is_string(node):
         return None
-    value = str(node.value)
-    if value.lower() in allowed:
-        return value.lower()
-    matches = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+    value = str(node.value).strip().lower()
+    if value in allowed:
+        return value
+    prefixed = [v for v in allowed if value and v.startswith(value)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    matches = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
@@ -331,11 +338,8 @@ def _wait_value(
         assert isinstance(node, ScalarNode)
         text = str(node.value)
         if is_pure_template(text):
-            expr = find_blocks(text.strip())[0].expr
-            if expr.strip() and not parse_expression(expr.strip()).ok:
-                return  # expression-syntax reports the bad token
-            if expr.strip():
-                return
+            if find_blocks(text.strip())[0].expr.strip():
+                return  # expression-syntax reports a block that does not parse
             shown = "an empty template"
         elif find_blocks(text):
             shown = f"{_shown(node)} (text around the template makes it a string)"

@@ -43,6 +43,7 @@ from ..context import Context, FileKind, Layout
 from ..diagnostics import Diagnostic, Severity
 from .invalid_ref import first_key_span
 from .orphan_workflow_file import workflow_name
+from .ref_mismatch import is_real_pack
 
 ID = "legacy-location"
 SEVERITY = Severity.WARNING
@@ -56,7 +57,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         return
     if ctx.path.resolve().parent != pack.root / "workflows":
         return
-    if not ((pack.root / "pack.yaml").is_file() or (pack.root / "actions").is_dir()):
+    if not is_real_pack(pack):
         return  # a folder of workflows, not a pack
     if ctx.doc.syntax_error is not None:
         return

@@ -79,10 +79,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     if view is None:
         return
     for task in view.all_tasks():
-        if task.uses_next or not is_folded(task):
-            continue
         entries = [e for e in legacy_entries(task) if _effective(e[0], e[2])]
-        if not entries:
+        if not entries or task.uses_next or not is_folded(task):
             continue
         fix = rewrite_fix(ctx, task)
         fixes = (fix,) if fix is not None else ()
@@ -152,6 +150,9 @@ def is_folded(task: TaskView) -> bool:
 
 def legacy_entries(task: TaskView) -> list[tuple[str, ScalarNode, Node]]:
     """The task's legacy keys in source order (the first of duplicates)."""
+    fields = task.fields
+    if not any(key in fields for key in LEGACY_KEYS):
+        return []
     seen: set[str] = set()
     result = []
     for key, key_node, value_node in mapping_items(task.node):
@@ -226,6 +227,11 @@ def line_region(ctx: Context, start_node: Node, end: tuple[int, int]) -> tuple[i
 def entry_region(ctx: Context, key_node: ScalarNode, value_node: Node) -> tuple[int, int] | None:
     """Offsets of the lines a block-mapping entry takes (nested lines included)."""
     return line_region(ctx, key_node, content_end(value_node, ctx.doc.lines))
+
+
+def line_break(text: str) -> str:
+    """The line break the file uses."""
+    return "\r\n" if "\r\n" in text else "\n"
 
 
 def offsets_span(ctx: Context, start: int, end: int) -> Span:
@@ -306,13 +312,16 @@ def _valid_for_rewrite(key: str, value: Node) -> bool:
 
 
 def rewrite_fix(ctx: Context, task: TaskView) -> Fix | None:
-    """"Rewrite as next": the task's legacy keys replaced by the equivalent ``next`` list."""
+    """The "Rewrite as next" fix: legacy keys replaced by the equivalent ``next`` list."""
     node = task.node
     if not isinstance(node, MappingNode) or node.flow_style:
         return None
     entries = legacy_entries(task)
     if not entries or not all(_valid_for_rewrite(key, value) for key, _, value in entries):
         return None
+    keys = [key for key, _, _ in mapping_items(node) if key in LEGACY_KEYS or key == "next"]
+    if len(keys) != len(set(keys)):
+        return None  # a repeated key: duplicate-key first
     data = task_data(ctx, task)
     if data is None:
         return None
@@ -320,7 +329,7 @@ def rewrite_fix(ctx: Context, task: TaskView) -> Fix | None:
     removed: list[tuple[ScalarNode, Node]] = [(k, v) for _, k, v in entries]
     nxt = task.fields.get("next")
     if nxt is not None:
-        if not (is_null(nxt[1]) or isinstance(nxt[1], SequenceNode) and not nxt[1].value):
+        if not (is_null(nxt[1]) or (isinstance(nxt[1], SequenceNode) and not nxt[1].value)):
             return None
         removed.append(nxt)
     regions = []
@@ -351,7 +360,8 @@ def rewrite_fix(ctx: Context, task: TaskView) -> Fix | None:
         text_lines.extend(item)
     first_start = regions[0][0]
     line_start = ctx.doc.lines.offset(ctx.doc.lines.position(first_start)[0], 0)
-    new_text = "".join(line + "\n" for line in text_lines)
+    newline = line_break(ctx.text)
+    new_text = "".join(line + newline for line in text_lines)
     if first_start != line_start and new_text:
         new_text = new_text[column:]
     edits = [Edit(offsets_span(ctx, *regions[0]), new_text)]

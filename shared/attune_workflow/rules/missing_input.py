@@ -40,7 +40,7 @@ from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
 from ..packindex import ActionInfo
 from ..positions import Span
 from ..view import TaskView
-from ..yamlsource import MappingNode, Node, ScalarNode, is_null, mapping_items
+from ..yamlsource import MappingNode, Node, ScalarNode, is_null
 from .ref_mismatch import key_span
 from .schema_format import is_json_schema, required_fields, schema_fields
 from .unknown_action import called_action
@@ -93,13 +93,16 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     view = ctx.view
     if view is None:
         return
+    required_of: dict[str, list[str]] = {}
     for task in view.all_tasks():
         found = called_action(ctx, task)
         if found is None:
             continue
         action_node, action = found
         schema = action.parameters
-        required = required_fields(schema)
+        required = required_of.get(action.ref)
+        if required is None:
+            required = required_of[action.ref] = required_fields(schema)
         if not required:
             continue
         input_entry = task.fields.get("input")
@@ -108,9 +111,16 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             isinstance(input_node, MappingNode) or is_null(input_node)
         ):
             continue  # a template or a wrong type: another rule's, or unknowable
-        given = {name for name, _, _ in mapping_items(input_node)}
-        meant = {s for _, _, s in undeclared_inputs(schema, input_node) if s is not None}
-        missing = [name for name in required if name not in given and name not in meant]
+        given = (
+            {key.value for key, _value in input_node.value}
+            if isinstance(input_node, MappingNode)
+            else set()
+        )
+        missing = [name for name in required if name not in given]
+        if missing:
+            # a misspelt key is reported by unknown-input, with a rename fix
+            meant = {s for _, _, s in undeclared_inputs(schema, input_node) if s is not None}
+            missing = [name for name in missing if name not in meant]
         if not missing:
             continue
         names = ", ".join(f"'{name}'" for name in missing)
@@ -192,5 +202,7 @@ def _add_inputs(
         return Edit(_line_end(ctx, last.end_line), _block_lines(indent, entries))
     if node.start_mark.index == node.end_mark.index:  # `input:` with nothing after it
         line = key_node.start_mark.line
-        return Edit(_line_end(ctx, line), _block_lines(key_node.start_mark.column + INDENT_STEP, entries))
+        return Edit(
+            _line_end(ctx, line), _block_lines(key_node.start_mark.column + INDENT_STEP, entries)
+        )
     return Edit(ctx.span(node), f"{{{_flow(entries)}}}")

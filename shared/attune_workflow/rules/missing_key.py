@@ -163,18 +163,15 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if task is not None and rest and rest[0] == "wait_for":
             continue
         why = _WHY.get(key)
-        if not error.path:
-            message = f"The workflow has no '{key}': Attune rejects it"
-        elif task is not None and not rest:
-            message = f"{sentence(task.label)} has no '{key}': Attune rejects the workflow"
-        else:
-            message = f"{sentence(describe(view, error.path))} has no '{key}': Attune rejects the workflow"
+        rejects = "it" if not error.path else "the workflow"
+        message = f"{sentence(describe(view, error.path))} has no '{key}': Attune rejects {rejects}"
         if why:
             message += f"; {why}"
         fixes: tuple[Fix, ...] = ()
         if not error.path and key == "version":
             fixes = _add_version(ctx, error.node)
-        yield ctx.diagnostic(ID, SEVERITY, anchor(ctx, error.node, error.key_node), message, fixes=fixes)
+        span = anchor(ctx, error.node, error.key_node)
+        yield ctx.diagnostic(ID, SEVERITY, span, message, fixes=fixes)
     for task in view.all_tasks():
         if not isinstance(task.node, MappingNode):
             continue

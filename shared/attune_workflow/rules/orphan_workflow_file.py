@@ -52,7 +52,10 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report a graph file that no action links."""
     if ctx.layout is not Layout.GRAPH or ctx.pack is None or ctx.linked_action is not None:
         return
-    if ctx.pack.root is None or ctx.path.resolve().parent != ctx.pack.root / "actions" / "workflows":
+    if (
+        ctx.pack.root is None
+        or ctx.path.resolve().parent != ctx.pack.root / "actions" / "workflows"
+    ):
         return
     if ctx.doc.syntax_error is not None:
         return

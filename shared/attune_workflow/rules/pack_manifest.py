@@ -1,17 +1,201 @@
-"""TODO: pack-manifest."""
+"""`pack.yaml` lacks a valid `ref` or semantic `version`, or gives a legacy alias and its key.
+
+## What it does
+Checks a pack's `pack.yaml`: `ref` must be present and an identifier
+(lowercase letter first, then lowercase letters, digits, `_` or `-`, no dots);
+`version` must be present and a semantic version string `MAJOR.MINOR.PATCH`
+(an unquoted `1.0` is a number: quote it); and a legacy alias must not be given
+together with its current key (`name` + `label`, `config_schema` +
+`conf_schema`, `metadata` + `meta`, `keywords` + `tags`). A document that is not
+a mapping is reported by `not-a-workflow`.
+
+## Why is this bad?
+Attune's pack check rejects such a manifest (`manifest.invalid_ref`,
+`manifest.invalid_version`, `manifest.legacy_conflict`), and the pack cannot be
+installed. When both an alias and its key are given, which one wins is not
+what the author can see.
+
+## Example
+```yaml
+ref: My.Pack
+name: My Pack
+label: My Pack
+version: 1.0
+```
+
+## Use instead
+```yaml
+ref: my_pack
+label: My Pack
+version: "1.0.0"
+```
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..context import Context, FileKind, node_type_word
+from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
+from ..yamlsource import MappingNode, Node, ScalarNode, is_null, is_string, mapping_index
+from .invalid_ref import (
+    did_you_mean,
+    first_key_span,
+    insert_top_key,
+    is_identifier,
+    replace_edit,
+)
 
 ID = "pack-manifest"
 SEVERITY = Severity.ERROR
-KINDS = frozenset({FileKind.WORKFLOW})
+KINDS = frozenset({FileKind.PACK})
+
+LEGACY_ALIASES = (
+    ("name", "label"),
+    ("config_schema", "conf_schema"),
+    ("metadata", "meta"),
+    ("keywords", "tags"),
+)
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+_PRE = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+SEMVER = re.compile(
+    rf"^{_NUMBER}\.{_NUMBER}\.{_NUMBER}(?:-{_PRE}(?:\.{_PRE})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+_SHORT_VERSION = re.compile(r"^[vV]?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?$")
+DEFAULT_VERSION = "0.1.0"
+
+
+def semver_of(text: str) -> str | None:
+    """The semantic version a short or prefixed version means (``1.0`` -> ``1.0.0``)."""
+    match = _SHORT_VERSION.match(text.strip())
+    if match is None:
+        return None
+    major, minor, patch = (int(part or 0) for part in match.groups())
+    return f"{major}.{minor}.{patch}"
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report a bad ``ref`` or ``version`` and alias conflicts of ``pack.yaml``."""
+    root = ctx.doc.root
+    if ctx.doc.syntax_error is not None or not isinstance(root, MappingNode):
+        return  # yaml-syntax / not-a-workflow
+    fields = mapping_index(root)
+    yield from _check_ref(ctx, fields)
+    yield from _check_version(ctx, fields)
+    for legacy, current in LEGACY_ALIASES:
+        if legacy in fields and current in fields:
+            legacy_key, current_key = fields[legacy][0], fields[current][0]
+            yield ctx.diagnostic(
+                ID,
+                SEVERITY,
+                ctx.span(legacy_key),
+                f"Legacy alias '{legacy}' is given together with '{current}': Attune's pack "
+                f"check rejects the manifest; keep only '{current}'",
+                related=(Related(ctx.span(current_key), f"'{current}' is given here", ctx.path),),
+            )
+
+
+def _check_ref(ctx: Context, fields: dict[str, tuple[ScalarNode, Node]]) -> Iterator[Diagnostic]:
+    entry = fields.get("ref")
+    if entry is None or is_null(entry[1]):
+        span = ctx.span(entry[0]) if entry is not None else first_key_span(ctx)
+        if span is None:
+            return
+        folder = ctx.path.resolve().parent.name.lower().replace(".", "_").replace(" ", "_")
+        edit = insert_top_key(ctx, f"ref: {folder}") if entry is None else None
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            span,
+            "The manifest has no 'ref': Attune cannot install a pack without one",
+            fixes=(Fix(f"Add 'ref: {folder}'", (edit,), True),)
+            if edit is not None and is_identifier(folder)
+            else (),
+        )
+        return
+    node = entry[1]
+    if not is_string(node) or not isinstance(node, ScalarNode):
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(node),
+            f"The pack ref must be a string identifier, not {node_type_word(node)}: Attune "
+            "rejects the pack",
+        )
+        return
+    value = str(node.value)
+    if is_identifier(value):
+        return
+    suggestion: str | None = value.strip().lower().replace(".", "_").replace(" ", "_")
+    if suggestion == value or not is_identifier(str(suggestion)):
+        suggestion = None
+    yield ctx.diagnostic(
+        ID,
+        SEVERITY,
+        ctx.span(node),
+        f"Pack ref '{value}' is not an identifier (a lowercase letter, then lowercase "
+        "letters, digits, '_' or '-'; no dots): Attune rejects the pack" + did_you_mean(suggestion),
+        fixes=(Fix(f"Change to '{suggestion}'", (replace_edit(ctx, node, suggestion),), True),)
+        if suggestion
+        else (),
+    )
+
+
+def _check_version(
+    ctx: Context, fields: dict[str, tuple[ScalarNode, Node]]
+) -> Iterator[Diagnostic]:
+    entry = fields.get("version")
+    if entry is None or is_null(entry[1]):
+        span = ctx.span(entry[0]) if entry is not None else first_key_span(ctx)
+        if span is None:
+            return
+        edit = insert_top_key(ctx, f'version: "{DEFAULT_VERSION}"') if entry is None else None
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            span,
+            "The manifest has no 'version': Attune requires a semantic version such as "
+            f'"{DEFAULT_VERSION}"',
+            fixes=(Fix(f"Add 'version: \"{DEFAULT_VERSION}\"'", (edit,), True),)
+            if edit is not None
+            else (),
+        )
+        return
+    node = entry[1]
+    if not isinstance(node, ScalarNode) or not (
+        is_string(node) or node.tag.endswith((":int", ":float"))
+    ):
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(node),
+            f'The pack version must be a string such as "{DEFAULT_VERSION}", not '
+            f"{node_type_word(node)}: Attune rejects the pack",
+        )
+        return
+    value = str(node.value)
+    if not is_string(node):
+        fixed = semver_of(value) or value
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(node),
+            f"Version {value} is {node_type_word(node)}, not a string: quote it as a semantic "
+            f'version, "{fixed}"',
+            fixes=(Fix(f'Change to "{fixed}"', (Edit(ctx.span(node), f'"{fixed}"'),), True),),
+        )
+        return
+    if SEMVER.match(value):
+        return
+    suggestion = semver_of(value)
+    yield ctx.diagnostic(
+        ID,
+        SEVERITY,
+        ctx.span(node),
+        f"Version '{value}' is not a semantic version (MAJOR.MINOR.PATCH): Attune rejects "
+        "the pack" + did_you_mean(suggestion),
+        fixes=(Fix(f"Change to '{suggestion}'", (replace_edit(ctx, node, suggestion),), True),)
+        if suggestion
+        else (),
+    )

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Related, Severity
+from ..packindex import PackInfo
 from ..positions import Span
 from ..yamlsource import MappingNode, ScalarNode, YamlDocument, is_string, mapping_get, parse_yaml
 from .invalid_ref import did_you_mean, is_identifier, is_ref, replace_edit
@@ -87,6 +88,13 @@ def key_span(path: Path | None, *keys: str, value: bool = True) -> Span | None:
     return doc.span(entry[1] if value else entry[0])
 
 
+def is_real_pack(pack: PackInfo | None) -> bool:
+    """Whether a pack folder has ``pack.yaml`` or ``actions/`` (not just a workflows folder)."""
+    if pack is None or pack.root is None:
+        return False
+    return (pack.root / "pack.yaml").is_file() or (pack.root / "actions").is_dir()
+
+
 def pack_related(ctx: Context) -> tuple[Related, ...]:
     """Where the pack's ref is declared, when ``pack.yaml`` declares it."""
     pack = ctx.pack
@@ -118,7 +126,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             related: tuple[Related, ...] = ()
             span = key_span(linked.path, "ref")
             if span is not None and linked.path is not None:
-                related = (Related(span, f"The linking action's ref is '{linked.ref}'", linked.path),)
+                related = (
+                    Related(span, f"The linking action's ref is '{linked.ref}'", linked.path),
+                )
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,
@@ -133,7 +143,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             )
             return
     pack = ctx.pack
-    if pack is None or value.startswith(f"{pack.ref}."):
+    if pack is None or not is_real_pack(pack) or value.startswith(f"{pack.ref}."):
         return
     suggestion = f"{pack.ref}.{value.partition('.')[2]}"
     if not (is_identifier(pack.ref) and is_ref(suggestion)):

@@ -122,9 +122,9 @@ def required_fields(schema: Any) -> list[str]:
     if is_json_schema(schema) and isinstance(schema.get("required"), list):
         for name in schema["required"]:
             spec = fields.get(name)
-            if isinstance(name, str) and name not in names:
-                if not (isinstance(spec, dict) and has_default(spec)):
-                    names.append(name)
+            defaulted = isinstance(spec, dict) and has_default(spec)
+            if isinstance(name, str) and name not in names and not defaulted:
+                names.append(name)
     return names
 
 
@@ -216,8 +216,9 @@ def _check_json_schema(
             ID,
             SEVERITY,
             ctx.span(required[1]),
-            f"The 'required' of a JSON-Schema-shaped '{key}' schema must be a list of "
-            f"property names, not {node_type_word(required[1])}",
+            f"The 'required' key of a JSON-Schema-shaped '{key}' schema must be a list of "
+            f"property names, not {node_type_word(required[1])}: Attune cannot validate "
+            "inputs against it",
         )
 
 
@@ -235,7 +236,9 @@ def _check_field(
             if kind is not None:
                 edit = Edit(ctx.span(spec), f"{{type: {kind}}}")
                 fixes = (Fix(f"Change to '{{type: {kind}}}'", (edit,), True),)
-        where = spec if not is_null(spec) or spec.start_mark.index != spec.end_mark.index else key_node
+        where = (
+            spec if not is_null(spec) or spec.start_mark.index != spec.end_mark.index else key_node
+        )
         yield ctx.diagnostic(
             ID,
             SEVERITY,

@@ -33,7 +33,8 @@ tasks:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
@@ -57,12 +58,17 @@ def called_action(ctx: Context, task: TaskView) -> tuple[ScalarNode, ActionInfo]
 
 
 def pack_actions(index: PackIndex, pack: str) -> list[str]:
-    """The refs of the known actions of a pack, sorted."""
-    return sorted(a.ref for a in index.actions() if a.pack == pack)
+    """The names (refs without the pack) of the known actions of a pack, sorted."""
+    return sorted(a.name for a in index.actions() if a.pack == pack)
 
 
-def closest(word: str, choices: list[str]) -> str | None:
+def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice closest to ``word`` (case differences first), if any is close."""
+    return _closest(word, tuple(choices))
+
+
+@lru_cache(maxsize=1024)
+def _closest(word: str, choices: tuple[str, ...]) -> str | None:
     lowered = word.lower()
     for choice in choices:
         if choice.lower() == lowered:
@@ -90,7 +96,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             continue  # unverified-action
         if pack not in known:
             known[pack] = pack_actions(index, pack)
-        suggestion = closest(ref, known[pack])
+        name = closest(ref.partition(".")[2], known[pack])
+        suggestion = f"{pack}.{name}" if name is not None else None
         source = index.pack_source(pack)
         if source == "bundled":
             severity = Severity.WARNING

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import close_match, did_you_mean, references, replace_fix
 from ..expressions import ALL_FUNCTIONS
 
@@ -53,11 +53,11 @@ _ALIASES = {
     "endswith": "ends_with",
 }
 _NOTES = {
-    "now": "Attune has no clock function",
-    "uuid": "Attune has no UUID function",
+    "now": "there is no clock function",
+    "uuid": "there is no UUID function",
     "default": "give the parameter a `default` in its schema or the variable a value in `vars`",
-    "map": "Attune has no per-element mapping",
-    "filter": "Attune has no per-element selection",
+    "map": "there is no per-element mapping",
+    "filter": "there is no per-element selection",
     "format": "build strings with `+` and string(x), or a mixed template",
 }
 
@@ -77,7 +77,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             if note:
                 message += f"; {note}"
             message += did_you_mean(suggestion)
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if suggestion is not None:
                 fixes = replace_fix(
                     ctx,

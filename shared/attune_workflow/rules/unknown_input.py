@@ -35,7 +35,7 @@ from typing import Any
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
-from ..yamlsource import MappingNode, Node, ScalarNode, mapping_items
+from ..yamlsource import MappingNode, Node, ScalarNode
 from .invalid_ref import did_you_mean, replace_edit
 from .schema_format import accepts_any_field, schema_fields
 from .unknown_action import called_action, closest
@@ -50,15 +50,18 @@ def undeclared_inputs(
 ) -> list[tuple[str, ScalarNode, str | None]]:
     """(key, key node, likely meant parameter) for each input key the schema lacks."""
     fields = schema_fields(schema)
-    if fields is None or accepts_any_field(schema) or not isinstance(input_node, MappingNode):
+    if fields is None or not isinstance(input_node, MappingNode):
         return []
-    given = {name for name, _, _ in mapping_items(input_node)}
-    free = [str(name) for name in fields if name not in given]
-    return [
-        (name, key_node, closest(name, free))
-        for name, key_node, _ in mapping_items(input_node)
-        if name not in fields
+    unknown = [
+        (str(key.value), key)
+        for key, _value in input_node.value
+        if key.value not in fields and isinstance(key, ScalarNode)
     ]
+    if not unknown or accepts_any_field(schema):
+        return []
+    given = {key.value for key, _value in input_node.value}
+    free = [str(name) for name in fields if name not in given]
+    return [(name, key, closest(name, free)) for name, key in unknown]
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

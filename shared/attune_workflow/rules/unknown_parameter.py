@@ -13,7 +13,8 @@ when it is rendered.
 
 ## Example
 ```yaml
-# actions/deploy.yaml declares `item_count`
+parameters:
+  item_count: {type: integer, default: 10}
 tasks:
   - name: fetch
     action: shop.fetch
@@ -23,6 +24,8 @@ tasks:
 
 ## Use instead
 ```yaml
+parameters:
+  item_count: {type: integer, default: 10}
 tasks:
   - name: fetch
     action: shop.fetch
@@ -36,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import close_match, did_you_mean, references, replace_fix, segment_text
 from ..expressions import Name
 
@@ -71,7 +74,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             if not isinstance(key, str) or key in declared:
                 continue
             suggestion = close_match(key, declared)
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if suggestion is not None:
                 text = segment_text(expr, path, 0, suggestion)
                 fixes = replace_fix(

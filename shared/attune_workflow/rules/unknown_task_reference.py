@@ -43,12 +43,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import (
     TASK_NAMESPACES,
     WAIT_NAMESPACES,
     close_match,
     did_you_mean,
+    path_text,
     references,
     replace_fix,
     segment_text,
@@ -78,7 +79,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             if facts is None:
                 facts = workflow_facts(ctx)
             span = ctx.expression_span(expr, segment.start, segment.end)
-            written = expr.block.expr[path.root.start : segment.end]
+            written = path_text(expr, path, 0)
             if root in WAIT_NAMESPACES and key in facts.tasks:
                 if root in facts.wait_keys.get(key, ()):
                     continue
@@ -86,8 +87,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     f"Task '{key}' has no 'wait_for: {{{root}: …}}', so '{written}' is "
                     "undefined at run time"
                 )
-                fixes = ()
-                other = sorted(facts.wait_keys.get(key, ()) & WAIT_NAMESPACES)
+                fixes: tuple[Fix, ...] = ()
+                other = sorted(facts.wait_keys.get(key, frozenset()) & WAIT_NAMESPACES)
                 if len(other) == 1:
                     message += f"; it waits on 'wait_for.{other[0]}': use '{other[0]}'"
                     fixes = replace_fix(

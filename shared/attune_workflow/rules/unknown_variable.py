@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import close_match, did_you_mean, references, replace_fix
 from ..expressions import LITERAL_NAMES, NAMESPACES
 
@@ -44,29 +44,28 @@ SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
 
 
-def _declared(ctx: Context) -> set[str]:
-    """Names Attune's check knows besides the namespaces: `vars` keys and parameters."""
-    known: set[str] = set()
+def _known(ctx: Context) -> tuple[set[str], set[str]]:
+    """Names Attune's check knows besides the namespaces: `vars` keys, and parameters."""
     data = ctx.data if isinstance(ctx.data, dict) else {}
-    if isinstance(data.get("vars"), dict):
-        known.update(map(str, data["vars"]))
+    variables = set(map(str, data["vars"])) if isinstance(data.get("vars"), dict) else set()
+    params = set(ctx.parameter_names or ())
     if isinstance(data.get("parameters"), dict):
-        known.update(map(str, data["parameters"]))
-    known.update(ctx.parameter_names or ())
-    return known
+        params.update(map(str, data["parameters"]))
+    return variables, params
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report each bare name Attune does not know."""
-    declared: set[str] | None = None
+    known: tuple[set[str], set[str]] | None = None
     for expr in ctx.expressions:
         for name in references(expr).names:
             word = name.id
             if word in NAMESPACES or word in LITERAL_NAMES:
                 continue
-            if declared is None:
-                declared = _declared(ctx)
-            if word in declared:
+            if known is None:
+                known = _known(ctx)
+            variables, params = known
+            if word in variables or word in params:
                 continue
             span = ctx.expression_span(expr, name.start, name.end)
             if word in ctx.variables:
@@ -82,16 +81,23 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     ),
                 )
                 continue
-            suggestion = close_match(word, [*NAMESPACES, *declared])
-            yield ctx.diagnostic(
-                ID,
-                SEVERITY,
-                span,
-                f"Unknown variable '{word}': use 'parameters.{word}' for input parameters, "
-                f"or define it in workflow vars{did_you_mean(suggestion)}",
-                fixes=replace_fix(
+            close = close_match(word, [*NAMESPACES, *variables, *params])
+            suggestion = close
+            if close is not None and close in params and close not in variables:
+                suggestion = f"parameters.{close}"
+            if close in NAMESPACES:
+                message = (
+                    f"Unknown variable '{word}': Attune reads a bare name as a workflow "
+                    f"variable, and none has this name{did_you_mean(suggestion)}"
+                )
+            else:
+                message = (
+                    f"Unknown variable '{word}': use 'parameters.{word}' for input parameters, "
+                    f"or define it in workflow vars{did_you_mean(suggestion)}"
+                )
+            fixes: tuple[Fix, ...] = ()
+            if suggestion is not None:
+                fixes = replace_fix(
                     ctx, expr, name.start, name.end, suggestion, f"Change to '{suggestion}'"
                 )
-                if suggestion is not None
-                else (),
-            )
+            yield ctx.diagnostic(ID, SEVERITY, span, message, fixes=fixes)

@@ -15,16 +15,24 @@ variable that is never set is undefined, and the template that reads it fails
 ```yaml
 vars:
   attempts: 0
-output_map:
-  attempts: "{{ workflow.attempt }}"
+tasks:
+  - name: deploy
+    action: ops.deploy
+    next:
+      - publish:
+          - attempts: "{{ workflow.attempt + 1 }}"
 ```
 
 ## Use instead
 ```yaml
 vars:
   attempts: 0
-output_map:
-  attempts: "{{ workflow.attempts }}"
+tasks:
+  - name: deploy
+    action: ops.deploy
+    next:
+      - publish:
+          - attempts: "{{ workflow.attempts + 1 }}"
 ```
 """
 
@@ -33,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import (
     WORKFLOW_NAMESPACES,
     close_match,
@@ -87,7 +95,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 )
                 continue
             suggestion = close_match(key, known)
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if suggestion is not None:
                 text = segment_text(expr, path, 0, suggestion)
                 fixes = replace_fix(

@@ -1,4 +1,51 @@
-"""TODO: unreachable-task."""
+"""A task that no entry task can reach.
+
+## What it does
+Entry tasks are the top-level tasks that no transition starts; they run when
+the workflow starts. The rule reports every top-level task that no path of
+transitions from an entry task reaches (in practice: tasks of a cycle that
+nothing outside the cycle enters). As Attune does, it says nothing when there
+is no entry task at all. Sub-tasks of a parallel task are not checked: the
+parallel task starts all of them.
+
+## Why is this bad?
+Such a task never runs, nor do the tasks it would start. Attune's workflow
+validator rejects it (`Unreachable task: x`).
+
+## Example
+```yaml
+tasks:
+  - name: start
+    action: core.noop
+  - name: poll
+    action: ops.poll
+    next:
+      - when: "{{ failed() }}"
+        do: [wait]
+  - name: wait
+    action: core.sleep
+    next:
+      - do: [poll]
+```
+
+## Use instead
+```yaml
+tasks:
+  - name: start
+    action: core.noop
+    next:
+      - do: [poll]
+  - name: poll
+    action: ops.poll
+    next:
+      - when: "{{ failed() }}"
+        do: [wait]
+  - name: wait
+    action: core.sleep
+    next:
+      - do: [poll]
+```
+"""
 
 from __future__ import annotations
 
@@ -6,6 +53,7 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
+from ..graph import workflow_graph
 
 ID = "unreachable-task"
 SEVERITY = Severity.WARNING
@@ -13,5 +61,33 @@ KINDS = frozenset({FileKind.WORKFLOW})
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Not written yet."""
-    return iter(())
+    """Report top-level tasks that no entry task reaches."""
+    view = ctx.view
+    if view is None or not view.tasks:
+        return
+    scope = workflow_graph(view).top
+    for task in scope.unreachable:
+        if task.name_node is None:
+            continue
+        preds = scope.predecessors[task]
+        if preds == [task]:
+            by = "it is started only by itself, and "
+        else:
+            starters = [p.name for p in preds if p.name is not None]
+            by = f"it is started only by {_names(starters)}, and " if starters else ""
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(task.name_node),
+            f"Task '{task.name}' can never run: {by}no entry task (one that no transition "
+            "starts) leads there; Attune's validator rejects the workflow for it",
+        )
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) > 4:
+        quoted = [*quoted[:3], f"{len(quoted) - 3} other tasks"]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -35,8 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Severity
-from ..exprcheck import replace_fix, workflow_facts
+from ..diagnostics import Diagnostic, Fix, Severity
+from ..exprcheck import prefer_quotes, replace_fix, templated_scalars
 from ..expressions import find_jinja_statements
 
 ID = "unsupported-syntax"
@@ -52,9 +52,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         for error in expr.parsed.errors:
             if error.kind != "unsupported":
                 continue
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if error.fix is not None:
-                text = error.fix.text
+                text = prefer_quotes(error.fix.text, expr.node)
                 shown = text if len(text) <= _MAX_TITLE else text[: _MAX_TITLE - 1] + "…"
                 fixes = replace_fix(
                     ctx, expr, error.fix.start, error.fix.end, text, f"Rewrite as {shown}"
@@ -67,7 +67,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 message,
                 fixes=fixes,
             )
-    for node in workflow_facts(ctx).scalars:
+    if "{%" not in ctx.text and "{#" not in ctx.text:
+        return
+    for node in templated_scalars(ctx):
         value = node.value
         if "{%" not in value and "{#" not in value:
             continue

@@ -44,8 +44,7 @@ KINDS = frozenset({FileKind.ACTION})
 PREFIX = "workflows/"
 _ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])")
 _RULE = (
-    "Attune's pack loader requires a path relative to actions/ and located under "
-    "actions/workflows/"
+    "Attune's pack loader requires a path relative to actions/ and located under actions/workflows/"
 )
 
 
@@ -63,12 +62,12 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             ID,
             SEVERITY,
             ctx.span(node),
-            "'workflow_file' must be a path such as 'workflows/deploy.workflow.yaml', not "
+            "The 'workflow_file' must be a path such as 'workflows/deploy.workflow.yaml', not "
             f"{node_type_word(node)}: Attune's pack loader rejects the action",
         )
         return
     value = str(node.value)
-    resolved = _resolved(value)
+    resolved = _where(value)
     problem = None
     suggestion: str | None = None
     if _ABSOLUTE.match(value):
@@ -83,8 +82,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             ID,
             SEVERITY,
             ctx.span(node),
-            f"Workflow file '{value}' {problem} (it resolves to '{resolved}'): {_RULE}"
-            + did_you_mean(suggestion),
+            f"Workflow file '{value}' {problem}{resolved}: {_RULE}" + did_you_mean(suggestion),
             fixes=_fixes(ctx, node, suggestion),
         )
         return
@@ -98,17 +96,20 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         ID,
         SEVERITY,
         ctx.span(node),
-        f"Workflow file '{value}' does not exist (it resolves to '{resolved}'): Attune cannot "
+        f"Workflow file '{value}' does not exist{resolved}: Attune cannot "
         "install the pack" + did_you_mean(suggestion),
         fixes=_fixes(ctx, node, suggestion),
     )
 
 
-def _resolved(value: str) -> str:
-    """The path relative to the pack root, as the loader would join it."""
+def _where(value: str) -> str:
+    """Where a relative path leads, from the pack root, as the loader would join it."""
     if _ABSOLUTE.match(value):
-        return value
-    return posixpath.normpath(posixpath.join("actions", value.replace("\\", "/")))
+        return ""
+    resolved = posixpath.normpath(posixpath.join("actions", value.replace("\\", "/")))
+    if resolved == ".." or resolved.startswith("../"):
+        return f" (it resolves to '{resolved}', outside the pack)"
+    return f" (it resolves to '{resolved}' in the pack)"
 
 
 def _prefixed(ctx: Context, value: str) -> str | None:

@@ -40,10 +40,6 @@ SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
 
-def _count(n: int) -> str:
-    return f"{n} argument" if n == 1 else f"{n} arguments"
-
-
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report each call with an argument count its function does not accept."""
     for expr in ctx.expressions:
@@ -54,13 +50,15 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             given = len(call.args)
             if info.accepts(given):
                 continue
-            takes = "no arguments" if info.max_args == 0 else f"{info.arity} " + (
-                "argument" if info.arity == "1" else "arguments"
+            takes = (
+                "no arguments"
+                if info.max_args == 0
+                else f"{info.arity} " + ("argument" if info.arity == "1" else "arguments")
             )
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,
                 ctx.expression_span(expr, call.start, call.end),
-                f"'{call.name}()' takes {takes} but is given {_count(given)}: "
-                f"{info.signature}; the call fails at run time",
+                f"'{call.name}()' takes {takes}, not {given}: call it as '{info.signature}'; "
+                "Attune fails the template at run time",
             )

@@ -82,21 +82,25 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             continue  # invalid-value owns every wait_for problem
         if error.path == ("tasks",) and is_null(error.node):
             continue  # no-tasks
-        if isinstance(error.node, MappingNode) and _bad_keys(error.node):
-            yield from _key_errors(ctx, error, error.node)
+        node = error.node
+        if _string_keyed(error.path) and isinstance(node, MappingNode) and _bad_keys(node):
+            yield from _key_errors(ctx, error, node)
             continue
         yield _diagnostic(ctx, error)
 
 
+def _string_keyed(path: DataPath) -> bool:
+    """Whether the value at a path is a mapping with string keys (a key error lands there)."""
+    if path and path[-1] in ("vars", "output_map", "input"):
+        return True
+    return len(path) >= 2 and path[-2] == "publish" and isinstance(path[-1], int)
+
+
 def _bad_keys(node: MappingNode) -> list[ScalarNode]:
-    return [
-        key for key, _ in node.value if isinstance(key, ScalarNode) and key.tag != _STR
-    ]
+    return [key for key, _ in node.value if isinstance(key, ScalarNode) and key.tag != _STR]
 
 
-def _key_errors(
-    ctx: Context, error: StructuralError, node: MappingNode
-) -> Iterator[Diagnostic]:
+def _key_errors(ctx: Context, error: StructuralError, node: MappingNode) -> Iterator[Diagnostic]:
     where = describe(ctx.view, error.path)
     for key in _bad_keys(node):
         fixes = _quote_fix(ctx, key)
@@ -150,7 +154,7 @@ def _hint(
         if is_null(node):
             return _null_hint(ctx, node, expected)
         source = _source(ctx, node)
-        if expected == "a string" and node.tag in (_INT, _FLOAT, _BOOL) and node.style is None:
+        if expected == "a string" and node.tag in (_INT, _FLOAT, _BOOL) and not node.style:
             if in_output_map:
                 text = f'"{{{{ {source} }}}}"'
                 edit = Edit(ctx.span(node), text)
@@ -193,7 +197,8 @@ def _null_hint(ctx: Context, node: ScalarNode, expected: str) -> tuple[str, tupl
         return "", ()
     span = ctx.span(node)
     text = empty
-    if span.start == span.end and ctx.text[node.start_mark.index - 1 : node.start_mark.index] == ":":
+    start = node.start_mark.index
+    if span.start == span.end and ctx.text[start - 1 : start] == ":":
         text = f" {empty}"
     return f"remove the key or write {empty}", (Fix(f"Write {empty}", (Edit(span, text),)),)
 
@@ -259,7 +264,7 @@ def _source(ctx: Context, node: Node) -> str:
 
 
 def _quote_fix(ctx: Context, node: ScalarNode) -> tuple[Fix, ...]:
-    if node.style is not None or node.tag == _STR:
+    if node.style or node.tag == _STR:
         return ()
     source = _source(ctx, node)
     if "\n" in source or '"' in source or "\\" in source:

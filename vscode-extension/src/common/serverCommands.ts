@@ -6,9 +6,10 @@
  * id in the server's `executeCommandProvider` (at `initialize`, and again for
  * each dynamic `workspace/executeCommand` registration); VS Code refuses a
  * second registration of an id ("command already exists") and the client
- * would fail to start. ruff-vscode and esbonio avoid this by giving client and
- * server commands different ids; here the ids are shared on purpose (one name
- * in the palette, in keybindings and in the server's docs), so the extension
+ * would fail to start. ruff-vscode avoids this by giving the palette command
+ * and the server command different ids (`ruff.executeAutofix` sends
+ * `ruff.applyAutofix`); here the ids are shared on purpose (one name in the
+ * palette, in keybindings and in the server's docs), so the extension
  * keeps its own registration, made at activation so the commands work, and
  * explain themselves, even before or without a server, and the client is told
  * of the other commands only. These functions do the filtering; the client

@@ -14,7 +14,7 @@
 
 import * as path from 'node:path';
 
-import { SECTION, SERVER_EXECUTABLE, SERVER_MODULE } from './constants';
+import { SECTION, SERVER_EXECUTABLE, SERVER_MODULE, SERVER_PACKAGE } from './constants';
 import type { LaunchSettings } from './settings';
 
 export type LaunchSource = 'serverPath' | 'interpreter' | 'pythonExtension' | 'path';
@@ -185,11 +185,12 @@ export async function resolveServer(settings: LaunchSettings, environment: Resol
 /** The message shown when no server was found, naming the fix. */
 export function notFoundMessage(resolution: Extract<Resolution, { kind: 'notFound' }>): string {
   const [first] = resolution.interpretersWithoutModule;
+  // Notifications show plain text: the command is set off with parentheses, not Markdown.
   const install = first
-    ? `Install it with \`${showCommand([...first, '-m', 'pip', 'install', SERVER_EXECUTABLE])}\``
-    : `Install it with \`pip install ${SERVER_EXECUTABLE}\``;
+    ? showCommand([...first, '-m', 'pip', 'install', SERVER_PACKAGE])
+    : `pip install ${SERVER_PACKAGE}`;
   return (
-    `Attune: the ${SERVER_EXECUTABLE} language server was not found. ${install}, ` +
+    `Attune: the ${SERVER_EXECUTABLE} language server was not found. Install it (${install}), ` +
     `or set "${SECTION}.server.path" or "${SECTION}.interpreter".`
   );
 }

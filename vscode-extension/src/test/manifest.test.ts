@@ -99,22 +99,37 @@ describe('package.json', () => {
     assert.ok(explorer.some((item) => item.command === 'attune.registerPack' && item.when?.includes('explorerResourceIsFolder')));
   });
 
-  it('shows the editor menus for YAML files inside packs only', () => {
-    const when = manifest.contributes.menus['editor/context']?.[0]?.when ?? '';
+  function menuRegex(menu: string, command: string): RegExp {
+    const when = manifest.contributes.menus[menu]?.find((item) => item.command === command)?.when ?? '';
     const literal = /resourcePath =~ \/(.*)\/$/.exec(when)?.[1];
-    assert.ok(literal, when);
-    const regex = new RegExp(literal);
-    for (const file of [
-      '/w/packs/core/actions/workflows/deploy.yaml',
-      '/w/packs/core/actions/echo.yml',
-      '/w/packs/core/workflows/x.yaml',
-      '/w/packs/core/pack.yaml',
-      'C:\\w\\packs\\core\\actions\\workflows\\deploy.yaml',
-      'C:\\w\\packs\\core\\pack.yaml',
-    ]) {
+    assert.ok(literal, `${menu} ${command}: ${when}`);
+    return new RegExp(literal);
+  }
+
+  const workflowFiles = [
+    '/w/packs/core/actions/workflows/deploy.yaml',
+    '/w/packs/core/actions/echo.yml',
+    '/w/packs/core/workflows/x.yaml',
+    'C:\\w\\packs\\core\\actions\\workflows\\deploy.yaml',
+  ];
+  const otherFiles = ['/w/docker-compose.yaml', '/w/actions/readme.md', '/w/mypack.yaml', '/w/factions/x.yaml'];
+
+  it('shows the workflow commands for workflow and action YAML files only', () => {
+    const regex = menuRegex('editor/context', 'attune.register');
+    for (const file of workflowFiles) {
       assert.ok(regex.test(file), file);
     }
-    for (const file of ['/w/docker-compose.yaml', '/w/actions/readme.md', '/w/mypack.yaml', '/w/factions/x.yaml']) {
+    for (const file of [...otherFiles, '/w/packs/core/pack.yaml']) {
+      assert.ok(!regex.test(file), file);
+    }
+  });
+
+  it('shows Register Pack for any YAML file of a pack, pack.yaml included', () => {
+    const regex = menuRegex('editor/context', 'attune.registerPack');
+    for (const file of [...workflowFiles, '/w/packs/core/pack.yaml', 'C:\\w\\packs\\core\\pack.yaml']) {
+      assert.ok(regex.test(file), file);
+    }
+    for (const file of otherFiles) {
       assert.ok(!regex.test(file), file);
     }
   });

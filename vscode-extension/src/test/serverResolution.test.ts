@@ -166,7 +166,7 @@ describe('resolveServer: the order the server is looked for in', () => {
     const resolution = await resolveServer({ serverPath: [], interpreter: ['/venv/bin/python'] }, environment);
     assert.equal(resolution.kind, 'notFound');
     if (resolution.kind === 'notFound') {
-      assert.match(notFoundMessage(resolution), /`\/venv\/bin\/python -m pip install attune-lsp`/);
+      assert.match(notFoundMessage(resolution), /\(\/venv\/bin\/python -m pip install attune-lsp\)/);
     }
   });
 

@@ -1,0 +1,453 @@
+"""The server's view of the workspace: pack index, configuration and analyses.
+
+Analyses run on one worker thread, off the event loop, in order of priority (the open
+document first, the workspace scan after). The pack index is never changed in place:
+each change builds a new :class:`PackIndex` from the packs already read and swaps it in,
+so features on the event loop always read a consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types as lsp
+
+from attune_workflow.check import analyze, build_index, check_raw, decode, expand_paths, load_config
+from attune_workflow.config import CONFIG_NAME, Config, ConfigError
+from attune_workflow.context import Context, FileKind
+from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.packindex import (
+    ActionInfo,
+    PackIndex,
+    PackInfo,
+    discover_packs,
+    find_pack_root,
+    read_action,
+    read_pack,
+    yaml_files,
+)
+from attune_workflow.positions import LineIndex, Span
+from attune_workflow.yamlsource import ScalarNode, parse_yaml
+
+from . import convert
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INTERACTIVE = 0
+BACKGROUND = 1
+
+
+class Worker:
+    """One thread running jobs by priority; a job cancelled before it starts never runs."""
+
+    def __init__(self) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Callable[[], Any] | None, Future[Any]]]
+        self._queue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._thread = threading.Thread(target=self._run, name="attune-analysis", daemon=True)
+        self._thread.start()
+
+    def submit(self, priority: int, job: Callable[[], T]) -> Future[T]:
+        """Queue a job; returns its future."""
+        future: Future[T] = Future()
+        self._queue.put((priority, next(self._order), job, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            _, _, job, future = self._queue.get()
+            if job is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # handed to whoever awaits the job
+                future.set_exception(exc)
+
+    def stop(self) -> None:
+        """Let the thread end after the jobs already queued."""
+        self._queue.put((99, next(self._order), None, Future()))
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A named place of a file, for workspace symbols."""
+
+    name: str
+    kind: lsp.SymbolKind
+    range: lsp.Range
+    container: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What other files need to know of an analysed file."""
+
+    path: Path
+    kind: FileKind
+    uses: frozenset[str] = frozenset()
+    linked: str | None = None
+    symbols: tuple[Symbol, ...] = ()
+
+
+@dataclass(slots=True)
+class Analysis:
+    """The result of checking one version of one file."""
+
+    uri: str
+    path: Path
+    version: int | None
+    text: str
+    lines: LineIndex
+    ctx: Context | None
+    diagnostics: list[Diagnostic]
+    published: list[lsp.Diagnostic]
+    summary: Summary
+    index: PackIndex
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def result_id(self) -> str:
+        """Identifies the diagnostics of this analysis for pull requests."""
+        return f"{self.version}:{id(self)}"
+
+    @property
+    def kind(self) -> FileKind:
+        """What the file is."""
+        return self.summary.kind
+
+
+def read_action_text(path: Path, text: str, pack_ref: str) -> ActionInfo | None:
+    """An action from the text of an open buffer (as ``read_action`` reads one from disk)."""
+    data = parse_yaml(text).data
+    if not isinstance(data, dict):
+        return None
+
+    def string(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) else None
+
+    def schema(key: str) -> dict[str, Any] | None:
+        value = data.get(key)
+        return value if isinstance(value, dict) else None
+
+    ref = string("ref") or f"{pack_ref}.{path.stem}"
+    return ActionInfo(
+        ref=ref,
+        pack=ref.partition(".")[0],
+        path=path.resolve(),
+        label=string("label"),
+        description=string("description"),
+        parameters=schema("parameters"),
+        output=schema("output"),
+        workflow_file=string("workflow_file"),
+        data=data,
+    )
+
+
+def read_pack_with(root: Path, overlay: Mapping[Path, str]) -> PackInfo:
+    """Read a pack, taking open buffers over the files on disk."""
+    root = root.resolve()
+    manifest_path = root / "pack.yaml"
+    mine = {p: t for p, t in overlay.items() if p == manifest_path or p.parent == root / "actions"}
+    if not mine:
+        return read_pack(root)
+    pack = read_pack(root)
+    if manifest_path in mine:
+        data = parse_yaml(mine[manifest_path]).data
+        pack.manifest = data if isinstance(data, dict) else None
+        ref = pack.manifest.get("ref") if pack.manifest else None
+        pack.ref = ref if isinstance(ref, str) and ref else root.name
+    files = dict.fromkeys(yaml_files(root / "actions"))
+    files.update(dict.fromkeys(p for p in mine if p.parent == root / "actions"))
+    pack.actions = {}
+    for path in sorted(files):
+        text = mine.get(path)
+        action = (
+            read_action_text(path, text, pack.ref)
+            if text is not None
+            else read_action(path, pack.ref)
+        )
+        if action is not None:
+            pack.actions.setdefault(action.ref, action)
+    return pack
+
+
+def _pack_key(pack: PackInfo) -> Any:
+    return (
+        pack.ref,
+        repr(pack.manifest),
+        tuple(
+            (
+                a.ref,
+                a.label,
+                a.description,
+                repr(a.parameters),
+                repr(a.output),
+                a.workflow_file,
+                a.path,
+            )
+            for a in pack.actions.values()
+        ),
+    )
+
+
+class Project:
+    """Packs, configuration and the analysis of files. Its methods run on the worker."""
+
+    def __init__(self) -> None:
+        self.roots: tuple[Path, ...] = ()
+        self.base = Config()
+        self.packs: dict[Path, PackInfo] = {}
+        self.database_actions: Mapping[str, Mapping[str, Any]] = {}
+        self.index = PackIndex()
+        self._configs: dict[Path, Config] = {}
+        self.config_problems: dict[str, None] = {}
+
+    # -- configuration ----------------------------------------------------------------------
+
+    def config_for(self, path: Path) -> Config:
+        """The configuration of a file: ``.attune-lsp.yaml`` files under the editor settings."""
+        folder = path.parent
+        config = self._configs.get(folder)
+        if config is None:
+            try:
+                config = load_config([path], self.base)
+            except ConfigError as exc:
+                self.config_problems[str(exc)] = None
+                config = self.base
+            # The editor's `strict` wins, like its other settings.
+            config = replace(config, strict=config.strict or self.base.strict)
+            self._configs[folder] = config
+        return config
+
+    def forget_configs(self) -> None:
+        """Drop cached configurations (a ``.attune-lsp.yaml`` or the settings changed)."""
+        self._configs.clear()
+
+    # -- the pack index ---------------------------------------------------------------------
+
+    def _publish_index(self) -> None:
+        index = PackIndex(self.packs.values())
+        if self.database_actions:
+            index.add_database_actions(self.database_actions)
+        self.index = index
+
+    def rebuild(
+        self,
+        roots: Iterable[Path],
+        base: Config,
+        overlay: Mapping[Path, str],
+        extra: Iterable[Path] = (),
+    ) -> list[Path]:
+        """Index every pack of the workspace afresh; returns the files to scan."""
+        self.roots = tuple(r.resolve() for r in roots)
+        self.base = base
+        self.forget_configs()
+        self.config_problems.clear()
+        pack_roots: dict[Path, None] = {}
+        for root in self.roots:
+            config = self.config_for(root / CONFIG_NAME)
+            for folder in discover_packs(root):
+                pack_roots[folder] = None
+            for extra_root in config.pack_roots:
+                for folder in discover_packs(extra_root):
+                    pack_roots[folder] = None
+        for extra_root in base.pack_roots:
+            for folder in discover_packs(extra_root):
+                pack_roots[folder] = None
+        for path in [*extra, *overlay]:
+            for folder in self._packs_near(path):
+                pack_roots[folder] = None
+        self.packs = {root: read_pack_with(root, overlay) for root in pack_roots}
+        self._publish_index()
+        return expand_paths(self.roots) if self.roots else []
+
+    def _packs_near(self, path: Path) -> list[Path]:
+        root = find_pack_root(path)
+        if root is None:
+            return []
+        found = [root]
+        if root.parent != root:
+            found.extend(discover_packs(root.parent))
+        return found
+
+    def ensure_indexed(self, path: Path, overlay: Mapping[Path, str]) -> bool:
+        """Index the pack of a file opened outside the known packs; True if the index grew."""
+        if self.index.pack_for(path) is not None:
+            return False
+        added = False
+        for root in self._packs_near(path):
+            if root not in self.packs:
+                self.packs[root] = read_pack_with(root, overlay)
+                added = True
+        if added:
+            self._publish_index()
+        return added
+
+    def reindex(self, path: Path, overlay: Mapping[Path, str]) -> tuple[Path, str] | None:
+        """Re-read the pack a changed file belongs to; (root, pack ref) when it changed."""
+        root = find_pack_root(path)
+        if root is None:
+            return None
+        root = root.resolve()
+        old = self.packs.get(root)
+        if not root.is_dir():
+            if old is None:
+                return None
+            del self.packs[root]
+            self._publish_index()
+            return root, old.ref
+        new = read_pack_with(root, overlay)
+        if old is not None and _pack_key(old) == _pack_key(new):
+            return None
+        self.packs[root] = new
+        self._publish_index()
+        return root, new.ref
+
+    def set_database_actions(self, actions: Mapping[str, Mapping[str, Any]]) -> None:
+        """Use the actions of an Attune database (empty: none)."""
+        self.database_actions = actions
+        self._publish_index()
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def analyse(
+        self,
+        uri: str,
+        path: Path,
+        text: str | None,
+        version: int | None,
+        overlay: Mapping[Path, str],
+    ) -> Analysis | None:
+        """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable)."""
+        config = self.config_for(path)
+        index = self.index
+        problems: list[str] = []
+        if text is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None
+            early = check_raw(path, data, config)
+            text = data.decode("utf-8", errors="replace") if early else decode(data)
+        else:
+            early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
+        lines = LineIndex(text)
+        ctx: Context | None = None
+        if early:
+            diagnostics = early
+        else:
+            try:
+                ctx, diagnostics = analyze(path, text, index=index, config=config)
+            except Exception:
+                problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
+                ctx = Context(path, text, parse_yaml(text), index=index, config=config)
+                diagnostics = []
+
+        def lines_of(other: Path) -> LineIndex | None:
+            return lines_of_path(other, overlay)
+
+        published = [
+            convert.diagnostic(d, lines, uri=uri, version=version, number=n, lines_of=lines_of)
+            for n, d in enumerate(diagnostics)
+        ]
+        return Analysis(
+            uri=uri,
+            path=path,
+            version=version,
+            text=text,
+            lines=lines,
+            ctx=ctx,
+            diagnostics=diagnostics,
+            published=published,
+            summary=summarize(path, ctx, lines),
+            index=index,
+            problems=problems + list(self.config_problems),
+        )
+
+
+def lines_of_path(path: Path, overlay: Mapping[Path, str]) -> LineIndex | None:
+    """The lines of a file: its open buffer, else its content on disk."""
+    text = overlay.get(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    return LineIndex(text)
+
+
+def summarize(path: Path, ctx: Context | None, lines: LineIndex) -> Summary:
+    """The summary of an analysed file."""
+    if ctx is None:
+        return Summary(path, FileKind.OTHER)
+    symbols: list[Symbol] = []
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    ref = data.get("ref") if isinstance(data.get("ref"), str) else None
+    linked = ctx.linked_action.ref if ctx.kind is FileKind.WORKFLOW and ctx.linked_action else None
+    uses: set[str] = set()
+    root = ctx.doc.root
+    if ctx.kind is FileKind.WORKFLOW:
+        name = ref or linked or path.name.removesuffix(".yaml").removesuffix(".yml")
+        if root is not None:
+            symbols.append(
+                Symbol(name, lsp.SymbolKind.Module, convert.span_to_range(_head(ctx), lines))
+            )
+        view = ctx.view
+        for task in view.all_tasks() if view is not None else ():
+            action = task.string("action")
+            if action:
+                uses.add(action)
+            if task.name is not None and task.name_node is not None:
+                symbols.append(
+                    Symbol(
+                        task.name,
+                        lsp.SymbolKind.Function,
+                        convert.span_to_range(ctx.span(task.name_node), lines),
+                        name,
+                    )
+                )
+    elif ctx.kind is FileKind.ACTION and ref and root is not None:
+        symbols.append(Symbol(ref, lsp.SymbolKind.Class, convert.span_to_range(_head(ctx), lines)))
+    return Summary(path, ctx.kind, frozenset(uses), linked, tuple(symbols))
+
+
+def _head(ctx: Context) -> Span:
+    """The span of the ``ref`` value, else of the first key: where a file is named."""
+    from attune_workflow.yamlsource import mapping_get
+
+    entry = mapping_get(ctx.doc.root, "ref")
+    if entry is not None and isinstance(entry[1], ScalarNode):
+        return ctx.span(entry[1])
+    root = ctx.doc.root
+    if root is not None and getattr(root, "value", None):
+        first = root.value[0]
+        if isinstance(first, tuple):
+            return ctx.span(first[0])
+    return Span(0, 0, 0, 0)
+
+
+__all__ = [
+    "BACKGROUND",
+    "INTERACTIVE",
+    "Analysis",
+    "Project",
+    "Summary",
+    "Symbol",
+    "Worker",
+    "build_index",
+    "lines_of_path",
+    "read_pack_with",
+]

@@ -1,0 +1,157 @@
+"""Engine values <-> LSP types: the only place positions become UTF-16.
+
+The engine counts code points on ``\\n``-separated lines; LSP clients count UTF-16 code
+units. Every range sent and every position received passes through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path, to_fs_path
+
+from attune_workflow.diagnostics import Diagnostic, Edit, Fix
+from attune_workflow.positions import LineIndex, Span, codepoint_column, utf16_column
+
+SOURCE = "attune"
+RULE_DOCS = "https://github.com/attune-lsp/attune-lsp/blob/main/docs/rules.md#{}"
+
+# Gives the lines of another file (open buffer or disk), or None when it cannot be read.
+LinesOf = Callable[[Path], LineIndex | None]
+
+
+def uri_to_path(uri: str) -> Path:
+    """The file system path of a document URI (untitled documents get a stand-in path)."""
+    path = to_fs_path(uri)
+    if path is None or not uri.startswith("file:"):
+        return Path("/", "untitled", uri.rsplit("/", 1)[-1] or "untitled.yaml")
+    return Path(path)
+
+
+def path_to_uri(path: Path) -> str:
+    """The ``file:`` URI of a path."""
+    uri = from_fs_path(str(path))
+    return uri if uri is not None else path.as_uri()
+
+
+def position(lines: LineIndex, line: int, column: int) -> lsp.Position:
+    """An engine (line, code-point column) as an LSP position."""
+    return lsp.Position(line=line, character=utf16_column(lines.line_text(line), column))
+
+
+def span_to_range(span: Span, lines: LineIndex) -> lsp.Range:
+    """An engine span as an LSP range."""
+    return lsp.Range(
+        start=position(lines, span.line, span.column),
+        end=position(lines, span.end_line, span.end_column),
+    )
+
+
+def to_engine(pos: lsp.Position, lines: LineIndex) -> tuple[int, int]:
+    """An LSP position as an engine (line, code-point column)."""
+    return pos.line, codepoint_column(lines.line_text(pos.line), pos.character)
+
+
+def range_to_span(rng: lsp.Range, lines: LineIndex) -> Span:
+    """An LSP range as an engine span."""
+    line, column = to_engine(rng.start, lines)
+    end_line, end_column = to_engine(rng.end, lines)
+    return Span(line, column, end_line, end_column)
+
+
+def line_range(lines: LineIndex, line: int) -> lsp.Range:
+    """The range of a whole line (without its line break)."""
+    text = lines.line_text(line)
+    return lsp.Range(
+        start=lsp.Position(line=line, character=0),
+        end=lsp.Position(line=line, character=utf16_column(text, len(text))),
+    )
+
+
+def diagnostic(
+    d: Diagnostic,
+    lines: LineIndex,
+    *,
+    uri: str,
+    version: int | None,
+    number: int,
+    lines_of: LinesOf,
+) -> lsp.Diagnostic:
+    """An engine diagnostic as an LSP diagnostic.
+
+    ``data`` says which analysis and which diagnostic it is, so a code action request can
+    find the engine's fixes; the rule's own data rides along under ``rule``.
+    """
+    related: list[lsp.DiagnosticRelatedInformation] = []
+    for item in d.related:
+        target_uri, target_lines = uri, lines
+        if item.path is not None:
+            target_uri = path_to_uri(item.path)
+            target_lines = lines_of(item.path) or LineIndex("")
+        related.append(
+            lsp.DiagnosticRelatedInformation(
+                location=lsp.Location(uri=target_uri, range=span_to_range(item.span, target_lines)),
+                message=item.message,
+            )
+        )
+    data: dict[str, Any] = {"uri": uri, "version": version, "number": number}
+    if d.fixes:
+        data["fixes"] = len(d.fixes)
+    if d.data:
+        data["rule"] = d.data
+    return lsp.Diagnostic(
+        range=span_to_range(d.span, lines),
+        message=d.message,
+        severity=lsp.DiagnosticSeverity(int(d.severity)),
+        code=d.code,
+        code_description=lsp.CodeDescription(href=RULE_DOCS.format(d.code)),
+        source=SOURCE,
+        related_information=related or None,
+        tags=_tags(d),
+        data=data,
+    )
+
+
+def _tags(d: Diagnostic) -> list[lsp.DiagnosticTag] | None:
+    if d.code in ("unreachable-task", "unused-ignore"):
+        return [lsp.DiagnosticTag.Unnecessary]
+    if d.code in ("legacy-transition", "legacy-location"):
+        return [lsp.DiagnosticTag.Deprecated]
+    return None
+
+
+def text_edits(
+    edits: Iterable[Edit], *, path: Path, uri: str, lines: LineIndex, lines_of: LinesOf
+) -> dict[str, list[lsp.TextEdit]]:
+    """Engine edits grouped by document URI (an edit without a path is for ``path``)."""
+    changes: dict[str, list[lsp.TextEdit]] = {}
+    for edit in edits:
+        if edit.path is None or edit.path == path:
+            target_uri, target_lines = uri, lines
+        else:
+            target_uri = path_to_uri(edit.path)
+            target_lines = lines_of(edit.path) or LineIndex("")
+        changes.setdefault(target_uri, []).append(
+            lsp.TextEdit(range=span_to_range(edit.span, target_lines), new_text=edit.new_text)
+        )
+    return changes
+
+
+def workspace_edit(
+    fix: Fix, *, path: Path, uri: str, lines: LineIndex, lines_of: LinesOf
+) -> lsp.WorkspaceEdit:
+    """The edits of a fix as a workspace edit."""
+    return lsp.WorkspaceEdit(
+        changes=text_edits(fix.edits, path=path, uri=uri, lines=lines, lines_of=lines_of)
+    )
+
+
+def markdown(client_formats: Iterable[lsp.MarkupKind] | None, text: str) -> lsp.MarkupContent:
+    """Markdown when the client renders it, else the same text as plain text."""
+    formats = list(client_formats or [])
+    if not formats or lsp.MarkupKind.Markdown in formats:
+        return lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text)
+    return lsp.MarkupContent(kind=lsp.MarkupKind.PlainText, value=text)

@@ -1,0 +1,99 @@
+"""Code lens at the top of a workflow: register, dry run, and the registration state."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from . import register as commands
+
+if TYPE_CHECKING:
+    from ..server import AttuneServer
+
+STATE_TIMEOUT = 3.0
+STATES = {
+    "not-registered": "not registered",
+    "up-to-date": "up to date",
+    "differs": "differs from the database",
+}
+
+
+def _states(ls: AttuneServer) -> dict[Path, tuple[int, str]]:
+    return ls.lens_states
+
+
+def forget(ls: AttuneServer, path: Path) -> None:
+    """Forget the registration state of a file (it was saved)."""
+    _states(ls).pop(path, None)
+
+
+def forget_all(ls: AttuneServer) -> None:
+    """Forget every registration state (the database changed)."""
+    _states(ls).clear()
+
+
+def _compute(url: str, path: Path, max_file_size: int) -> str:
+    records, _ = commands.records_for(path, max_file_size)
+    if not records:
+        return "no workflow"
+    states = {commands.state(url, record) for record in records}
+    if states == {"up-to-date"}:
+        return STATES["up-to-date"]
+    if "differs" in states or len(states) > 1:
+        return STATES["differs"]
+    return STATES["not-registered"]
+
+
+async def registration_state(ls: AttuneServer, path: Path) -> str | None:
+    """The registration state of a file (cached until it is saved or registered)."""
+    url = commands.configured_url(ls.settings)
+    if url is None:
+        return None
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    cached = _states(ls).get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    try:
+        state = await asyncio.wait_for(
+            asyncio.to_thread(_compute, url, path, ls.settings.max_file_size), STATE_TIMEOUT
+        )
+    except TimeoutError:
+        return "checking the database…"
+    except Exception as exc:
+        return f"database unavailable ({commands.safe_message(exc)})"
+    _states(ls)[path] = (mtime, state)
+    return state
+
+
+def register(server: AttuneServer) -> None:
+    """Add the handler."""
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))
+    async def code_lens(ls: AttuneServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
+        uri = params.text_document.uri
+        analysis = ls.current(uri) or await ls.analysis(uri)
+        if analysis is None or not commands.registrable(analysis):
+            return None
+        top = lsp.Range(
+            start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+        )
+        lenses = [
+            lsp.CodeLens(range=top, command=lsp.Command("Register", commands.REGISTER, [uri])),
+            lsp.CodeLens(range=top, command=lsp.Command("Dry run", commands.DRY_RUN, [uri])),
+        ]
+        state = await registration_state(ls, analysis.path)
+        if state is not None:
+            lenses.insert(
+                0,
+                lsp.CodeLens(
+                    range=top,
+                    command=lsp.Command(f"Attune: {state}", commands.DRY_RUN, [uri]),
+                ),
+            )
+        return lenses

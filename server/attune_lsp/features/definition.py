@@ -1,0 +1,60 @@
+"""Go to definition: tasks, actions, parameters, inputs, variables and graph files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from attune_workflow.positions import LineIndex, Span
+
+from .. import convert
+from ..navigation import Occurrence, target_at, value_span
+from ..occurrences import action_occurrences, occurrences
+
+if TYPE_CHECKING:
+    from ..server import AttuneServer
+
+
+def _location(ls: AttuneServer, path: Path, span: Span) -> lsp.Location:
+    lines = ls.lines_of(path) or LineIndex("")
+    return lsp.Location(uri=ls.uri_of(path), range=convert.span_to_range(span, lines))
+
+
+def register(server: AttuneServer) -> None:
+    """Add the handler."""
+
+    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+    async def definition(
+        ls: AttuneServer, params: lsp.DefinitionParams
+    ) -> list[lsp.Location] | None:
+        analysis = await ls.analysis(params.text_document.uri)
+        if analysis is None or analysis.ctx is None or analysis.ctx.doc.root is None:
+            return None
+        ctx = analysis.ctx
+        line, column = convert.to_engine(params.position, analysis.lines)
+        target = target_at(ctx, line, column)
+        if target is None:
+            return None
+        if target.kind == "task":
+            if target.task is None or target.task.name_node is None:
+                return None
+            return [_location(ls, ctx.path, value_span(ctx, target.task.name_node))]
+        if target.kind == "file":
+            path = (ctx.path.parent / target.name).resolve()
+            return [_location(ls, path, Span(0, 0, 0, 0))] if path.is_file() else None
+        found: list[Occurrence]
+        if target.kind == "action":
+            found = [o for o in action_occurrences(ls, target.name) if o.declaration]
+            if not found and target.action is not None and target.action.path is not None:
+                return [_location(ls, target.action.path, Span(0, 0, 0, 0))]
+        elif target.kind in ("parameter", "input", "variable"):
+            found = [o for o in occurrences(ls, ctx, target) if o.declaration]
+            # The workflow's own declaration first, then the action's.
+            found.sort(key=lambda o: (o.path != ctx.path, o.span))
+            if target.kind == "variable":
+                found = found[:1]
+        else:
+            return None
+        return [_location(ls, o.path, o.span) for o in found] or None

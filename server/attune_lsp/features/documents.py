@@ -1,0 +1,110 @@
+"""Document and file events: open, change, save, close, and files changed on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from attune_workflow.config import CONFIG_NAME
+
+from .. import convert
+
+if TYPE_CHECKING:
+    from ..server import AttuneServer
+
+
+def register(server: AttuneServer) -> None:
+    """Add the handlers."""
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: AttuneServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = ls.path_of(uri)
+        overlay = ls.overlay()
+        project = ls.project
+        await ls.run(lambda: project.ensure_indexed(path, overlay))
+        ls.check_soon(uri, 0)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AttuneServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        ls.check_soon(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: AttuneServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if ls.current(uri) is None:
+            ls.check_soon(uri, 0)
+        from . import code_lens
+
+        code_lens.forget(ls, ls.path_of(uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    async def did_close(ls: AttuneServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = ls.path_of(uri)
+        timer = ls._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        ls.analyses.pop(uri, None)
+        ls.last_good.pop(uri, None)
+        ls._keys.pop(uri, None)
+        in_workspace = path.exists() and any(path.is_relative_to(r.resolve()) for r in ls.roots())
+        if not in_workspace:
+            ls.summaries.pop(path, None)
+            if not ls.pull_documents:
+                ls.clear(uri)
+            return
+        if ls.pull_documents and not ls.pull_workspace:
+            # The client forgets pulled diagnostics of closed files; push the disk's instead.
+            analysis = await ls.closed_analysis(path, fresh=True)
+            if analysis is not None:
+                ls.text_document_publish_diagnostics(
+                    lsp.PublishDiagnosticsParams(uri=uri, diagnostics=analysis.published)
+                )
+        else:
+            await ls.recheck([path])
+        # An action file closed without saving: the index goes back to the disk's version.
+        await ls.reindex([path])
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(
+        ls: AttuneServer, params: lsp.DidChangeWatchedFilesParams
+    ) -> None:
+        paths: list[Path] = []
+        for event in params.changes:
+            path = (
+                ls.path_of(event.uri)
+                if event.type != lsp.FileChangeType.Deleted
+                else (convert.uri_to_path(event.uri))
+            )
+            if path.name == CONFIG_NAME:
+                ls.rescan()
+                return
+            paths.append(path)
+        open_paths = set(ls.overlay())
+        done = await ls.reindex(paths)
+        created_or_deleted = [
+            ls.path_of(e.uri)
+            if e.type != lsp.FileChangeType.Deleted
+            else convert.uri_to_path(e.uri)
+            for e in params.changes
+            if e.type != lsp.FileChangeType.Changed
+        ]
+        siblings: set[Path] = set()
+        for path in created_or_deleted:
+            # A new or removed graph file changes what its pack's actions point at.
+            siblings.update(p for p in ls.summaries if p.parent == path.parent.parent and p != path)
+        todo = {p for p in paths if p not in open_paths and _checkable(ls, p)} | siblings
+        await ls.recheck(sorted(todo - done))
+
+
+def _checkable(ls: AttuneServer, path: Path) -> bool:
+    """Whether a changed file is one the workspace scan checks (a pack file of the workspace)."""
+    if path in ls.closed:
+        return True
+    if not path.is_file() or not any(path.is_relative_to(r.resolve()) for r in ls.roots()):
+        return False
+    pack = ls.project.index.pack_for(path)
+    return pack is not None and path in set(pack.files())

@@ -1,0 +1,92 @@
+"""Folding ranges: tasks, mappings and lists over several lines, block scalars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode
+
+if TYPE_CHECKING:
+    from ..server import AttuneServer
+
+
+def _end_line(node: Node) -> int:
+    end = node.end_mark
+    # A block node's end mark sits at the start of the next line.
+    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
+
+
+def node_ranges(node: Node, start_line: int | None = None) -> Iterator[tuple[int, int]]:
+    """(first line, last line) of every node spanning several lines."""
+    first = node.start_mark.line if start_line is None else start_line
+    last = _end_line(node)
+    if last > first:
+        yield first, last
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
+                yield from node_ranges(value, key.start_mark.line)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from node_ranges(item)
+
+
+def document_ranges(root: Node) -> Iterator[tuple[int, int]]:
+    """The folding ranges of a document: every multi-line node below the root."""
+    if isinstance(root, MappingNode):
+        for key, value in root.value:
+            yield from node_ranges(value, key.start_mark.line)
+    elif isinstance(root, SequenceNode):
+        for item in root.value:
+            yield from node_ranges(item)
+
+
+def indentation_ranges(lines: list[str]) -> Iterator[tuple[int, int]]:
+    """Ranges from indentation alone (for text that does not parse)."""
+    stack: list[tuple[int, int]] = []  # (indent, line)
+    last_text = -1
+    for number, text in enumerate(lines):
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        indent = len(text) - len(text.lstrip(" "))
+        if text.lstrip().startswith("- "):
+            indent += 1
+        while stack and stack[-1][0] >= indent:
+            _, opened = stack.pop()
+            if last_text > opened:
+                yield opened, last_text
+        stack.append((indent, number))
+        last_text = number
+    while stack:
+        _, opened = stack.pop()
+        if last_text > opened:
+            yield opened, last_text
+
+
+def register(server: AttuneServer) -> None:
+    """Add the handler."""
+
+    @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
+    async def folding_range(
+        ls: AttuneServer, params: lsp.FoldingRangeParams
+    ) -> list[lsp.FoldingRange] | None:
+        analysis = await ls.analysis(params.text_document.uri)
+        if analysis is None:
+            return None
+        root = analysis.ctx.doc.root if analysis.ctx is not None else None
+        found = (
+            document_ranges(root)
+            if root is not None
+            else indentation_ranges(analysis.text.split("\n"))
+        )
+        best: dict[int, int] = {}
+        for first, last in found:
+            best[first] = max(best.get(first, first), last)
+        return [
+            lsp.FoldingRange(start_line=first, end_line=last)
+            for first, last in sorted(best.items())
+            if last > first
+        ]
