@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--processes", type=int, default=5, help="end-to-end runs (0: skip)")
+    parser.add_argument("--rules", action="store_true", help="also list the slowest rules")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = pack(Path(tmp) / "perf", args.tasks)
@@ -64,6 +65,18 @@ def main() -> None:
             f"in-process  compose (CSafeLoader) {c:8.1f} ms   check_text {k:8.1f} ms"
             f"   ratio {k / c:.2f}x"
         )
+        if args.rules:
+            from attune_workflow.check import active_rules, analyze
+
+            ctx, _ = analyze(path, text, index=index, config=config)
+            costs = []
+            for rule, _severity in active_rules(config):
+                start = time.perf_counter()
+                list(rule.check(ctx))
+                costs.append((time.perf_counter() - start, rule.id))
+            print("slowest rules on a parsed file:")
+            for cost, rule_id in sorted(costs, reverse=True)[:8]:
+                print(f"  {rule_id:28} {cost * 1000:6.2f} ms")
         if args.processes:
             exe = Path(sys.executable).parent / "attune-lsp"
             compose_cmd = [

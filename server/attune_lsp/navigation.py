@@ -438,9 +438,8 @@ def variable_occurrences(ctx: Context, name: str) -> list[Occurrence]:
                 found.append(Occurrence(ctx.path, value_span(ctx, key_node), True))
     view = ctx.view
     for task in view.all_tasks() if view is not None else ():
-        publishes = [t.publish for t in task.transitions if t.publish is not None]
-        publishes.append(task.value("publish"))
-        for node in publishes:
+        publishes = [t.publish for t in task.transitions]
+        for node in [*publishes, task.value("publish")]:
             for key_node in _publish_names(node):
                 if str(key_node.value) == name:
                     found.append(Occurrence(ctx.path, value_span(ctx, key_node), True))

@@ -138,7 +138,7 @@ class AttuneServer(LanguageServer):
         """The URI the client knows a file by (an open document's own URI when it is open)."""
         for uri in self.workspace.text_documents:
             if self.path_of(uri) == path:
-                return uri
+                return str(uri)
         return convert.path_to_uri(path)
 
     def is_open(self, uri: str) -> bool:
@@ -367,7 +367,11 @@ class AttuneServer(LanguageServer):
         project = self.project
         changed: dict[Path, str] = {}
         for path in paths:
-            result = await self.run(lambda p=path: project.reindex(p, overlay))
+
+            def job(p: Path = path) -> tuple[Path, str] | None:
+                return project.reindex(p, overlay)
+
+            result = await self.run(job)
             if result is not None:
                 changed[result[0]] = result[1]
         if changed:
@@ -379,9 +383,11 @@ class AttuneServer(LanguageServer):
         prefixes = tuple(f"{ref}." for ref in packs.values())
         affected: set[Path] = set()
         for path, summary in self.summaries.items():
-            if any(use.startswith(prefixes) for use in summary.uses) or (
-                summary.linked is not None and summary.linked.startswith(prefixes)
-            ) or any(path.is_relative_to(root) for root in packs):
+            if (
+                any(use.startswith(prefixes) for use in summary.uses)
+                or (summary.linked is not None and summary.linked.startswith(prefixes))
+                or any(path.is_relative_to(root) for root in packs)
+            ):
                 affected.add(path)
         await self.recheck(affected)
         return affected

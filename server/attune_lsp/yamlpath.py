@@ -193,15 +193,15 @@ def locate(lines: Sequence[str], line: int, column: int) -> LineContext:
         dashes, inner = _dashes(owner_text, owner_indent)
         key = _key(owner_text, inner)
         assert key is not None
-        frames = _ancestors(lines, owner, inner, False)
-        if dashes:
-            frames = _ancestors(lines, owner, dashes[0], True) + [
-                Frame(ITEM, owner, col) for col in dashes
-            ]
+        owners = (
+            _ancestors(lines, owner, dashes[0], True) + [Frame(ITEM, owner, c) for c in dashes]
+            if dashes
+            else _ancestors(lines, owner, inner, False)
+        )
         start, end = _word_bounds(text, column)
         return LineContext(
             "block",
-            tuple(frames),
+            tuple(owners),
             key[0],
             text[start:end],
             text[start:column],

@@ -47,11 +47,15 @@ class Layout(enum.StrEnum):
 def classify(path: Path, data: Any) -> tuple[FileKind, Layout]:
     """The kind and layout of a file from its place and content."""
     parts = path.parts
+    if ".github" in parts:
+        return FileKind.OTHER, Layout.LOOSE
     if path.name == "pack.yaml":
         return FileKind.PACK, Layout.LOOSE
     if len(parts) >= 3 and parts[-3:-1] == ("actions", "workflows"):
         return FileKind.WORKFLOW, Layout.GRAPH
     if len(parts) >= 2 and parts[-2] == "workflows":
+        if isinstance(data, dict) and "tasks" not in data and ("jobs" in data or "on" in data):
+            return FileKind.OTHER, Layout.LOOSE  # a CI workflow, not an Attune one
         return FileKind.WORKFLOW, Layout.STANDALONE
     if len(parts) >= 2 and parts[-2] == "actions":
         if isinstance(data, dict) and "tasks" in data and "ref" not in data:

@@ -84,8 +84,14 @@ def register(server: AttuneServer) -> None:
             start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
         )
         lenses = [
-            lsp.CodeLens(range=top, command=lsp.Command("Register", commands.REGISTER, [uri])),
-            lsp.CodeLens(range=top, command=lsp.Command("Dry run", commands.DRY_RUN, [uri])),
+            lsp.CodeLens(
+                range=top,
+                command=lsp.Command(title="Register", command=commands.REGISTER, arguments=[uri]),
+            ),
+            lsp.CodeLens(
+                range=top,
+                command=lsp.Command(title="Dry run", command=commands.DRY_RUN, arguments=[uri]),
+            ),
         ]
         state = await registration_state(ls, analysis.path)
         if state is not None:
@@ -93,7 +99,9 @@ def register(server: AttuneServer) -> None:
                 0,
                 lsp.CodeLens(
                     range=top,
-                    command=lsp.Command(f"Attune: {state}", commands.DRY_RUN, [uri]),
+                    command=lsp.Command(
+                        title=f"Attune: {state}", command=commands.DRY_RUN, arguments=[uri]
+                    ),
                 ),
             )
         return lenses

@@ -178,9 +178,10 @@ class Completer:
         }
         if extra:
             for name, (words, doc) in docs.SCHEMA_KEYS.items():
-                entries.setdefault(name, (words, f"**{name}**: {words}\n\n{doc}", "scalar"))
+                text: str | None = f"**{name}**: {words}\n\n{doc}"
+                entries.setdefault(name, (words, text, "scalar"))
         indent = " " * (ctx.column + 2)
-        for name, (type_text, doc, shape) in entries.items():
+        for name, (type_text, markdown, shape) in entries.items():
             if name in present or name.startswith("__"):
                 continue
             info = infos.get(name)
@@ -202,7 +203,7 @@ class Completer:
                     insert=insert,
                     snippet=snippet,
                     detail=type_text,
-                    doc=doc,
+                    doc=markdown,
                     sort="0" if required else "1",
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -101,7 +102,7 @@ def document_symbols(ctx: Context, lines: LineIndex) -> list[lsp.DocumentSymbol]
 
 
 def _flatten(
-    symbols: list[lsp.DocumentSymbol], uri: str, container: str | None = None
+    symbols: Sequence[lsp.DocumentSymbol], uri: str, container: str | None = None
 ) -> list[lsp.SymbolInformation]:
     flat: list[lsp.SymbolInformation] = []
     for symbol in symbols:

@@ -190,7 +190,7 @@ def _shown(node: Node) -> str:
         if is_null(node):
             return "null"
         if is_string(node):
-            text = str(node.value)
+            text = str(node.value).strip().replace("\n", "\\n")
             return f"'{text if len(text) <= 40 else text[:37] + '...'}'"
         return str(node.value)
     return node_type_word(node)

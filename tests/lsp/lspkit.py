@@ -1,0 +1,198 @@
+"""End-to-end helpers: a real server process driven by a pytest-lsp client.
+
+Each client profile (VS Code, Neovim) is the capability set the real editor sends, so the
+server is exercised the way each editor uses it: VS Code 1.65 gets pushed diagnostics,
+Neovim 0.11 pulls them. Tests wait on notifications, never on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+DATA = Path(__file__).parent / "data"
+PROFILES = ["visual_studio_code", "neovim"]
+TIMEOUT = 30.0
+
+
+@dataclass
+class Published:
+    """Diagnostics the server pushed, and a way to wait for the next ones."""
+
+    by_uri: dict[str, lsp.PublishDiagnosticsParams] = field(default_factory=dict)
+    history: list[lsp.PublishDiagnosticsParams] = field(default_factory=list)
+
+
+class Client(LanguageClient):
+    """The pytest-lsp client with a record of pushed diagnostics and scripted answers."""
+
+    published: Published
+    answers: list[str | None]
+    requests: list[lsp.ShowMessageRequestParams]
+    activity: asyncio.Event
+    profile: str
+
+    async def wait_for(self, check: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
+        """Wait until ``check()`` returns something truthy, re-checking on each message."""
+
+        async def loop() -> Any:
+            while True:
+                self.activity.clear()
+                result = check()
+                if result:
+                    return result
+                await self.activity.wait()
+
+        return await asyncio.wait_for(loop(), timeout)
+
+    async def next_message(self) -> None:
+        """Wait for the next message from the server."""
+        self.activity.clear()
+        await asyncio.wait_for(self.activity.wait(), TIMEOUT)
+
+    async def pushed(
+        self, uri: str, check: Callable[[list[lsp.Diagnostic]], bool] = lambda d: True
+    ) -> list[lsp.Diagnostic]:
+        """The diagnostics pushed for a document, once ``check`` accepts them."""
+
+        def ready() -> list[lsp.Diagnostic] | None:
+            params = self.published.by_uri.get(uri)
+            if params is not None and check(list(params.diagnostics)):
+                return list(params.diagnostics) or [None]  # type: ignore[list-item]
+            return None
+
+        found = await self.wait_for(ready)
+        return [d for d in found if d is not None]
+
+    async def diagnostics_of(
+        self, uri: str, check: Callable[[list[lsp.Diagnostic]], bool] = lambda d: True
+    ) -> list[lsp.Diagnostic]:
+        """The document's diagnostics the way this client gets them (pulled or pushed)."""
+        if self.profile == "neovim":
+            async def pull() -> list[lsp.Diagnostic]:
+                while True:
+                    report = await self.text_document_diagnostic_async(
+                        lsp.DocumentDiagnosticParams(
+                            text_document=lsp.TextDocumentIdentifier(uri=uri)
+                        )
+                    )
+                    assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
+                    if check(list(report.items)):
+                        return list(report.items)
+                    await self.next_message()
+
+            return await asyncio.wait_for(pull(), TIMEOUT)
+        return await self.pushed(uri, check)
+
+
+def make_client() -> Client:
+    client = Client(converter_factory=default_converter)
+    client.published = Published()
+    client.answers = []
+    client.requests = []
+    client.activity = asyncio.Event()
+    features = dict(DEFAULT_CLIENT_FEATURES)
+
+    def publish(ls: Client, params: lsp.PublishDiagnosticsParams) -> None:
+        ls.diagnostics[params.uri] = params.diagnostics
+        ls.published.by_uri[params.uri] = params
+        ls.published.history.append(params)
+        ls.activity.set()
+
+    def show_message(ls: Client, params: lsp.ShowMessageParams) -> None:
+        ls.messages.append(params)
+        ls.activity.set()
+
+    def log_message(ls: Client, params: lsp.LogMessageParams) -> None:
+        ls.log_messages.append(params)
+        ls.activity.set()
+
+    def show_message_request(
+        ls: Client, params: lsp.ShowMessageRequestParams
+    ) -> lsp.MessageActionItem | None:
+        ls.requests.append(params)
+        ls.activity.set()
+        answer = ls.answers.pop(0) if ls.answers else None
+        return lsp.MessageActionItem(title=answer) if answer else None
+
+    def progress(ls: Client, params: lsp.ProgressParams) -> None:
+        DEFAULT_CLIENT_FEATURES[lsp.PROGRESS](ls, params)
+        ls.activity.set()
+
+    features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[lsp.WINDOW_SHOW_MESSAGE] = show_message
+    features[lsp.WINDOW_LOG_MESSAGE] = log_message
+    features[lsp.WINDOW_SHOW_MESSAGE_REQUEST] = show_message_request
+    features[lsp.PROGRESS] = progress
+    features[lsp.WORKSPACE_CODE_LENS_REFRESH] = lambda ls, params: None
+    features[lsp.CLIENT_REGISTER_CAPABILITY] = lambda ls, params: None
+    register_lsp_features(client, features)
+    return client
+
+
+def server_config(**env: str) -> ClientServerConfig:
+    return ClientServerConfig(
+        server_command=[sys.executable, "-m", "attune_lsp"],
+        client_factory=make_client,
+        server_env={**os.environ, "ATTUNE_LSP_DEBOUNCE_MS": "20", **env},
+    )
+
+
+CONFIG = server_config()
+
+
+def copy_workspace(target: Path) -> Path:
+    """A fresh copy of the test workspace (tests may change files)."""
+    shutil.copytree(DATA / "workspace", target, dirs_exist_ok=True)
+    return target
+
+
+async def start(
+    client: Client, profile: str, root: Path, options: dict[str, Any] | None = None
+) -> None:
+    """Initialize a session with a client profile and wait for the workspace scan."""
+    client.profile = profile
+    capabilities = client_capabilities(profile)
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=capabilities,
+            root_uri=root.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options=options or {},
+        )
+    )
+
+    def scan_done() -> bool:
+        return any(
+            any(isinstance(v, lsp.WorkDoneProgressEnd) for v in values)
+            for values in client.progress_reports.values()
+        )
+
+    await client.wait_for(scan_done)
+
+
+async def open_doc(client: Client, path: Path, text: str | None = None) -> str:
+    """Open a file in the client; returns its URI."""
+    uri = path.as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=uri, language_id="yaml", version=1,
+                text=path.read_text(encoding="utf-8") if text is None else text,
+            )
+        )
+    )
+    return uri
