@@ -130,7 +130,8 @@ def _collect(
 def print_registration(report: RegistrationReport, display: str, out: TextIO) -> None:
     for outcome in report.outcomes:
         print(f"{outcome.status:<9}  {outcome.ref}", file=out)
-        details = list(outcome.reasons)
+        # A skipped record's reason is the refusal of another: the last line says so.
+        details = list(outcome.reasons) if outcome.status != "skipped" else []
         if outcome.diff is not None:
             details += outcome.diff.lines()
         for line in details:

@@ -28,7 +28,6 @@ def _fields(model: type[BaseModel]) -> dict[str, str]:
     for name, info in model.model_fields.items():
         key = info.alias or name
         names[key] = key
-        names[name] = key
     return names
 
 

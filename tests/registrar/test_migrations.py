@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from registrar_helpers import add_pack, workflow
 
+from attune_workflow.registrar import migrate as migrate_module
 from attune_workflow.registrar import register
 from attune_workflow.registrar.errors import ForeignSchemaError, MigrationError
 from attune_workflow.registrar.migrate import (
@@ -34,6 +35,15 @@ def schemas(conn: psycopg.Connection[Any]) -> set[str]:
 def test_files_are_found_in_the_source_checkout() -> None:
     assert Path(str(migrations_dir())) == REPO / "migrations"
     assert [m.name for m in load_migrations()] == FILES
+
+
+def test_packaged_files_are_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The wheel carries the files as attune_workflow/registrar/migrations.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_only.sql").write_text("SELECT 1")
+    monkeypatch.setattr(migrate_module.resources, "files", lambda package: tmp_path)
+    assert Path(str(migrations_dir())) == tmp_path / "migrations"
+    assert [m.name for m in load_migrations()] == ["0001_only.sql"]
 
 
 def test_upgrade_applies_every_file_once(empty_db_url: str) -> None:

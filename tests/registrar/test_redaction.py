@@ -45,6 +45,7 @@ ROLE = "attune_pw_test"
         ("host=h user=u password=secret dbname=a", "host=h user=u password=*** dbname=a"),
         ("host=h password='sec ret' dbname=a", "host=h password=*** dbname=a"),
         ("host=h PASSWORD = secret", "host=h PASSWORD = ***"),
+        ("u:secret@h/db", "u:***@h/db"),
         ("", ""),
     ],
 )
@@ -59,6 +60,23 @@ def test_url_password_and_scrub() -> None:
     assert url_password("postgresql://u@h/db") is None
     text = f"failed for {SECRET} and {quote(SECRET, safe='')} password=other"
     assert scrub(text, SECRET) == "failed for *** and *** password=***"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:secretpw@[h/db",  # libpq quotes the whole malformed URI
+        "u:secretpw@h/db",  # neither a URI nor key=value
+        "user=u password=secretpw badkey",
+        "postgresql://u:secretpw x@h/db",
+        "postgresql://u:secret%zzpw@h/db",
+    ],
+)
+def test_malformed_urls_do_not_leak_in_errors(url: str) -> None:
+    with pytest.raises(RegistrarError) as caught:
+        connect(url, connect_timeout=1)
+    assert "secret" not in str(caught.value)
+    assert "***" in str(caught.value)
 
 
 @pytest.fixture(scope="module")

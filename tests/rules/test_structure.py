@@ -7,7 +7,6 @@ Spans are written as the CLI prints them: (rule, line, column, end column), 1-ba
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from textwrap import dedent
 
@@ -720,13 +719,9 @@ def test_long_chains_do_not_recurse() -> None:
     assert diagnostics(_chain(3000, back_edge=False)) == []
 
 
-def test_rules_are_fast_on_1000_tasks() -> None:
+def test_a_large_cycle_is_one_finding() -> None:
     text = _chain(1000, back_edge=True)
     ctx = Context(Path(GRAPH), text, parse_yaml(text), index=PackIndex(), config=Config())
     assert ctx.structure == [] and ctx.view is not None
-    for rule_id in STRUCTURE:
-        rule = RULES_BY_ID[rule_id]
-        start = time.perf_counter()
-        list(rule.check(ctx))
-        elapsed = time.perf_counter() - start
-        assert elapsed < 0.05, (rule_id, elapsed)
+    found = [d for rule_id in STRUCTURE for d in RULES_BY_ID[rule_id].check(ctx)]
+    assert [d.code for d in found] == ["wait-for-misuse"]

@@ -16,7 +16,7 @@ PublishDirective = dict[str, Any] | StrictStr
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class Retry(_Strict):

@@ -29,7 +29,9 @@ def connect(url: str, *, connect_timeout: int = 10) -> Connection:
             application_name="attune-lsp",
         )
     except psycopg.Error as exc:
-        detail = scrub(_first_lines(str(exc)), url_password(url))
+        # libpq may quote a malformed connection string in full.
+        text = _first_lines(str(exc)).replace(url, redact_url(url))
+        detail = scrub(text, url_password(url))
         raise RegistrarError(f"cannot connect to {redact_url(url)}: {detail}") from None
 
 

@@ -40,6 +40,7 @@ from urllib.parse import quote
 
 import platformdirs
 import psycopg
+from psycopg import sql
 
 from .db import connect
 from .errors import EmbeddedServerError, RegistrarError, redact_url
@@ -435,7 +436,7 @@ def _ensure_database(server: EmbeddedServer) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
         if not exists:
             with suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(f"CREATE DATABASE {DATABASE}")
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
 
 
 def ensure_running(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote
 
 REDACTED = "***"
 
@@ -38,28 +38,45 @@ _KV_SECRET = re.compile(
 )
 
 
+def _split_userinfo(rest: str) -> tuple[str, str, str] | None:
+    """(user, password, remainder starting at "@") of a URI after its `scheme://`.
+
+    User info ends at the last "@" before the query; when the part before the first
+    "?" has no "@", a "?" sits inside the password (unencoded), so the last "@" of all
+    is taken. Too much hidden is acceptable, a password shown is not.
+    """
+    before_query = rest.partition("?")[0]
+    at = before_query.rfind("@") if "@" in before_query else rest.rfind("@")
+    if at == -1 or ":" not in rest[:at]:
+        return None
+    user, _, password = rest[:at].partition(":")
+    return user, password, rest[at:]
+
+
 def redact_url(url: str) -> str:
     """`url` with any password replaced by `***`, everything else kept as written.
 
     Handles `postgresql://user:secret@host/db` URIs (including `password=` query
-    parameters) and libpq `key=value` connection strings.
+    parameters), libpq `key=value` connection strings, and `user:secret@host` text
+    that is neither.
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
-        return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, url)
-    # User info ends at the last "@" before the query; if the part before the first "?"
-    # has no "@", a "?" sits inside the password (unencoded), so take the last "@" of
-    # all. Too much hidden is acceptable, a password shown is not.
-    before_query = rest.partition("?")[0]
-    at = before_query.rfind("@") if "@" in before_query else rest.rfind("@")
-    if at != -1 and ":" in rest[:at]:
-        rest = f"{rest[:at].split(':', 1)[0]}:{REDACTED}{rest[at:]}"
-    return f"{scheme}://{_QUERY_SECRET.sub(lambda m: m.group('key') + REDACTED, rest)}"
+        if "=" in url or "@" not in url:
+            return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, url)
+        scheme, sep, rest = "", "", url
+    parts = _split_userinfo(rest)
+    if parts is not None:
+        user, _, remainder = parts
+        rest = f"{user}:{REDACTED}{remainder}"
+    rest = _QUERY_SECRET.sub(lambda m: m.group("key") + REDACTED, rest)
+    return f"{scheme}{'://' if sep else ''}{rest}"
 
 
 def url_password(url: str) -> str | None:
     """The password a connection string carries, if any (to scrub it from messages)."""
-    if "://" not in url:
+    _, sep, rest = url.partition("://")
+    if not sep and ("=" in url or "@" not in url):
         match = _KV_SECRET.search(url)
         if not match:
             return None
@@ -67,13 +84,10 @@ def url_password(url: str) -> str | None:
         if value.startswith("'") and value.endswith("'"):
             value = value[1:-1].replace("\\'", "'").replace("\\\\", "\\")
         return value or None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.password:
-        return unquote(parts.password)
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+    parts = _split_userinfo(rest if sep else url)
+    if parts is not None and parts[1]:
+        return unquote(parts[1])
+    for key, value in parse_qsl(rest.partition("?")[2], keep_blank_values=True):
         if key.lower() in _SECRET_KEYS and value:
             return value
     return None
