@@ -390,6 +390,8 @@ class AttuneServer(LanguageServer):
             ):
                 affected.add(path)
         await self.recheck(affected)
+        names = ", ".join(sorted(set(packs.values())))
+        self.log(f"Re-checked {len(affected)} file(s) after a change to pack(s) {names}")
         return affected
 
     async def recheck(self, paths: Iterable[Path]) -> None:

@@ -42,6 +42,8 @@ class Client(LanguageClient):
     published: Published
     answers: list[str | None]
     requests: list[lsp.ShowMessageRequestParams]
+    registrations: list[lsp.RegistrationParams]
+    root: Path
     activity: asyncio.Event
     profile: str
 
@@ -103,6 +105,7 @@ def make_client() -> Client:
     client.published = Published()
     client.answers = []
     client.requests = []
+    client.registrations = []
     client.activity = asyncio.Event()
     features = dict(DEFAULT_CLIENT_FEATURES)
 
@@ -138,7 +141,7 @@ def make_client() -> Client:
     features[lsp.WINDOW_SHOW_MESSAGE_REQUEST] = show_message_request
     features[lsp.PROGRESS] = progress
     features[lsp.WORKSPACE_CODE_LENS_REFRESH] = lambda ls, params: None
-    features[lsp.CLIENT_REGISTER_CAPABILITY] = lambda ls, params: None
+    features[lsp.CLIENT_REGISTER_CAPABILITY] = lambda ls, params: ls.registrations.append(params)
     register_lsp_features(client, features)
     return client
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -41,7 +42,7 @@ def test_packaged_files_are_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path:
     # The wheel carries the files as attune_workflow/registrar/migrations.
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "0001_only.sql").write_text("SELECT 1")
-    monkeypatch.setattr(migrate_module.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(migrate_module, "resources", SimpleNamespace(files=lambda _: tmp_path))
     assert Path(str(migrations_dir())) == tmp_path / "migrations"
     assert [m.name for m in load_migrations()] == ["0001_only.sql"]
 

@@ -25,6 +25,13 @@ def register(server: AttuneServer) -> None:
         overlay = ls.overlay()
         project = ls.project
         await ls.run(lambda: project.ensure_indexed(path, overlay))
+        closed = ls.closed.get(path)
+        if ls.pull_documents and closed is not None and not ls.pull_workspace:
+            # The client pulls for open documents: take back what the scan pushed.
+            for pushed in {uri, closed.uri}:
+                ls.text_document_publish_diagnostics(
+                    lsp.PublishDiagnosticsParams(uri=pushed, diagnostics=[])
+                )
         ls.check_soon(uri, 0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)

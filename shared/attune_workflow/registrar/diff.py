@@ -52,9 +52,12 @@ ACTION_FIELDS = (
 )
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value: Any) -> str:
     """A canonical JSON text: equal texts mean equal jsonb values (tuples are arrays)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -71,7 +74,7 @@ def json_equal(a: Any, b: Any) -> bool:
 
 def short(value: Any, width: int = 60) -> str:
     """A one-line rendering of a value for diff lines."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = canonical(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
