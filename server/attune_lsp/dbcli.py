@@ -1,7 +1,7 @@
 """The database commands of the CLI: register, unregister, list, show and db.
 
 `add_db_arguments(subparsers)` adds the subcommands; each parsed namespace carries
-`func`, a function taking the namespace and returning the exit code. Results go to
+`handler`, a function taking the namespace and returning the exit code. Results go to
 stdout; a database failure is one line on stderr and exit code 3, with any password
 in the URL redacted. Exit codes: 0 done, 1 findings (refused records, files that could
 not be loaded, refs that are not registered), 2 usage, 3 failure.
@@ -16,7 +16,7 @@ import pathlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from attune_workflow.registrar.errors import RegistrarError
 from attune_workflow.registrar.types import (
@@ -39,7 +39,10 @@ _URL_HELP = (
 )
 
 
-def add_db_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+_Parser = TypeVar("_Parser", bound=argparse.ArgumentParser)
+
+
+def add_db_arguments(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """Add `register`, `unregister`, `list`, `show` and `db` to the CLI's subcommands."""
 
     def url_option(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +58,7 @@ def add_db_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     p.add_argument("--create-pack", action="store_true", help="create missing pack rows")
     p.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files")
     url_option(p)
-    p.set_defaults(func=cmd_register)
+    p.set_defaults(handler=cmd_register)
 
     p = subparsers.add_parser(
         "unregister",
@@ -67,32 +70,32 @@ def add_db_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     p.add_argument("--pack", metavar="P", help="remove every workflow of pack P")
     p.add_argument("--dry-run", action="store_true", help="report what would go; delete nothing")
     url_option(p)
-    p.set_defaults(func=cmd_unregister)
+    p.set_defaults(handler=cmd_unregister)
 
     p = subparsers.add_parser("list", help="list registered workflows")
     p.add_argument("--pack", metavar="P", help="only workflows of pack P")
     p.add_argument("--tag", metavar="T", help="only workflows tagged T")
     p.add_argument("--format", choices=("table", "json"), default="table")
     url_option(p)
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(handler=cmd_list)
 
     p = subparsers.add_parser("show", help="show one registered workflow")
     p.add_argument("ref", metavar="REF")
     p.add_argument("--format", choices=("text", "json"), default="text")
     url_option(p)
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(handler=cmd_show)
 
     db = subparsers.add_parser("db", help="database schema and embedded server")
     db_commands = db.add_subparsers(dest="db_command", metavar="{upgrade,status,stop}")
     db_commands.required = True
     p = db_commands.add_parser("upgrade", help="create or update attune-lsp's Attune schema")
     url_option(p)
-    p.set_defaults(func=cmd_db_upgrade)
+    p.set_defaults(handler=cmd_db_upgrade)
     p = db_commands.add_parser("status", help="which database is in use and its migrations")
     url_option(p)
-    p.set_defaults(func=cmd_db_status)
+    p.set_defaults(handler=cmd_db_status)
     p = db_commands.add_parser("stop", help="stop the embedded PostgreSQL server")
-    p.set_defaults(func=cmd_db_stop)
+    p.set_defaults(handler=cmd_db_stop)
 
 
 def _fail(message: str, err: TextIO | None = None) -> int:
@@ -282,11 +285,14 @@ def print_detail(detail: WorkflowDetail, out: TextIO) -> None:
         print(f"{name + ':':<13}{value}", file=out)
     print(f"tasks:       {len(detail.tasks)}", file=out)
     depth: dict[str, int] = {}
+    rows: list[tuple[str, str]] = []
     for task in detail.tasks:
         level = depth.get(task.parent, 0) + 1 if task.parent else 1
         depth[task.name] = level
-        target = task.action or f"({task.type})"
-        print(f"{'  ' * level}{task.name}  {target}", file=out)
+        rows.append(("  " * level + task.name, task.action or f"({task.type})"))
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, target in rows:
+        print(f"{name.ljust(width)}  {target}", file=out)
 
 
 @_guarded

@@ -28,7 +28,7 @@ from attune_workflow.expressions import (
 )
 from attune_workflow.expressions.templates import Block, block_at, find_blocks
 from attune_workflow.packindex import ActionInfo
-from attune_workflow.positions import Span
+from attune_workflow.positions import LineIndex, Span
 from attune_workflow.view import TaskView, WorkflowView
 from attune_workflow.yamlsource import (
     MappingNode,
@@ -146,6 +146,25 @@ def value_offset(ctx: Context, node: ScalarNode, line: int, column: int) -> int 
         else:
             break
     return best
+
+
+def node_extent(lines: LineIndex, node: Node) -> Span:
+    """A node's span ending at its last character.
+
+    A block node's end mark lies where the next token starts (the next item's ``-``, or
+    the start of a line); the span stops instead at the end of its last line of content.
+    """
+    start, end = node.start_mark, node.end_mark
+    line, column = end.line, end.column
+    if line > start.line and not lines.line_text(line)[:column].strip():
+        line -= 1
+        while line > start.line:
+            text = lines.line_text(line).strip()
+            if text and not text.startswith("#"):
+                break
+            line -= 1
+        column = len(lines.line_text(line).rstrip())
+    return Span(start.line, start.column, line, column)
 
 
 def value_span(ctx: Context, node: ScalarNode) -> Span:

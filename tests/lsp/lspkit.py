@@ -11,19 +11,22 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-import pytest_lsp
+import psycopg
 from lsprotocol import types as lsp
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 DATA = Path(__file__).parent / "data"
+TEMPLATE = "attune_lsp_lsp_template"
 PROFILES = ["visual_studio_code", "neovim"]
 TIMEOUT = 30.0
 
@@ -84,6 +87,7 @@ class Client(LanguageClient):
     ) -> list[lsp.Diagnostic]:
         """The document's diagnostics the way this client gets them (pulled or pushed)."""
         if self.profile == "neovim":
+
             async def pull() -> list[lsp.Diagnostic]:
                 while True:
                     report = await self.text_document_diagnostic_async(
@@ -100,8 +104,22 @@ class Client(LanguageClient):
         return await self.pushed(uri, check)
 
 
+def _converter() -> Any:
+    converter = default_converter()
+
+    # lsprotocol reads any object with a `command` key as a Command, so a CodeAction that
+    # runs a command would come back as a Command; clients look at the key's type instead.
+    def command_or_action(obj: Any, _: type) -> lsp.Command | lsp.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, lsp.Command)  # type: ignore[no-any-return]
+        return converter.structure(obj, lsp.CodeAction)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(lsp.Command | lsp.CodeAction, command_or_action)
+    return converter
+
+
 def make_client() -> Client:
-    client = Client(converter_factory=default_converter)
+    client = Client(converter_factory=_converter)
     client.published = Published()
     client.answers = []
     client.requests = []
@@ -155,6 +173,7 @@ def server_config(**env: str) -> ClientServerConfig:
 
 
 CONFIG = server_config()
+DEBOUNCED = server_config(ATTUNE_LSP_DEBOUNCE_MS="200")
 
 
 def copy_workspace(target: Path) -> Path:
@@ -193,9 +212,77 @@ async def open_doc(client: Client, path: Path, text: str | None = None) -> str:
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(
             text_document=lsp.TextDocumentItem(
-                uri=uri, language_id="yaml", version=1,
+                uri=uri,
+                language_id="yaml",
+                version=1,
                 text=path.read_text(encoding="utf-8") if text is None else text,
             )
         )
     )
     return uri
+
+
+CURSOR = "§"
+
+
+def cursor(text: str) -> tuple[str, lsp.Position]:
+    """Text without its ``§`` cursor mark, and the mark's LSP (UTF-16) position."""
+    before, _, after = text.partition(CURSOR)
+    line = before.count("\n")
+    column = before.rsplit("\n", 1)[-1]
+    return before + after, lsp.Position(line, len(column.encode("utf-16-le")) // 2)
+
+
+_counter = iter(range(1, 10**6))
+
+
+async def open_scratch(client: Client, folder: Path, text: str, name: str = "scratch") -> str:
+    """Open an unsaved document in a folder of the workspace; returns its URI."""
+    path = folder / f"{name}_{next(_counter)}.workflow.yaml"
+    return await open_doc(client, path, text)
+
+
+def labels(result: lsp.CompletionList | list[lsp.CompletionItem] | None) -> list[str]:
+    items = result.items if isinstance(result, lsp.CompletionList) else (result or [])
+    return [item.label for item in items]
+
+
+def apply_edits(text: str, edits: list[lsp.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 ranges) to a text."""
+    lines = text.split("\n")
+
+    def offset(pos: lsp.Position) -> int:
+        start = sum(len(line) + 1 for line in lines[: pos.line])
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        units = 0
+        for index, char in enumerate(line):
+            if units >= pos.character:
+                return start + index
+            units += 2 if ord(char) > 0xFFFF else 1
+        return start + len(line)
+
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+        lines = text.split("\n")
+    return text
+
+
+def new_database(admin: str) -> tuple[str, str]:
+    """A fresh migrated database cloned from the template: (name, URL)."""
+    name = f"attune_lsp_lsp_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE)
+            )
+        )
+    return name, make_conninfo(admin, dbname=name)
+
+
+def drop_database(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -12,6 +12,7 @@ import pytest
 from registrar_helpers import add_pack, task, workflow
 
 from attune_lsp import dbcli
+from attune_workflow.registrar.errors import redact_url
 from attune_workflow.registrar.types import WorkflowRecord
 
 
@@ -19,7 +20,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     parser = argparse.ArgumentParser(prog="attune-lsp")
     dbcli.add_db_arguments(parser.add_subparsers())
     args = parser.parse_args(argv)
-    code = args.func(args)
+    code = args.handler(args)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -60,7 +61,7 @@ def test_register_prints_each_ref_and_a_summary(
     assert out.splitlines() == [
         "created    demo.a",
         "created    demo.b",
-        f"2 workflows: 2 created ({db_url})",
+        f"2 workflows: 2 created ({redact_url(db_url)})",
     ]
     assert engine.calls == [([Path("packs/demo")], 99)]
 
@@ -72,7 +73,7 @@ def test_register_prints_each_ref_and_a_summary(
         "updated    demo.b",
         "    + task notify",
         "    - task finish",
-        f"2 workflows: 1 updated, 1 unchanged ({db_url})",
+        f"2 workflows: 1 updated, 1 unchanged ({redact_url(db_url)})",
         "dry run: nothing was written",
     ]
     assert conn.execute(
@@ -134,7 +135,7 @@ def test_register_creates_packs_on_request(
     assert code == 1 and "register the pack first or use --create-pack" in out
     code, out, _ = run(["register", "p", "--database-url", db_url, "--create-pack"], capsys)
     assert code == 0
-    assert f"2 workflows: 2 created; packs created: demo ({db_url})" in out
+    assert f"2 workflows: 2 created; packs created: demo ({redact_url(db_url)})" in out
 
 
 def test_list_show_and_unregister(
@@ -175,7 +176,7 @@ def test_list_show_and_unregister(
     assert "description: Nightly job" in text
     assert "action:      demo.c (workflows/c.workflow.yaml, enabled)" in text
     assert "parameters:  env" in text
-    assert text[-3:] == ["tasks:       2", "  start  core.echo", "  finish  core.echo"]
+    assert text[-3:] == ["tasks:       2", "  start   core.echo", "  finish  core.echo"]
 
     code, out, _ = run(["show", "demo.c", "--format", "json", "--database-url", db_url], capsys)
     detail = json.loads(out)
@@ -207,7 +208,7 @@ def test_db_upgrade_and_status_on_a_url(
     code, out, _ = run(["db", "status", "--database-url", empty_db_url], capsys)
     assert code == 0
     assert out.splitlines() == [
-        f"database:  {empty_db_url}",
+        f"database:  {redact_url(empty_db_url)}",
         "schema:    none yet (`attune-lsp db upgrade` creates it)",
         "pending    0001_attune_schema.sql",
         "pending    0002_workflow_system.sql",
@@ -217,7 +218,7 @@ def test_db_upgrade_and_status_on_a_url(
     assert out.splitlines() == [
         "applied    0001_attune_schema.sql",
         "applied    0002_workflow_system.sql",
-        f"schema up to date ({empty_db_url})",
+        f"schema up to date ({redact_url(empty_db_url)})",
     ]
     code, out, _ = run(["db", "status", "--database-url", empty_db_url], capsys)
     assert out.splitlines()[1:] == [

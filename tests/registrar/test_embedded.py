@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -89,7 +90,7 @@ def test_db_status_reports_the_embedded_server(
     parser = argparse.ArgumentParser()
     dbcli.add_db_arguments(parser.add_subparsers())
     args = parser.parse_args(["db", "status"])
-    assert args.func(args) == 0
+    assert args.handler(args) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
         f"database:  embedded at {embedded_base}/postgres, port {embedded_server.port}"
@@ -106,6 +107,19 @@ def test_long_data_paths_put_the_socket_in_a_private_tmp_folder(tmp_path: Path) 
     folder = embedded._socket_dir_for(deep, 5432, account)
     assert folder.parent == Path(tempfile.gettempdir())
     assert len(str(folder / ".s.PGSQL.5432")) < 100
+
+
+def test_a_socket_folder_others_can_enter_is_refused(tmp_path: Path) -> None:
+    account = embedded._service_account()
+    folder = tmp_path / "sockets"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with pytest.raises(EmbeddedServerError, match="mode 0700"):
+        embedded._ensure_socket_dir(folder, account)
+    fresh = tmp_path / "fresh"
+    embedded._ensure_socket_dir(fresh, account)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+    assert fresh.stat().st_uid == account.uid
 
 
 @root_only
@@ -143,12 +157,12 @@ def test_stop_then_start_again_keeps_port_and_data(
     parser = argparse.ArgumentParser()
     dbcli.add_db_arguments(parser.add_subparsers())
     args = parser.parse_args(["db", "stop"])
-    assert args.func(args) == 0
+    assert args.handler(args) == 0
     assert (
         capsys.readouterr().out == f"stopped the embedded PostgreSQL at {embedded_base}/postgres\n"
     )
     assert not embedded.server_info(embedded_base).running
-    assert args.func(args) == 0
+    assert args.handler(args) == 0
     assert "is not running" in capsys.readouterr().out
 
     server, started = embedded.ensure_running(embedded_base)
@@ -156,3 +170,28 @@ def test_stop_then_start_again_keeps_port_and_data(
     with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
         assert conn.execute("SELECT to_regclass('survives') IS NOT NULL").fetchone() == (True,)
         conn.execute("DROP TABLE survives")
+
+
+@root_only
+def test_as_root_unreachable_binaries_are_copied_not_opened_up(
+    monkeypatch: pytest.MonkeyPatch, embedded_base: Path
+) -> None:
+    # Binaries inside a closed folder (a venv in a home folder, say) are copied under
+    # the data directory instead of opening the folder to the server account.
+    real = embedded._wheel_install()
+    closed = Path(tempfile.mkdtemp(prefix="attune-lsp-home-", dir="/tmp"))
+    base = Path(tempfile.mkdtemp(prefix="attune-lsp-data-", dir="/tmp"))
+    try:
+        base.chmod(0o711)
+        (closed / "pginstall").symlink_to(real)
+        monkeypatch.setattr(embedded, "_wheel_install", lambda: closed / "pginstall")
+        account = embedded._service_account()
+        install = embedded._usable_install(account, base)
+        assert install.parent == base and install.name.startswith("pginstall-")
+        assert stat.S_IMODE(closed.stat().st_mode) == 0o700
+        assert (install / "bin" / "postgres").stat().st_mode & stat.S_IXOTH
+        assert embedded._blocked_ancestor(install / "bin", account) is None
+        assert embedded._usable_install(account, base) == install  # copied once
+    finally:
+        shutil.rmtree(closed)
+        shutil.rmtree(base)

@@ -131,7 +131,7 @@ def test_the_cli_prints_one_redacted_line(
     dbcli.add_db_arguments(parser.add_subparsers())
     for argv in (["list", "--database-url", url], ["db", "status", "--database-url", url]):
         args = parser.parse_args(argv)
-        assert args.func(args) == 3
+        assert args.handler(args) == 3
         out, err = capsys.readouterr()
         assert "secr" not in out + err and "s3cr" not in out + err
         lines = err.strip().splitlines()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from registrar_helpers import add_pack, dump, task, workflow
 
 from attune_workflow.registrar import (
@@ -447,3 +450,31 @@ def test_list_and_show(conn: psycopg.Connection[Any]) -> None:
     assert detail.action is not None
     assert (detail.action.ref, detail.action.entrypoint) == ("demo.b", "workflows/b.workflow.yaml")
     assert show_workflow(conn, "demo.nope") is None
+
+
+def test_permission_problems_are_registrar_errors(
+    conn: psycopg.Connection[Any], db_url: str
+) -> None:
+    role = f"attune_reader_{uuid.uuid4().hex[:8]}"
+    try:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw'").format(sql.Identifier(role)))
+    except psycopg.errors.InsufficientPrivilege:
+        pytest.skip("the test server does not let this role create roles")
+    try:
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA attune TO {}").format(sql.Identifier(role)))
+        try:
+            reader = psycopg.connect(
+                make_conninfo(db_url, user=role, password="pw"), autocommit=True
+            )
+        except psycopg.OperationalError:
+            pytest.skip("the test server does not let the new role log in")
+        with reader:
+            with pytest.raises(
+                RegistrarError, match=r"^permission denied for table workflow_definition$"
+            ):
+                list_workflows(reader)
+            with pytest.raises(RegistrarError, match=r"^permission denied for table pack$"):
+                register(reader, [workflow()])
+    finally:
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

@@ -114,8 +114,13 @@ def ignore_action(analysis: Analysis, number: int, d: Diagnostic) -> lsp.CodeAct
     )
 
 
-def _wanted(only: list[str] | None, kind: str) -> bool:
-    return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
+def _kind(kind: str | lsp.CodeActionKind) -> str:
+    return kind.value if isinstance(kind, lsp.CodeActionKind) else str(kind)
+
+
+def _wanted(only: list[str] | None, kind: lsp.CodeActionKind) -> bool:
+    name = _kind(kind)
+    return only is None or any(name == o or name.startswith(f"{o}.") for o in only)
 
 
 def register(server: AttuneServer) -> None:
@@ -134,7 +139,7 @@ def register(server: AttuneServer) -> None:
         analysis = await ls.analysis(uri)
         if analysis is None:
             return None
-        only = [str(kind) for kind in params.context.only] if params.context.only else None
+        only = [_kind(kind) for kind in params.context.only] if params.context.only else None
         actions: list[lsp.CodeAction] = []
         if _wanted(only, lsp.CodeActionKind.QuickFix):
             for number, d in _chosen(analysis, params):

@@ -283,27 +283,32 @@ class Completer:
     ) -> list[lsp.CompletionItem]:
         return [self.item(w, kind, start=ctx.start, end=ctx.end) for w in words]
 
-    def task_names(self, ctx: LineContext) -> list[lsp.CompletionItem]:
-        entries = self.task_entries(ctx)
-        current = entries.get("name", (0, ""))[1] if entries else ""
+    def known_tasks(self, current: str | None = None) -> dict[str, str | None]:
+        """Task names (with their action) in scope: the analysis's, and those typed since."""
         names: dict[str, str | None] = {}
         view = self.view()
         scope: list[TaskView] = []
         if view is not None:
             task = view.task_named(current) if current else None
-            scope = view.scope_of(task) if task is not None else view.tasks
+            scope = view.scope_of(task) if task is not None else list(view.all_tasks())
             for task in scope:
                 if task.name is not None:
                     names.setdefault(task.name, task.string("action"))
-        columns = {
-            self.lines[t.node.start_mark.line][: t.node.start_mark.column].rfind("-")
-            for t in scope
-            if t.node.start_mark.line < len(self.lines)
-        }
+        columns = (
+            {t.node.start_mark.column - 2 for t in scope if t.node.start_mark.column >= 2}
+            if current
+            else set()
+        )
         for text in self.lines:
             match = _TASK_LINE.match(text)
             if match and (not columns or len(match.group(1)) in columns):
                 names.setdefault(match.group(3).strip(), None)
+        return names
+
+    def task_names(self, ctx: LineContext) -> list[lsp.CompletionItem]:
+        entries = self.task_entries(ctx)
+        current = entries.get("name", (0, ""))[1] if entries else ""
+        names = self.known_tasks(current or None)
         names.pop(current, None)
         chosen = set()
         if ctx.flow:
@@ -476,12 +481,15 @@ class Completer:
         if root in WORKFLOW_ROOTS:
             return {name: ("workflow variable", None) for name in sorted(self.variables())}
         if root in TASK_ROOTS:
+            if root in ("task", "tasks"):
+                return {
+                    name: (f"task → {action}" if action else "task", None)
+                    for name, action in self.known_tasks().items()
+                }
             view = self.view()
             result: dict[str, tuple[str | None, str | None]] = {}
             for task in view.all_tasks() if view is not None else ():
-                if task.name is None:
-                    continue
-                if root in ("task", "tasks") or _waits_for(task, root):
+                if task.name is not None and _waits_for(task, root):
                     result[task.name] = (f"task → {task.string('action') or task.type}", None)
             return result
         if root == "config":

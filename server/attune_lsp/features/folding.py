@@ -7,41 +7,40 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from attune_workflow.positions import LineIndex
 from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..navigation import node_extent
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
 
 
-def _end_line(node: Node) -> int:
-    end = node.end_mark
-    # A block node's end mark sits at the start of the next line.
-    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
-
-
-def node_ranges(node: Node, start_line: int | None = None) -> Iterator[tuple[int, int]]:
+def node_ranges(
+    lines: LineIndex, node: Node, start_line: int | None = None
+) -> Iterator[tuple[int, int]]:
     """(first line, last line) of every node spanning several lines."""
     first = node.start_mark.line if start_line is None else start_line
-    last = _end_line(node)
+    last = node_extent(lines, node).end_line
     if last > first:
         yield first, last
     if isinstance(node, MappingNode):
         for key, value in node.value:
             if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
-                yield from node_ranges(value, key.start_mark.line)
+                yield from node_ranges(lines, value, key.start_mark.line)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            yield from node_ranges(item)
+            yield from node_ranges(lines, item)
 
 
-def document_ranges(root: Node) -> Iterator[tuple[int, int]]:
+def document_ranges(lines: LineIndex, root: Node) -> Iterator[tuple[int, int]]:
     """The folding ranges of a document: every multi-line node below the root."""
     if isinstance(root, MappingNode):
         for key, value in root.value:
-            yield from node_ranges(value, key.start_mark.line)
+            yield from node_ranges(lines, value, key.start_mark.line)
     elif isinstance(root, SequenceNode):
         for item in root.value:
-            yield from node_ranges(item)
+            yield from node_ranges(lines, item)
 
 
 def indentation_ranges(lines: list[str]) -> Iterator[tuple[int, int]]:
@@ -78,7 +77,7 @@ def register(server: AttuneServer) -> None:
             return None
         root = analysis.ctx.doc.root if analysis.ctx is not None else None
         found = (
-            document_ranges(root)
+            document_ranges(analysis.lines, root)
             if root is not None
             else indentation_ranges(analysis.text.split("\n"))
         )

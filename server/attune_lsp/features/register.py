@@ -30,9 +30,11 @@ from attune_workflow.registrar import (
 from attune_workflow.registrar.embedded import ENV_DATABASE_URL
 from attune_workflow.registration import collect
 
+# A runtime import: pygls reads the annotations of command handlers.
+from ..server import AttuneServer
+
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..server import AttuneServer
     from ..settings import Settings
 
 REGISTER = "attune.register"

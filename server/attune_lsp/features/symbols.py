@@ -13,7 +13,7 @@ from attune_workflow.view import TaskView
 from attune_workflow.yamlsource import MappingNode, mapping_get, mapping_items
 
 from .. import convert
-from ..navigation import parameter_keys, value_span
+from ..navigation import node_extent, parameter_keys, value_span
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -43,7 +43,7 @@ def _symbol(
 
 
 def _task(ctx: Context, task: TaskView, lines: LineIndex) -> lsp.DocumentSymbol:
-    whole = ctx.span(task.node)
+    whole = node_extent(lines, task.node)
     children = [_task(ctx, child, lines) for child in task.children]
     for transition in task.transitions:
         targets = ", ".join(t.name for t in transition.targets) or "(publish only)"
@@ -52,7 +52,7 @@ def _task(ctx: Context, task: TaskView, lines: LineIndex) -> lsp.DocumentSymbol:
             if transition.source == "next"
             else f"{transition.source} → {targets}"
         )
-        span = ctx.span(transition.node)
+        span = node_extent(lines, transition.node)
         detail = str(transition.when.value) if transition.when is not None else None
         children.append(_symbol(label, lsp.SymbolKind.Event, span, span, lines, detail))
     name_span = value_span(ctx, task.name_node) if task.name_node is not None else whole
@@ -78,7 +78,7 @@ def document_symbols(ctx: Context, lines: LineIndex) -> list[lsp.DocumentSymbol]
         found.extend(_task(ctx, task, lines) for task in ctx.view.tasks)
         vars_entry = mapping_get(root, "vars")
         for name, key, value in mapping_items(vars_entry[1] if vars_entry else None):
-            span = Span(*ctx.span(key).start, *ctx.span(value).end)
+            span = Span(*ctx.span(key).start, *node_extent(lines, value).end)
             found.append(_symbol(name, lsp.SymbolKind.Variable, span, ctx.span(key), lines))
     params = parameter_keys(root)
     entry = mapping_get(root, "parameters")
@@ -87,7 +87,7 @@ def document_symbols(ctx: Context, lines: LineIndex) -> list[lsp.DocumentSymbol]
             _symbol(name, lsp.SymbolKind.Property, ctx.span(key), ctx.span(key), lines)
             for name, key in params.items()
         ]
-        span = Span(*ctx.span(entry[0]).start, *ctx.span(entry[1]).end)
+        span = Span(*ctx.span(entry[0]).start, *node_extent(lines, entry[1]).end)
         found.append(
             _symbol(
                 "parameters",

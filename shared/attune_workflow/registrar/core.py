@@ -10,8 +10,8 @@ same refs neither duplicate rows nor deadlock:
    row only where it differs from the new values (`IS DISTINCT FROM`);
 3. `UPDATE` rewrites just those rows, so an unchanged row keeps its `updated` time.
 
-`workflow_definition` is done first, then `action`. The batch travels once, as JSON,
-into two temporary tables dropped at commit.
+`workflow_definition` is done first, then `action`. The batch travels once, by COPY,
+into two temporary tables dropped at commit; the statements above work set-wise on them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
@@ -37,7 +37,6 @@ from .types import (
     RegistrationOutcome,
     RegistrationReport,
     RegistrationState,
-    RegistrationStatus,
     RemovedWorkflow,
     TaskSummary,
     UnregisterReport,
@@ -408,6 +407,38 @@ def _refusal_report(items: list[_Item], dry_run: bool) -> RegistrationReport:
     return RegistrationReport(outcomes, dry_run=dry_run, written=False)
 
 
+def _outcome(
+    item: _Item, workflows: _Upserted, actions: _Upserted, pack_ids: dict[str, int]
+) -> RegistrationOutcome:
+    ref, action_ref = item.record.ref, item.action.ref
+    outcome = RegistrationOutcome(
+        ref=ref, status="unchanged", source=item.record.source, action_ref=action_ref
+    )
+    if ref in workflows.created:
+        return replace(outcome, status="created")
+    action_created = action_ref in actions.created
+    if ref not in workflows.old and action_ref not in actions.old and not action_created:
+        return outcome
+    difference = WorkflowDiff()
+    if ref in workflows.old:
+        difference = _diff.workflow_diff(
+            workflows.old[ref], item.record, pack_ids.get(item.record.pack_ref)
+        )
+    if action_ref in actions.old:
+        difference = replace(
+            difference,
+            action_fields_changed=_diff.action_changes(
+                actions.old[action_ref],
+                item.action,
+                pack_ids.get(item.action.pack_ref),
+                workflows.ids[ref],
+            ),
+        )
+    if action_created:
+        difference = replace(difference, action_created=action_ref)
+    return replace(outcome, status="updated", diff=difference)
+
+
 def _register(
     conn: Connection, items: list[_Item], dry_run: bool, create_pack: bool
 ) -> RegistrationReport:
@@ -432,55 +463,7 @@ def _register(
     workflows = _upsert(conn, _WORKFLOWS, [i.record.ref for i in items])
     actions = _upsert(conn, _ACTIONS, [i.action.ref for i in items])
 
-    outcomes = []
-    for item in items:
-        ref, action_ref = item.record.ref, item.action.ref
-        status: RegistrationStatus
-        difference: WorkflowDiff | None = None
-        if ref in workflows.created:
-            status = "created"
-        else:
-            wd_diff = (
-                _diff.workflow_diff(
-                    workflows.old[ref], item.record, pack_ids.get(item.record.pack_ref)
-                )
-                if ref in workflows.old
-                else WorkflowDiff()
-            )
-            action_created = action_ref if action_ref in actions.created else None
-            action_fields = (
-                _diff.action_changes(
-                    actions.old[action_ref],
-                    item.action,
-                    pack_ids.get(item.action.pack_ref),
-                    workflows.ids[ref],
-                )
-                if action_ref in actions.old
-                else ()
-            )
-            changed = ref in workflows.old or action_created or action_ref in actions.old
-            status = "updated" if changed else "unchanged"
-            if changed:
-                difference = WorkflowDiff(
-                    tasks_added=wd_diff.tasks_added,
-                    tasks_removed=wd_diff.tasks_removed,
-                    tasks_changed=wd_diff.tasks_changed,
-                    parameters_added=wd_diff.parameters_added,
-                    parameters_removed=wd_diff.parameters_removed,
-                    parameters_changed=wd_diff.parameters_changed,
-                    fields_changed=wd_diff.fields_changed,
-                    action_created=action_created,
-                    action_fields_changed=action_fields,
-                )
-        outcomes.append(
-            RegistrationOutcome(
-                ref=ref,
-                status=status,
-                source=item.record.source,
-                action_ref=action_ref,
-                diff=difference,
-            )
-        )
+    outcomes = [_outcome(item, workflows, actions, pack_ids) for item in items]
     return RegistrationReport(
         tuple(outcomes), dry_run=dry_run, written=not dry_run, packs_created=tuple(packs_created)
     )

@@ -53,7 +53,7 @@ def describe(exc: psycopg.Error, *secrets: str | None) -> str:
     primary = exc.diag.message_primary if exc.diag else None
     detail = scrub(_first_lines(primary or str(exc) or type(exc).__name__), *secrets)
     if isinstance(exc, pg_errors.InsufficientPrivilege):
-        return f"permission denied: {detail}"
+        return detail if detail.startswith("permission denied") else f"permission denied: {detail}"
     if isinstance(exc, pg_errors.InvalidSchemaName | pg_errors.UndefinedTable):
         return _NO_SCHEMA.format(detail=detail)
     if isinstance(exc, pg_errors.AdminShutdown):

@@ -35,7 +35,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 from urllib.parse import quote
 
 import platformdirs
@@ -259,7 +259,7 @@ def _run(
         return subprocess.CompletedProcess(result.args, result.returncode, out.read(), err.read())
 
 
-def _fail(what: str, result: subprocess.CompletedProcess[str], log: Path | None = None) -> None:
+def _fail(what: str, result: subprocess.CompletedProcess[str], log: Path | None = None) -> NoReturn:
     detail = (result.stderr or result.stdout).strip().splitlines()
     message = f"{what} failed: {detail[-1] if detail else f'exit code {result.returncode}'}"
     if log is not None:
@@ -299,9 +299,17 @@ def _socket_dir_for(pgdata: Path, port: int, account: _Account) -> Path:
 
 
 def _ensure_socket_dir(folder: Path, account: _Account) -> None:
+    created = not folder.exists()
     folder.mkdir(mode=0o700, exist_ok=True)
-    if not account.is_current:
+    if created and not account.is_current:
         os.chown(folder, account.uid, account.gid)
+    info = folder.lstat()
+    # A folder someone else prepared (in /tmp, say) would expose the trust-auth socket.
+    if info.st_uid != account.uid or stat.S_IMODE(info.st_mode) & 0o077 or not folder.is_dir():
+        raise EmbeddedServerError(
+            f"the socket folder {folder} must be a directory owned by {account.name!r} with "
+            "mode 0700; remove it and try again"
+        )
 
 
 def _write_config(pgdata: Path, port: int, socket_dir: Path, settings: Mapping[str, str]) -> None:
@@ -382,7 +390,10 @@ def _initdb(install: Path, pgdata: Path, account: _Account, durable: bool) -> No
         str(pgdata),
         "-U",
         SUPERUSER,
-        "--auth=trust",
+        # Trust only on the socket, which sits in a folder of mode 0700; TCP (off by
+        # default) would need a password.
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
         "--encoding=UTF8",
         "--locale=C",
         "--no-instructions",

@@ -1,0 +1,81 @@
+"""A second real editor: Emacs in batch mode with eglot gets the workflow's diagnostic.
+
+Skipped when Emacs or eglot is not installed (``apt-get install emacs-nox elpa-eglot``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent.parent / "lsp" / "data" / "workspace"
+WORKFLOW = "packs/shop/actions/workflows/broken.workflow.yaml"
+
+SCRIPT = r"""
+(package-initialize)
+(require 'eglot)
+(require 'project)
+(let* ((root (file-name-as-directory (getenv "ATTUNE_ROOT")))
+       (out (getenv "ATTUNE_OUT"))
+       (deadline (+ (float-time) 60))
+       (found nil))
+  (find-file (getenv "ATTUNE_FILE"))
+  (eglot 'fundamental-mode (cons 'transient root) 'eglot-lsp-server
+         (list (getenv "ATTUNE_PYTHON") "-m" "attune_lsp") "yaml")
+  (while (and (not found) (< (float-time) deadline))
+    (accept-process-output nil 0.05)
+    (setq found (cl-some (lambda (d) (string-match-p "Shop.Broken" (flymake-diagnostic-text d)))
+                         (flymake-diagnostics))))
+  (with-temp-file out
+    (dolist (d (flymake-diagnostics))
+      (let ((beg (flymake-diagnostic-beg d)))
+        (insert (format "%d:%d:%s:%s\n"
+                        (1- (line-number-at-pos beg))
+                        (save-excursion (goto-char beg) (current-column))
+                        (flymake-diagnostic-type d)
+                        (flymake-diagnostic-text d)))))
+    (unless found (insert "TIMEOUT\n")))
+  (ignore-errors (eglot-shutdown (eglot-current-server)))
+  (kill-emacs 0))
+"""
+
+
+def _eglot_available() -> bool:
+    if shutil.which("emacs") is None:
+        return False
+    probe = subprocess.run(
+        ["emacs", "--batch", "-q", "--eval", "(progn (package-initialize) (require 'eglot))"],
+        capture_output=True, timeout=60, check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _eglot_available(), reason="emacs with eglot is not installed")
+def test_emacs_eglot_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(DATA, root)
+    script = tmp_path / "run.el"
+    script.write_text(SCRIPT)
+    out = tmp_path / "diagnostics.txt"
+    env = {
+        **os.environ,
+        "ATTUNE_ROOT": str(root),
+        "ATTUNE_FILE": str(root / WORKFLOW),
+        "ATTUNE_OUT": str(out),
+        "ATTUNE_PYTHON": sys.executable,
+        "HOME": str(tmp_path),
+    }
+    subprocess.run(
+        ["emacs", "--batch", "-q", "-l", str(script)],
+        env=env, timeout=120, check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )
+    lines = out.read_text().splitlines()
+    assert "TIMEOUT" not in lines
+    (line,) = [text for text in lines if "Shop.Broken" in text]
+    assert line.startswith("0:5:")  # `ref: Shop.Broken`: line 1, the value at column 6
+    assert ":eglot-error:" in line

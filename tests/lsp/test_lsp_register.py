@@ -1,0 +1,169 @@
+"""The register commands and code lens against a real PostgreSQL, and a database that is down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lspkit import (
+    CONFIG,
+    PROFILES,
+    Client,
+    copy_workspace,
+    drop_database,
+    new_database,
+    open_doc,
+    start,
+)
+from lsprotocol import types as lsp
+
+THREAD = "packs/mattermost/actions/workflows/post_thread.workflow.yaml"
+BROKEN = "packs/shop/actions/workflows/broken.workflow.yaml"
+SECRET = "s3cret-pw"
+DOWN_URL = f"postgresql://attune:{SECRET}@127.0.0.1:1/attune"
+
+
+@pytest_lsp.fixture(config=CONFIG, params=PROFILES)
+async def lsp_client(
+    lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path, postgres: str
+) -> AsyncIterator[None]:
+    """A server on a workspace and a migrated database of its own."""
+    name, url = new_database(postgres)
+    lsp_client.root = copy_workspace(tmp_path / "ws")
+    await start(lsp_client, request.param, lsp_client.root, {"databaseUrl": url})
+    yield
+    await lsp_client.shutdown_session()
+    drop_database(postgres, name)
+
+
+async def command(client: Client, name: str, target: Path) -> dict[str, Any]:
+    result = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=name, arguments=[target.as_uri()])
+    )
+    assert isinstance(result, dict)
+    return result
+
+
+async def lens_titles(client: Client, uri: str) -> list[str]:
+    lenses = await client.text_document_code_lens_async(
+        lsp.CodeLensParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
+    return [lens.command.title for lens in lenses or [] if lens.command]
+
+
+def logged(client: Client) -> str:
+    return "\n".join(m.message for m in client.log_messages)
+
+
+@pytest.mark.asyncio
+async def test_register_workflow_round_trip(lsp_client: Client) -> None:
+    client = lsp_client
+    path = client.root / THREAD
+    uri = await open_doc(client, path)
+    assert (await lens_titles(client, uri))[0] == "Attune: not registered"
+
+    dry = await command(client, "attune.registerDryRun", path)
+    assert dry["ok"] and not dry["written"]
+    assert dry["outcomes"][0]["status"] == "created"
+    assert not client.requests  # a dry run writes nothing and asks nothing
+
+    client.answers.append("Register")
+    done = await command(client, "attune.register", path)
+    assert done["ok"] and done["written"], done
+    assert [o["ref"] for o in done["outcomes"]] == ["mattermost.post_thread"]
+    (question,) = client.requests
+    assert [a.title for a in question.actions or []] == ["Register", "Cancel"]
+    assert "mattermost.post_thread" in question.message
+    shown = [m for m in client.messages if m.type == lsp.MessageType.Info]
+    assert any("1 workflow: 1 created" in m.message for m in shown)
+    ends = [
+        v
+        for values in client.progress_reports.values()
+        for v in values
+        if isinstance(v, lsp.WorkDoneProgressBegin) and "Registering" in (v.title or "")
+    ]
+    assert ends
+    assert (await lens_titles(client, uri))[0] == "Attune: up to date"
+
+    # Change the file on disk: the lens says it differs and a dry run lists the change.
+    text = path.read_text().replace("concurrency: 1", "concurrency: 2")
+    path.write_text(text)
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
+    assert (await lens_titles(client, uri))[0] == "Attune: differs from the database"
+    dry = await command(client, "attune.registerDryRun", path)
+    assert dry["outcomes"][0]["status"] == "updated"
+    assert "~ task create_replies (concurrency)" in dry["outcomes"][0]["diff"]
+    assert "~ task create_replies (concurrency)" in logged(client)
+
+    client.answers.append("Unregister")
+    removed = await command(client, "attune.unregister", path)
+    assert removed["ok"] and removed["removed"] == ["mattermost.post_thread"]
+    assert (await lens_titles(client, uri))[0] == "Attune: not registered"
+
+
+@pytest.mark.asyncio
+async def test_cancel_refuse_and_pack(lsp_client: Client) -> None:
+    client = lsp_client
+    path = client.root / THREAD
+    client.answers.append("Cancel")
+    cancelled = await command(client, "attune.register", path)
+    assert cancelled["ok"] and cancelled.get("cancelled")
+    assert (await command(client, "attune.registerDryRun", path))["outcomes"][0]["status"] == (
+        "created"
+    )  # still not registered
+
+    asked = len(client.requests)
+    refused = await command(client, "attune.register", client.root / BROKEN)
+    assert not refused["ok"]
+    assert "error" in refused["message"] and "not registered" in refused["message"]
+    assert len(client.requests) == asked  # refused before asking
+    assert "[invalid-ref]" in logged(client)
+    errors = [m for m in client.messages if m.type == lsp.MessageType.Error]
+    assert any("not registered" in m.message for m in errors)
+
+    client.answers.append("Register")
+    pack = await command(client, "attune.registerPack", client.root / "packs/mattermost")
+    assert pack["ok"] and pack["written"]
+    assert [o["status"] for o in pack["outcomes"]] == ["created"]
+
+
+@pytest_lsp.fixture(config=CONFIG, params=PROFILES)
+async def down(lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """A server whose database does not answer."""
+    lsp_client.root = copy_workspace(tmp_path / "ws")
+    await start(lsp_client, request.param, lsp_client.root, {"databaseUrl": DOWN_URL})
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_database_down(down: Client) -> None:
+    client = down
+    errors = [m for m in client.messages if m.type == lsp.MessageType.Error]
+    assert len(errors) == 1 and "database is unavailable" in errors[0].message
+    path = client.root / THREAD
+    uri = await open_doc(client, path)
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(4, 14)
+        )
+    )
+    assert hover is not None  # still serving
+    assert (await lens_titles(client, uri))[0].startswith("Attune: database unavailable")
+    result = await command(client, "attune.registerDryRun", path)
+    assert not result["ok"] and "database is unavailable" in result["message"]
+    everything = logged(client) + "".join(m.message for m in client.messages) + str(result)
+    everything += "".join(await lens_titles(client, uri))
+    assert SECRET not in everything
+    assert "***" in result["message"]
