@@ -25,11 +25,11 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_workflow import workflow  # noqa: E402
+from gen_workflow import workflow
 
-from attune_workflow.registrar import connect, embedded, migrate, register  # noqa: E402
-from attune_workflow.registrar.types import WorkflowRecord  # noqa: E402
-from attune_workflow.registration import collect  # noqa: E402
+from attune_workflow.registrar import connect, embedded, migrate, register
+from attune_workflow.registrar.types import WorkflowRecord
+from attune_workflow.registration import collect
 
 
 def make_pack(root: Path, workflows: int, tasks: int) -> Path:
@@ -128,10 +128,9 @@ def main() -> None:
     print(f"{args.workflows} workflows of {args.tasks} tasks; median of {args.rounds} rounds")
     print(f"  engine reads the pack (collect)    {read * 1000:8.1f} ms")
     print(f"  raw COPY into workflow_definition  {copy:8.1f} ms   1.00x")
-    print(f"  register, all created              {ms(creates):8.1f} ms   {ms(creates) / copy:.2f}x")
-    print(
-        f"  register again, all unchanged      {ms(unchanged):8.1f} ms   {ms(unchanged) / copy:.2f}x"
-    )
+    rows = (("register, all created", creates), ("register again, unchanged", unchanged))
+    for label, samples in rows:
+        print(f"  {label:34} {ms(samples):8.1f} ms   {ms(samples) / copy:.2f}x")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..positions import Span
-from ..yamlsource import MappingNode
+from ..yamlsource import MappingNode, SequenceNode
 
 ID = "not-a-workflow"
 SEVERITY = Severity.ERROR
@@ -59,7 +59,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         )
         return
     if not isinstance(doc.root, MappingNode):
-        kind = "a list" if doc.root.id == "sequence" else "a single value"
+        kind = "a list" if isinstance(doc.root, SequenceNode) else "a single value"
         yield ctx.diagnostic(
             ID, SEVERITY, ctx.span(doc.root), f"{what} must be a YAML mapping, not {kind}"
         )
