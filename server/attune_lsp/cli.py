@@ -179,6 +179,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         reports = check_paths(paths, config, jobs=args.jobs, progress=progress)
     color = args.color == "always" or (args.color == "auto" and out.isatty())
     write_report(reports, args.format, out, show_source=color, texts=texts)
+    out.flush()
     counts = {severity: 0 for severity in Severity}
     for report in reports:
         for d in report.diagnostics:
