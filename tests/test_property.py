@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +13,7 @@ from attune_workflow.check import build_index, check_text
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.rules import RULES
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 SOURCES = sorted(CORPUS.rglob("*.yaml"))
@@ -73,3 +76,18 @@ def test_diagnostic_ranges_lie_inside_the_document(case: tuple[Path, str]) -> No
 def test_arbitrary_text_never_raises(text: str) -> None:
     path = CORPUS / "packs" / "mattermost" / "actions" / "workflows" / "x.workflow.yaml"
     assert_ranges(text, check_text(path, text, index=INDEX, config=CONFIG))
+
+
+def test_a_failing_rule_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(ctx: object) -> list[Diagnostic]:
+        raise RuntimeError("boom")
+
+    broken = dataclasses.replace(RULES[0], check=boom)
+    monkeypatch.setattr("attune_workflow.check.RULES", (broken, *RULES[1:]))
+    text = 'version: "1"\ntasks:\n  - name: a\n    action: core.echo\n    next:\n      - do: [b]\n'
+    path = CORPUS / "packs" / "mattermost" / "actions" / "workflows" / "x.workflow.yaml"
+    found = check_text(path, text, index=INDEX, config=CONFIG)
+    codes = {d.code for d in found}
+    assert RULES[0].id in codes and "unknown-task" in codes
+    failure = next(d for d in found if d.code == RULES[0].id)
+    assert "Internal error" in failure.message and "boom" in failure.message

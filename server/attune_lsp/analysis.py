@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from attune_workflow.check import analyze, build_index, check_raw, decode, expand_paths, load_config
+from attune_workflow.check import analyze, check_raw, decode, expand_paths, load_config
 from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic
@@ -36,12 +36,13 @@ from attune_workflow.packindex import (
     yaml_files,
 )
 from attune_workflow.positions import LineIndex, Span
-from attune_workflow.yamlsource import ScalarNode, parse_yaml
+from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
 from . import convert
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_SERIALS = itertools.count(1)
 
 INTERACTIVE = 0
 BACKGROUND = 1
@@ -116,11 +117,12 @@ class Analysis:
     summary: Summary
     index: PackIndex
     problems: list[str] = field(default_factory=list)
+    serial: int = field(default_factory=lambda: next(_SERIALS))
 
     @property
     def result_id(self) -> str:
         """Identifies the diagnostics of this analysis for pull requests."""
-        return f"{self.version}:{id(self)}"
+        return f"{self.version}:{self.serial}"
 
     @property
     def kind(self) -> FileKind:
@@ -426,8 +428,6 @@ def summarize(path: Path, ctx: Context | None, lines: LineIndex) -> Summary:
 
 def _head(ctx: Context) -> Span:
     """The span of the ``ref`` value, else of the first key: where a file is named."""
-    from attune_workflow.yamlsource import mapping_get
-
     entry = mapping_get(ctx.doc.root, "ref")
     if entry is not None and isinstance(entry[1], ScalarNode):
         return ctx.span(entry[1])
@@ -447,7 +447,6 @@ __all__ = [
     "Summary",
     "Symbol",
     "Worker",
-    "build_index",
     "lines_of_path",
     "read_pack_with",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -88,6 +89,7 @@ class AttuneServer(LanguageServer):
         self._shown: set[str] = set()
         self._scan: asyncio.Task[None] | None = None
         self._scanned: asyncio.Event | None = None
+        self._indexed: asyncio.Event | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self.pull_documents = False
         self.pull_workspace = False
@@ -223,6 +225,7 @@ class AttuneServer(LanguageServer):
 
         For a document that is not open, the analysis of the file on disk.
         """
+        await self.indexed().wait()
         key = self._key(uri)
         if key is None:
             return await self.closed_analysis(self.path_of(uri))
@@ -278,6 +281,7 @@ class AttuneServer(LanguageServer):
         """The analysis of a file on disk (from the workspace scan unless ``fresh``)."""
         if not fresh and path in self.closed:
             return self.closed[path]
+        await self.indexed().wait()
         uri = convert.path_to_uri(path)
         overlay = self.overlay()
         project = self.project
@@ -299,6 +303,18 @@ class AttuneServer(LanguageServer):
                 self.log(problem, lsp.MessageType.Error)
             else:
                 self.show(f"Attune: {problem}; the editor settings are used instead")
+
+    def forget(self, uri: str) -> None:
+        """Drop what is kept of a document the client closed."""
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        inflight = self._inflight.pop(uri, None)
+        if inflight is not None:
+            inflight[1].cancel()
+        self.analyses.pop(uri, None)
+        self.last_good.pop(uri, None)
+        self._keys.pop(uri, None)
 
     def invalidate(self, uri: str) -> None:
         """Forget the analysis of an open document (its inputs changed, not its text)."""
@@ -380,19 +396,22 @@ class AttuneServer(LanguageServer):
 
     async def recheck_dependents(self, packs: dict[Path, str]) -> set[Path]:
         """Re-check every file that uses an action of these packs or lies in them."""
-        prefixes = tuple(f"{ref}." for ref in packs.values())
-        affected: set[Path] = set()
-        for path, summary in self.summaries.items():
-            if (
-                any(use.startswith(prefixes) for use in summary.uses)
-                or (summary.linked is not None and summary.linked.startswith(prefixes))
-                or any(path.is_relative_to(root) for root in packs)
-            ):
-                affected.add(path)
+        affected = self.users_of(set(packs.values()), tuple(packs))
         await self.recheck(affected)
         names = ", ".join(sorted(set(packs.values())))
         self.log(f"Re-checked {len(affected)} file(s) after a change to pack(s) {names}")
         return affected
+
+    def users_of(self, pack_refs: set[str], roots: tuple[Path, ...] = ()) -> set[Path]:
+        """The checked files that call an action of these packs, or lie in these folders."""
+        prefixes = tuple(f"{ref}." for ref in pack_refs)
+        return {
+            path
+            for path, summary in self.summaries.items()
+            if any(use.startswith(prefixes) for use in summary.uses)
+            or (summary.linked is not None and summary.linked.startswith(prefixes))
+            or any(path.is_relative_to(root) for root in roots)
+        }
 
     async def recheck(self, paths: Iterable[Path]) -> None:
         """Check files again: open ones from their buffer, the others from disk."""
@@ -474,8 +493,6 @@ class AttuneServer(LanguageServer):
         self._scan.add_done_callback(self._finished)
 
     async def _scan_workspace(self) -> None:
-        from .features import register
-
         token = f"attune-scan-{id(self)}-{len(self._shown)}-{asyncio.get_running_loop().time()}"
         progress = self.supports("window.work_done_progress")
         if progress:
@@ -492,14 +509,14 @@ class AttuneServer(LanguageServer):
             project, base, overlay = self.project, self.settings.config(), self.overlay()
             roots = self.roots()
             files = await self.run(lambda: project.rebuild(roots, base, overlay))
-            actions = await register.database_actions(self)
-            if actions is not None:
-                await self.run(lambda: project.set_database_actions(actions))
+            self.indexed().set()
+            self.spawn(self._load_database_actions())
             for uri in list(self.workspace.text_documents):
-                self.invalidate(uri)
-                self.check_soon(uri, 0)
-            open_paths = set(overlay)
-            todo = [f for f in files if f not in open_paths]
+                previous = self.analyses.get(uri)
+                if previous is None or previous.index is not project.index:
+                    self.invalidate(uri)
+                    self.check_soon(uri, 0)
+            todo = [f for f in files if f not in set(self.overlay())]
             for path in set(self.closed) - set(todo):
                 self.closed.pop(path)
                 self.summaries.pop(path, None)
@@ -508,7 +525,10 @@ class AttuneServer(LanguageServer):
             last = -1
             for batch_start in range(0, len(todo), 16):
                 batch = todo[batch_start : batch_start + 16]
-                await asyncio.gather(*(self._recheck_closed(path) for path in batch))
+                opened = set(self.overlay())
+                await asyncio.gather(
+                    *(self._recheck_closed(path) for path in batch if path not in opened)
+                )
                 done += len(batch)
                 percent = done * 100 // max(len(todo), 1)
                 if progress and percent != last:
@@ -525,6 +545,25 @@ class AttuneServer(LanguageServer):
             self.scanned().set()
         if self.pull_workspace and self.supports("workspace.diagnostics.refresh_support"):
             await self.workspace_diagnostic_refresh_async(None)
+
+    async def _load_database_actions(self) -> None:
+        """Learn the actions of the configured database, then re-check the files using them."""
+        from .features import register
+
+        actions = await register.database_actions(self)
+        project = self.project
+        if not actions and not project.database_actions:
+            return
+        before = {str(ref).partition(".")[0] for ref in project.database_actions}
+        await self.run(lambda: project.set_database_actions(actions))
+        packs = before | {str(ref).partition(".")[0] for ref in actions}
+        await self.recheck(self.users_of(packs))
+
+    def indexed(self) -> asyncio.Event:
+        """Set once the workspace's packs are indexed (analyses wait for it)."""
+        if self._indexed is None:
+            self._indexed = asyncio.Event()
+        return self._indexed
 
     def is_workflow(self, uri: str) -> bool:
         """Whether the latest analysis says the document is a workflow file."""
@@ -573,6 +612,11 @@ def serve(tcp: str | None = None) -> int:
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
     server = create_server()
+    # Analyses allocate many short-lived objects and few cycles: full collections of a
+    # large heap cost seconds, so move start-up objects out of the collector's sight and
+    # collect less often.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     if tcp:
         host, _, port = tcp.rpartition(":")
         if not port.isdigit():

@@ -7,6 +7,7 @@ The CLI, the language server and the registrar all call :func:`check_text` or
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +33,8 @@ from .rules import RULES, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
 from .yamlsource import parse_yaml
+
+log = logging.getLogger(__name__)
 
 # Folders with at least this many files are checked by a pool of processes.
 PARALLEL_THRESHOLD = 64
@@ -123,11 +126,26 @@ def _analyze(
     for rule, severity in active_rules(config):
         if ctx.kind not in rule.kinds:
             continue
+        try:
+            produced = list(rule.check(ctx))
+        except Exception as exc:  # a bug in one rule must not hide the others' findings
+            produced = [_rule_failure(rule, exc)]
         if severity is None:
-            found.extend(rule.check(ctx))
+            found.extend(produced)
         else:
-            found.extend(d.with_severity(severity) for d in rule.check(ctx))
+            found.extend(d.with_severity(severity) for d in produced)
     return ctx, _finish(found, text, doc.lines, config)
+
+
+def _rule_failure(rule: Rule, exc: Exception) -> Diagnostic:
+    log.exception("rule %s failed", rule.id)
+    return Diagnostic(
+        Span(0, 0, 0, 0),
+        Severity.ERROR,
+        rule.id,
+        f"Internal error in rule '{rule.id}' ({type(exc).__name__}: {exc}); the other rules ran. "
+        "Please report this file to the attune-lsp project",
+    )
 
 
 def _finish(

@@ -159,7 +159,10 @@ def node_span(node: Node, lines: LineIndex) -> Span:
     start = node.start_mark.index
     end = max(start, node.end_mark.index)
     text = lines.text
-    while end > start and text[end - 1] in "\r\n":
+    # A block collection ends where the next token starts (often the next item's
+    # "- " on a later line); a block scalar ends after its line break.
+    trailing = "\r\n" if isinstance(node, ScalarNode) else " \t\r\n"
+    while end > start and text[end - 1] in trailing:
         end -= 1
     return lines.span(start, end)
 

@@ -25,21 +25,23 @@ SCRIPT = r"""
        (deadline (+ (float-time) 60))
        (found nil))
   (find-file (getenv "ATTUNE_FILE"))
-  (eglot 'fundamental-mode (cons 'transient root) 'eglot-lsp-server
+  (eglot '(fundamental-mode) (cons 'transient root) 'eglot-lsp-server
          (list (getenv "ATTUNE_PYTHON") "-m" "attune_lsp") "yaml")
   (while (and (not found) (< (float-time) deadline))
     (accept-process-output nil 0.05)
     (setq found (cl-some (lambda (d) (string-match-p "Shop.Broken" (flymake-diagnostic-text d)))
                          (flymake-diagnostics))))
-  (with-temp-file out
-    (dolist (d (flymake-diagnostics))
-      (let ((beg (flymake-diagnostic-beg d)))
-        (insert (format "%d:%d:%s:%s\n"
-                        (1- (line-number-at-pos beg))
-                        (save-excursion (goto-char beg) (current-column))
-                        (flymake-diagnostic-type d)
-                        (flymake-diagnostic-text d)))))
-    (unless found (insert "TIMEOUT\n")))
+  (let ((lines (mapcar (lambda (d)
+                         (let ((beg (flymake-diagnostic-beg d)))
+                           (format "%d:%d:%s:%s\n"
+                                   (1- (line-number-at-pos beg))
+                                   (save-excursion (goto-char beg) (current-column))
+                                   (flymake-diagnostic-type d)
+                                   (flymake-diagnostic-text d))))
+                       (flymake-diagnostics))))
+    (with-temp-file out
+      (mapc #'insert lines)
+      (unless found (insert "TIMEOUT\n"))))
   (ignore-errors (eglot-shutdown (eglot-current-server)))
   (kill-emacs 0))
 """
@@ -50,7 +52,9 @@ def _eglot_available() -> bool:
         return False
     probe = subprocess.run(
         ["emacs", "--batch", "-q", "--eval", "(progn (package-initialize) (require 'eglot))"],
-        capture_output=True, timeout=60, check=False,
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     return probe.returncode == 0
 
@@ -72,7 +76,11 @@ def test_emacs_eglot_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
     }
     subprocess.run(
         ["emacs", "--batch", "-q", "-l", str(script)],
-        env=env, timeout=120, check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=120,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
     lines = out.read_text().splitlines()
     assert "TIMEOUT" not in lines

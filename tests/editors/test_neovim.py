@@ -65,7 +65,11 @@ def test_neovim_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
     }
     subprocess.run(
         ["nvim", "--headless", "--clean", "-u", str(init)],
-        env=env, timeout=90, check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=90,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
     lines = out.read_text().splitlines()
     assert "TIMEOUT" not in lines

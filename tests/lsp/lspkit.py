@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,7 +242,7 @@ async def open_scratch(client: Client, folder: Path, text: str, name: str = "scr
     return await open_doc(client, path, text)
 
 
-def labels(result: lsp.CompletionList | list[lsp.CompletionItem] | None) -> list[str]:
+def labels(result: lsp.CompletionList | Sequence[lsp.CompletionItem] | None) -> list[str]:
     items = result.items if isinstance(result, lsp.CompletionList) else (result or [])
     return [item.label for item in items]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,21 @@ def codes(diagnostics: list[lsp.Diagnostic]) -> set[str]:
     return {str(d.code) for d in diagnostics}
 
 
+@pytest_lsp.fixture(config=DEBOUNCED, params=["neovim"])
+async def pull_client(
+    lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A server for a client that pulls diagnostics (Neovim 0.11's profile)."""
+    lsp_client.root = copy_workspace(tmp_path / "ws")
+    await start(lsp_client, request.param, lsp_client.root)
+    yield
+    await lsp_client.shutdown_session()
+
+
 @pytest_lsp.fixture(config=DEBOUNCED, params=PROFILES)
-async def lsp_client(lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+async def lsp_client(
+    lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[None]:
     """A server of its own on a workspace of its own (these tests change files)."""
     lsp_client.root = copy_workspace(tmp_path / "ws")
     await start(lsp_client, request.param, lsp_client.root)
@@ -100,24 +114,22 @@ async def test_edits_are_debounced_and_stale_results_never_published(lsp_client:
     found = await lsp_client.diagnostics_of(uri, lambda d: "invalid-ref" not in codes(d))
     assert "duplicate-key" in codes(found)
     if lsp_client.profile == "visual_studio_code":
-        versions = [p.version for p in lsp_client.published.history if p.uri == uri and p.version]
+        seen = [p.version for p in lsp_client.published.history if p.uri == uri and p.version]
         # Versions only grow and end with the last edit; the quick edits 2 and 3 were
         # superseded before their turn.
-        assert versions == sorted(versions)
-        assert versions[-1] == 4
-        assert 2 not in versions
+        assert seen == sorted(seen)
+        assert seen[-1] == 4
+        assert 2 not in seen
 
 
 @pytest.mark.asyncio
-async def test_pull_unchanged_result_id(lsp_client: Client) -> None:
-    if lsp_client.profile != "neovim":
-        pytest.skip("VS Code 1.65 does not pull diagnostics")
-    uri = await open_doc(lsp_client, root(lsp_client) / BROKEN)
-    first = await lsp_client.text_document_diagnostic_async(
+async def test_pull_unchanged_result_id(pull_client: Client) -> None:
+    uri = await open_doc(pull_client, root(pull_client) / BROKEN)
+    first = await pull_client.text_document_diagnostic_async(
         lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
     )
     assert isinstance(first, lsp.RelatedFullDocumentDiagnosticReport)
-    again = await lsp_client.text_document_diagnostic_async(
+    again = await pull_client.text_document_diagnostic_async(
         lsp.DocumentDiagnosticParams(
             text_document=lsp.TextDocumentIdentifier(uri=uri), previous_result_id=first.result_id
         )
@@ -125,9 +137,9 @@ async def test_pull_unchanged_result_id(lsp_client: Client) -> None:
     assert isinstance(again, lsp.RelatedUnchangedDocumentDiagnosticReport)
     # A client that pulls gets no pushes for its open documents (what the workspace scan
     # pushed before the file was opened is taken back).
-    pushed = [p for p in lsp_client.published.history if p.uri == uri]
+    pushed = [p for p in pull_client.published.history if p.uri == uri]
     assert all(p.version is None for p in pushed)
-    assert not lsp_client.published.by_uri[uri].diagnostics
+    assert not pull_client.published.by_uri[uri].diagnostics
 
 
 NEW_REQUIRED = "  recipient: {type: string, required: true}\n"

@@ -69,7 +69,7 @@ async def definition(client: Client, uri: str, position: lsp.Position) -> list[l
         lsp.DefinitionParams(text_document=doc_id(uri), position=position)
     )
     assert isinstance(result, list)
-    return result  # type: ignore[return-value]
+    return result
 
 
 async def test_definition(client: Client, workspace: Path) -> None:
@@ -181,7 +181,7 @@ async def test_document_symbols(client: Client, workspace: Path) -> None:
     assert result
     if isinstance(result[0], lsp.DocumentSymbol):
         tasks = [s for s in result if s.kind == lsp.SymbolKind.Function]
-        assert [t.name for t in tasks] == ["pack_order", "ship", "report"]  # type: ignore[union-attr]
+        assert [t.name for t in tasks] == ["pack_order", "ship", "report"]
         first = tasks[0]
         assert isinstance(first, lsp.DocumentSymbol) and first.children is not None
         assert [c.name for c in first.children] == ["next[0] → ship", "next[1] → report"]

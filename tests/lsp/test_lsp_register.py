@@ -139,7 +139,9 @@ async def test_cancel_refuse_and_pack(lsp_client: Client) -> None:
 
 
 @pytest_lsp.fixture(config=CONFIG, params=PROFILES)
-async def down(lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+async def down(
+    lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[None]:
     """A server whose database does not answer."""
     lsp_client.root = copy_workspace(tmp_path / "ws")
     await start(lsp_client, request.param, lsp_client.root, {"databaseUrl": DOWN_URL})
@@ -150,8 +152,12 @@ async def down(lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Pat
 @pytest.mark.asyncio
 async def test_database_down(down: Client) -> None:
     client = down
-    errors = [m for m in client.messages if m.type == lsp.MessageType.Error]
-    assert len(errors) == 1 and "database is unavailable" in errors[0].message
+
+    def errors() -> list[lsp.ShowMessageParams]:
+        return [m for m in client.messages if m.type == lsp.MessageType.Error]
+
+    await client.wait_for(errors)
+    assert "database is unavailable" in errors()[0].message
     path = client.root / THREAD
     uri = await open_doc(client, path)
     hover = await client.text_document_hover_async(
@@ -167,3 +173,4 @@ async def test_database_down(down: Client) -> None:
     everything += "".join(await lens_titles(client, uri))
     assert SECRET not in everything
     assert "***" in result["message"]
+    assert len([m for m in errors() if "database is unavailable (" in m.message]) == 1

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsprotocol import types as lsp
 from lspkit import CONFIG, PROFILES, Client, copy_workspace, open_doc, start
+from lsprotocol import types as lsp
 
 BROKEN = "packs/shop/actions/workflows/broken.workflow.yaml"
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 
-import { describeCommandResult, isFailedResult } from './common/commandResult';
+import { describeCommandResult, isFailedResult, wasShownByServer } from './common/commandResult';
 import { CLIENT_COMMANDS, COMMAND_TITLES, SECTION, SERVER_COMMANDS, SERVER_COMMAND_IDS, SERVER_PACKAGE, type ServerCommand } from './common/constants';
 import { credentialTarget, hasPassword } from './common/databaseUrl';
 import { maskSecrets } from './common/mask';
@@ -109,6 +109,9 @@ async function runServerCommand(context: CommandContext, command: ServerCommand,
             return;
           }
           context.log.info(`${title} result: ${mask(JSON.stringify(result) ?? 'null')}`);
+          if (wasShownByServer(result)) {
+            return;
+          }
           const message = mask(describeCommandResult(title, result));
           const shown = isFailedResult(result)
             ? vscode.window.showErrorMessage(`Attune: ${message}`, SHOW_OUTPUT)

@@ -51,12 +51,7 @@ def register(server: AttuneServer) -> None:
     async def did_close(ls: AttuneServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         path = ls.path_of(uri)
-        timer = ls._timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
-        ls.analyses.pop(uri, None)
-        ls.last_good.pop(uri, None)
-        ls._keys.pop(uri, None)
+        ls.forget(uri)
         in_workspace = path.exists() and any(path.is_relative_to(r.resolve()) for r in ls.roots())
         if not in_workspace:
             ls.summaries.pop(path, None)

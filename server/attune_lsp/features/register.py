@@ -3,8 +3,9 @@
 ``attune.register``, ``attune.registerDryRun``, ``attune.unregister`` and
 ``attune.registerPack`` take the URI of a document or folder. Writing asks for
 confirmation, reports progress, refuses files with errors and shows the outcome; the
-lines of the diff go to the log. The registrar is reached only through the small
-functions at the top of this module, so a change of its API is fixed here.
+lines of the diff go to the log. A command answers ``{"ok", "message", "shown", ...}``
+(``shown``: the server has shown the message already). The registrar is reached only
+through the small functions at the top of this module, so a change of its API is fixed here.
 """
 
 from __future__ import annotations
@@ -318,12 +319,15 @@ def register(server: AttuneServer) -> None:
         @server.command(name)
         async def handler(ls: AttuneServer, *args: Any) -> dict[str, Any]:
             try:
-                return await Command(ls, name, args).run()
+                result = await Command(ls, name, args).run()
             except Refused as exc:
                 message = str(exc)
                 message = message[:1].upper() + message[1:]
                 ls.show_result(message, ok=False)
-                return {"ok": False, "message": message}
+                result = {"ok": False, "message": message}
+            # `shown`: the server has already shown the message (clients need not repeat it).
+            result["shown"] = not result.get("cancelled", False)
+            return result
 
     for name in COMMANDS:
         command(name)

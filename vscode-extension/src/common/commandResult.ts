@@ -25,3 +25,8 @@ export function isFailedResult(result: unknown): boolean {
   const record = result as Record<string, unknown>;
   return record.ok === false || record.success === false;
 }
+
+/** True when the server already showed the result to the user (`{ shown: true }`). */
+export function wasShownByServer(result: unknown): boolean {
+  return result !== null && typeof result === 'object' && (result as Record<string, unknown>).shown === true;
+}

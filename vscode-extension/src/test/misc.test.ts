@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 
-import { describeCommandResult, isFailedResult } from '../common/commandResult';
+import { describeCommandResult, isFailedResult, wasShownByServer } from '../common/commandResult';
 import { statusPresentation } from '../common/status';
 import { substituteVariables } from '../common/variables';
 
@@ -40,6 +40,13 @@ describe('command results', () => {
     assert.equal(describeCommandResult('Register Workflow', { message: ' 3 actions registered ' }), '3 actions registered');
     assert.equal(describeCommandResult('Register Pack', null), 'Register Pack: done.');
     assert.equal(describeCommandResult('Register Pack', { ok: true }), 'Register Pack: done.');
+  });
+
+  it('leaves results the server already showed alone', () => {
+    assert.equal(wasShownByServer({ shown: true, message: 'x' }), true);
+    assert.equal(wasShownByServer({ message: 'x' }), false);
+    assert.equal(wasShownByServer('shown'), false);
+    assert.equal(wasShownByServer(null), false);
   });
 
   it('recognizes a failure the server reports in its result', () => {
