@@ -26,14 +26,11 @@ from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic
 from attune_workflow.packindex import (
-    ActionInfo,
     PackIndex,
     PackInfo,
     discover_packs,
     find_pack_root,
-    read_action,
     read_pack,
-    yaml_files,
 )
 from attune_workflow.positions import LineIndex, Span
 from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
@@ -130,62 +127,6 @@ class Analysis:
         return self.summary.kind
 
 
-def read_action_text(path: Path, text: str, pack_ref: str) -> ActionInfo | None:
-    """An action from the text of an open buffer (as ``read_action`` reads one from disk)."""
-    data = parse_yaml(text).data
-    if not isinstance(data, dict):
-        return None
-
-    def string(key: str) -> str | None:
-        value = data.get(key)
-        return value if isinstance(value, str) else None
-
-    def schema(key: str) -> dict[str, Any] | None:
-        value = data.get(key)
-        return value if isinstance(value, dict) else None
-
-    ref = string("ref") or f"{pack_ref}.{path.stem}"
-    return ActionInfo(
-        ref=ref,
-        pack=ref.partition(".")[0],
-        path=path.resolve(),
-        label=string("label"),
-        description=string("description"),
-        parameters=schema("parameters"),
-        output=schema("output"),
-        workflow_file=string("workflow_file"),
-        data=data,
-    )
-
-
-def read_pack_with(root: Path, overlay: Mapping[Path, str]) -> PackInfo:
-    """Read a pack, taking open buffers over the files on disk."""
-    root = root.resolve()
-    manifest_path = root / "pack.yaml"
-    mine = {p: t for p, t in overlay.items() if p == manifest_path or p.parent == root / "actions"}
-    if not mine:
-        return read_pack(root)
-    pack = read_pack(root)
-    if manifest_path in mine:
-        data = parse_yaml(mine[manifest_path]).data
-        pack.manifest = data if isinstance(data, dict) else None
-        ref = pack.manifest.get("ref") if pack.manifest else None
-        pack.ref = ref if isinstance(ref, str) and ref else root.name
-    files = dict.fromkeys(yaml_files(root / "actions"))
-    files.update(dict.fromkeys(p for p in mine if p.parent == root / "actions"))
-    pack.actions = {}
-    for path in sorted(files):
-        text = mine.get(path)
-        action = (
-            read_action_text(path, text, pack.ref)
-            if text is not None
-            else read_action(path, pack.ref)
-        )
-        if action is not None:
-            pack.actions.setdefault(action.ref, action)
-    return pack
-
-
 def _pack_key(pack: PackInfo) -> Any:
     return (
         pack.ref,
@@ -272,7 +213,7 @@ class Project:
         for path in [*extra, *overlay]:
             for folder in self._packs_near(path):
                 pack_roots[folder] = None
-        self.packs = {root: read_pack_with(root, overlay) for root in pack_roots}
+        self.packs = {root: read_pack(root, overlay) for root in pack_roots}
         self._publish_index()
         return expand_paths(self.roots) if self.roots else []
 
@@ -292,7 +233,7 @@ class Project:
         added = False
         for root in self._packs_near(path):
             if root not in self.packs:
-                self.packs[root] = read_pack_with(root, overlay)
+                self.packs[root] = read_pack(root, overlay)
                 added = True
         if added:
             self._publish_index()
@@ -311,7 +252,7 @@ class Project:
             del self.packs[root]
             self._publish_index()
             return root, old.ref
-        new = read_pack_with(root, overlay)
+        new = read_pack(root, overlay)
         if old is not None and _pack_key(old) == _pack_key(new):
             return None
         self.packs[root] = new
@@ -448,5 +389,4 @@ __all__ = [
     "Symbol",
     "Worker",
     "lines_of_path",
-    "read_pack_with",
 ]

@@ -139,12 +139,13 @@ def _schema(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def read_action(path: Path, pack_ref: str) -> ActionInfo | None:
-    """Read an action file; None when it cannot be read or has no usable ref."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+def read_action(path: Path, pack_ref: str, text: str | None = None) -> ActionInfo | None:
+    """Read an action file (or the given text of it); None when it has no usable content."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
     data = parse_yaml(text).data
     if not isinstance(data, dict):
         return None
@@ -164,23 +165,34 @@ def read_action(path: Path, pack_ref: str) -> ActionInfo | None:
     )
 
 
-def read_pack(root: Path) -> PackInfo:
-    """Read a pack folder: its manifest and its actions."""
+def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo:
+    """Read a pack folder: its manifest and its actions.
+
+    ``overlay`` maps files to texts that replace what is on disk (an editor's
+    unsaved buffers); an overlaid action file that does not exist yet is read too.
+    """
     root = root.resolve()
+    overlay = overlay or {}
     manifest: dict[str, Any] | None = None
     manifest_path = root / "pack.yaml"
-    if manifest_path.is_file():
+    manifest_text = overlay.get(manifest_path)
+    if manifest_text is None and manifest_path.is_file():
         try:
-            data = parse_yaml(manifest_path.read_text(encoding="utf-8")).data
+            manifest_text = manifest_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            data = None
+            manifest_text = None
+    if manifest_text is not None:
+        data = parse_yaml(manifest_text).data
         manifest = data if isinstance(data, dict) else None
     ref = root.name
     if manifest and isinstance(manifest.get("ref"), str) and manifest["ref"]:
         ref = manifest["ref"]
     pack = PackInfo(ref=ref, root=root, manifest=manifest)
-    for path in yaml_files(root / "actions"):
-        action = read_action(path, ref)
+    actions_dir = root / "actions"
+    files = dict.fromkeys(yaml_files(actions_dir))
+    files.update(dict.fromkeys(p for p in overlay if p.parent == actions_dir))
+    for path in sorted(files):
+        action = read_action(path, ref, overlay.get(path))
         if action is not None:
             pack.actions.setdefault(action.ref, action)
     return pack
