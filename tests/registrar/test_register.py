@@ -9,7 +9,6 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 from registrar_helpers import add_pack, dump, task, workflow
 
 from attune_workflow.registrar import (
@@ -456,19 +455,12 @@ def test_permission_problems_are_registrar_errors(
     conn: psycopg.Connection[Any], db_url: str
 ) -> None:
     role = f"attune_reader_{uuid.uuid4().hex[:8]}"
-    try:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw'").format(sql.Identifier(role)))
-    except psycopg.errors.InsufficientPrivilege:
-        pytest.skip("the test server does not let this role create roles")
+    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
     try:
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA attune TO {}").format(sql.Identifier(role)))
-        try:
-            reader = psycopg.connect(
-                make_conninfo(db_url, user=role, password="pw"), autocommit=True
-            )
-        except psycopg.OperationalError:
-            pytest.skip("the test server does not let the new role log in")
-        with reader:
+        # Act as the unprivileged role on a connection of our own (no login needed).
+        with psycopg.connect(db_url, autocommit=True) as reader:
+            reader.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
             with pytest.raises(
                 RegistrarError, match=r"^permission denied for table workflow_definition$"
             ):
