@@ -1,19 +1,22 @@
 """``--check`` on a generated N-task workflow next to libyaml's compose of the same text.
 
-Both are measured in one run, interleaved, and reported as a ratio (single
-absolute times on shared machines are noise):
+Both sides are measured in one run and reported as a ratio (single absolute
+times on shared machines are noise):
 
-  python bench/check_speed.py --tasks 1000 --repeat 15
+  python bench/check_speed.py --tasks 1000
 
-In-process: ``check_text`` (parse, model, expressions, every rule) against
-``yaml.compose(text, Loader=yaml.CSafeLoader)``. End to end: the
-``attune-lsp --check FILE`` command against ``python -c`` running the compose,
-both as fresh processes.
+In-process: each side runs in a fresh child process (so neither inherits the
+other's heap), warms up once, then times ``--repeat`` runs; the children
+alternate over ``--rounds``. Ours is ``check_text`` (parse, model, expressions,
+every rule); the baseline is ``yaml.compose(text, Loader=yaml.CSafeLoader)``.
+End to end: the ``attune-lsp --check FILE`` command against ``python -c``
+running the compose, both as fresh processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -21,54 +24,76 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import pack
 
-from attune_workflow.check import build_index, check_text
-from attune_workflow.config import Config
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+path, side, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+text = path.read_text(encoding="utf-8")
+if side == "compose":
+    import yaml
+    run = lambda: yaml.compose(text, Loader=yaml.CSafeLoader)
+else:
+    from attune_workflow.check import build_index, check_text
+    from attune_workflow.config import Config
+    config = Config()
+    index = build_index([path], config)
+    run = lambda: check_text(path, text, index=index, config=config)
+run()
+times = []
+for _ in range(repeat):
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
 
 
-def _median(samples: list[float]) -> float:
+def child(path: Path, side: str, repeat: int) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), side, str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    times: list[float] = json.loads(out)
+    return times
+
+
+def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--processes", type=int, default=5, help="end-to-end runs (0: skip)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per child")
+    parser.add_argument("--rounds", type=int, default=4, help="children per side")
+    parser.add_argument("--processes", type=int, default=7, help="end-to-end runs (0: skip)")
     parser.add_argument("--rules", action="store_true", help="also list the slowest rules")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = pack(Path(tmp) / "perf", args.tasks)
         text = path.read_text(encoding="utf-8")
-        config = Config()
-        index = build_index([path], config)
-        found = check_text(path, text, index=index, config=config)
         compose: list[float] = []
         check: list[float] = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            yaml.compose(text, Loader=yaml.CSafeLoader)
-            compose.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            check_text(path, text, index=index, config=config)
-            check.append(time.perf_counter() - start)
-        lines = text.count("\n")
+        for _ in range(args.rounds):
+            compose += child(path, "compose", args.repeat)
+            check += child(path, "check", args.repeat)
+        print(f"{args.tasks} tasks, {text.count(chr(10))} lines, {len(text):,} characters")
+        c, k = ms(compose), ms(check)
         print(
-            f"{args.tasks} tasks, {lines} lines, {len(text):,} characters; {len(found)} diagnostics"
-        )
-        c, k = _median(compose), _median(check)
-        print(
-            f"in-process  compose (CSafeLoader) {c:8.1f} ms   check_text {k:8.1f} ms"
+            f"in-process  yaml.compose (CSafeLoader) {c:7.1f} ms   check_text {k:7.1f} ms"
             f"   ratio {k / c:.2f}x"
         )
         if args.rules:
-            from attune_workflow.check import active_rules, analyze
+            from attune_workflow.check import active_rules, analyze, build_index
+            from attune_workflow.config import Config
 
-            ctx, _ = analyze(path, text, index=index, config=config)
+            config = Config()
+            ctx, _ = analyze(path, text, index=build_index([path], config), config=config)
             costs = []
             for rule, _severity in active_rules(config):
                 start = time.perf_counter()
@@ -93,10 +118,10 @@ def main() -> None:
                     start = time.perf_counter()
                     subprocess.run(cmd, check=False, capture_output=True)
                     out.append(time.perf_counter() - start)
-            c, k = _median(pc), _median(pk)
+            c, k = ms(pc), ms(pk)
             print(
-                f"end-to-end  python -c compose     {c:8.1f} ms   attune-lsp --check "
-                f"{k:8.1f} ms   ratio {k / c:.2f}x"
+                f"end-to-end  python -c compose          {c:7.1f} ms   attune-lsp --check "
+                f"{k:7.1f} ms   ratio {k / c:.2f}x"
             )
 
 

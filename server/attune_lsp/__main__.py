@@ -1,7 +1,5 @@
 """``python -m attune_lsp``: the same as the ``attune-lsp`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -26,6 +26,7 @@ from .packindex import (
     PackInfo,
     discover_packs,
     find_pack_root,
+    is_pack_dir,
     read_pack,
 )
 from .positions import LineIndex, Span
@@ -273,9 +274,7 @@ def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
         pack_root = find_pack_root(path)
         if pack_root is not None:
             roots[pack_root] = None
-            for sibling in (
-                discover_packs(pack_root.parent) if pack_root.parent != pack_root else []
-            ):
+            for sibling in sibling_packs(pack_root):
                 roots[sibling] = None
         for folder in discover_packs(path) if path.is_dir() else []:
             roots[folder] = None
@@ -283,6 +282,25 @@ def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
         for folder in discover_packs(extra):
             roots[folder] = None
     return PackIndex(read_pack(root) for root in roots)
+
+
+def sibling_packs(pack_root: Path) -> list[Path]:
+    """The packs beside a pack (Attune keeps packs side by side under one folder)."""
+    parent = pack_root.parent
+    if parent == pack_root:
+        return []
+    try:
+        entries = sorted(os.scandir(parent), key=lambda e: e.name)
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if not entry.name.startswith(".")
+        and entry.name not in SKIP_DIRS
+        and entry.is_dir()
+        and is_pack_dir(Path(entry.path))
+    ]
 
 
 def load_config(paths: Iterable[Path], base: Config) -> Config:

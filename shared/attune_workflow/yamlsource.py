@@ -232,26 +232,28 @@ class _Builder:
         self._seen: dict[int, Any] = {}
 
     def build(self, node: Node) -> Any:
-        if isinstance(node, ScalarNode):
-            return scalar_value(node)
+        # Hot path: string scalars (most of a workflow) skip the tag dispatch.
+        if node.__class__ is ScalarNode:
+            return node.value if node.tag == _STR else scalar_value(node)
         cached = self._seen.get(id(node))
         if cached is not None:
             return cached
-        if isinstance(node, SequenceNode):
+        build = self.build
+        if node.__class__ is SequenceNode:
             items: list[Any] = []
             self._seen[id(node)] = items
-            build = self.build
             for child in node.value:
-                items.append(scalar_value(child) if child.__class__ is ScalarNode else build(child))
+                if child.__class__ is ScalarNode:
+                    items.append(child.value if child.tag == _STR else scalar_value(child))
+                else:
+                    items.append(build(child))
             return items
         mapping: dict[Any, Any] = {}
         self._seen[id(node)] = mapping
         first_keys: dict[Any, Node] | None = None
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode:
-                key = scalar_value(key_node)
-                if not isinstance(key, str | int | float | bool) and key is not None:
-                    key = key_node.value
+                key = key_node.value if key_node.tag == _STR else scalar_value(key_node)
             else:
                 key = key_node.value if isinstance(key_node.value, str) else repr(key_node.value)
             if key in mapping:
@@ -269,11 +271,12 @@ class _Builder:
                     )
                 )
                 continue
-            mapping[key] = (
-                scalar_value(value_node)
-                if value_node.__class__ is ScalarNode
-                else self.build(value_node)
-            )
+            if value_node.__class__ is ScalarNode:
+                mapping[key] = (
+                    value_node.value if value_node.tag == _STR else scalar_value(value_node)
+                )
+            else:
+                mapping[key] = build(value_node)
         return mapping
 
 
