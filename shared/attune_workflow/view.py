@@ -103,7 +103,7 @@ class TaskView:
         return "with_items" in self.fields or "iterate_cache" in self.fields
 
 
-@dataclass(slots=True)
+@dataclass
 class WorkflowView:
     """The tasks of a workflow in every scope."""
 
@@ -118,11 +118,17 @@ class WorkflowView:
 
     def all_tasks(self) -> Iterator[TaskView]:
         """Every task, parents before their sub-tasks."""
+        return iter(self._flat)
+
+    @cached_property
+    def _flat(self) -> tuple[TaskView, ...]:
+        order: list[TaskView] = []
         stack = list(reversed(self.tasks))
         while stack:
             task = stack.pop()
-            yield task
+            order.append(task)
             stack.extend(reversed(task.children))
+        return tuple(order)
 
     @cached_property
     def top_names(self) -> dict[str, TaskView]:
