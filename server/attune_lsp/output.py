@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from attune_workflow.diagnostics import Diagnostic, FileReport, Severity
 from attune_workflow.positions import LineIndex
-from attune_workflow.rules import RULES, RULES_BY_ID
+from attune_workflow.rules import RULES
 
 from . import __version__
 
@@ -197,8 +197,3 @@ def write_report(
         write_github(reports, out)
     else:
         write_text(reports, out, show_source=show_source, texts=texts)
-
-
-def rule_known(code: str) -> bool:
-    """Whether a code names a registered rule."""
-    return code in RULES_BY_ID

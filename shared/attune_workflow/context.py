@@ -348,17 +348,13 @@ class Context:
         """Errors of the file against its pydantic model."""
         if self.doc.root is None or not isinstance(self.doc.root, MappingNode):
             return []
-        from .model import ActionFile, PackManifest, WorkflowFile
-
-        model: type[BaseModel] | None = {
-            FileKind.WORKFLOW: WorkflowFile,
-            FileKind.ACTION: None,
-            FileKind.PACK: None,
-        }.get(self.kind)
-        del ActionFile, PackManifest
-        if model is None:
+        if self.kind is not FileKind.WORKFLOW:
+            # Action and pack files are checked by their own rules (invalid-ref,
+            # workflow-file, schema-format, pack-manifest), not by a whole model.
             return []
-        return structural_errors(model, self.data, self.doc.root)
+        from .model import WorkflowFile
+
+        return structural_errors(WorkflowFile, self.data, self.doc.root)
 
     @cached_property
     def parameter_names(self) -> set[str] | None:
