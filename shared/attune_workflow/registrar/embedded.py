@@ -343,7 +343,17 @@ def _postmaster_pid(pgdata: Path) -> int | None:
         return None
     except PermissionError:
         pass  # alive, owned by someone else
+    if _is_zombie(pid):
+        return None  # killed, not yet reaped: as good as gone
     return pid
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat_line.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def server_info(base: Path | None = None) -> EmbeddedServer:
