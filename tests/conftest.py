@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from attune_workflow.registrar import embedded
 
 DATA = Path(__file__).parent / "data"
 
@@ -20,3 +25,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def embedded_base() -> Iterator[Path]:
+    """A folder for the session's embedded PostgreSQL.
+
+    Under /tmp, not a home folder: as root the server runs as a system user that
+    must be able to enter it.
+    """
+    base = Path(tempfile.mkdtemp(prefix="attune-lsp-test-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    embedded.stop(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedded_server(embedded_base: Path) -> embedded.EmbeddedServer:
+    """One embedded PostgreSQL per test session (per worker), without durability."""
+    server, _ = embedded.ensure_running(
+        embedded_base,
+        durable=False,
+        settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"},
+    )
+    return server

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -33,25 +31,18 @@ async def client(
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[str]:
-    """An administrative URL of an embedded PostgreSQL, with a migrated template database."""
-    base = Path(tempfile.mkdtemp(prefix="attune-lsp-lsptest-", dir="/tmp"))
-    base.chmod(0o755)  # as root the server runs as a system user that must enter it
-    try:
-        server, _ = embedded.ensure_running(
-            base,
-            durable=False,
-            settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"},
+def postgres(embedded_server: embedded.EmbeddedServer) -> Iterator[str]:
+    """An administrative URL of the session's embedded PostgreSQL, with a migrated template."""
+    admin = embedded_server.url("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE)))
+    with psycopg.connect(embedded_server.url(TEMPLATE), autocommit=True) as conn:
+        migrate.upgrade(conn)
+    yield admin
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE))
         )
-        admin = server.url("postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE)))
-        with psycopg.connect(server.url(TEMPLATE), autocommit=True) as conn:
-            migrate.upgrade(conn)
-        yield admin
-    finally:
-        embedded.stop(base)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,11 +9,8 @@ cloned from a migrated template.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -25,27 +22,6 @@ from attune_workflow.registrar import embedded, migrate
 
 EXTERNAL_URL = os.environ.get("ATTUNE_TEST_DATABASE_URL")
 SERVERS = ["embedded", *(["external"] if EXTERNAL_URL else [])]
-
-
-@pytest.fixture(scope="session")
-def embedded_base() -> Iterator[Path]:
-    # /tmp, not a home folder: as root the server runs as a system user that must be
-    # able to enter this folder.
-    base = Path(tempfile.mkdtemp(prefix="attune-lsp-test-", dir="/tmp"))
-    base.chmod(0o755)
-    yield base
-    embedded.stop(base)
-    shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def embedded_server(embedded_base: Path) -> embedded.EmbeddedServer:
-    server, _ = embedded.ensure_running(
-        embedded_base,
-        durable=False,
-        settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"},
-    )
-    return server
 
 
 @pytest.fixture(scope="session", params=SERVERS)
