@@ -348,13 +348,13 @@ class Context:
         """Errors of the file against its pydantic model."""
         if self.doc.root is None or not isinstance(self.doc.root, MappingNode):
             return []
-        if self.kind is not FileKind.WORKFLOW:
-            # Action and pack files are checked by their own rules (invalid-ref,
-            # workflow-file, schema-format, pack-manifest), not by a whole model.
-            return []
-        from .model import WorkflowFile
+        from .model import ActionFile, WorkflowFile
 
-        return structural_errors(WorkflowFile, self.data, self.doc.root)
+        if self.kind is FileKind.WORKFLOW:
+            return structural_errors(WorkflowFile, self.data, self.doc.root)
+        if self.kind is FileKind.ACTION:
+            return structural_errors(ActionFile, self.data, self.doc.root)
+        return []  # pack.yaml: pack-manifest checks it
 
     @cached_property
     def parameter_names(self) -> set[str] | None:

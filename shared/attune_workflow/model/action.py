@@ -1,30 +1,45 @@
-"""An action YAML file (``actions/<name>.yaml``)."""
+"""An action YAML file (``actions/<name>.yaml``).
+
+Types are strict where the pack loader or the ``action`` table would refuse a
+value (a CHECK constraint, an enum, a typed column); keys it does not read are
+allowed.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 
 class ActionFile(BaseModel):
     """The keys of an action file that the pack loader reads."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", strict=True)
 
-    ref: str = Field(description="`pack.name`, lowercase.")
-    name: str | None = None
-    label: str | None = None
-    description: str | None = None
-    enabled: bool = True
-    workflow_file: str | None = Field(None, description="Makes it a workflow action.")
-    runner_type: str | None = None
-    entry_point: str | None = None
-    runtime_version: str | None = None
-    parameter_delivery: Literal["stdin", "file"] = "stdin"
+    ref: StrictStr = Field(description="`pack.name`, lowercase.")
+    name: StrictStr | None = None
+    label: StrictStr | None = Field(None, description="Shown in the UI; from the ref when absent.")
+    description: StrictStr | None = None
+    enabled: StrictBool = True
+    workflow_file: StrictStr | None = Field(
+        None, description="Makes it a workflow action: `workflows/<name>.workflow.yaml`."
+    )
+    runner_type: StrictStr | None = Field(None, description="shell, python, native, java, ...")
+    entry_point: StrictStr | None = Field(None, description="Script file relative to actions/.")
+    runtime_version: StrictStr | None = Field(None, description='Constraint, e.g. ">=3.11".')
+    parameter_delivery: Literal["stdin", "file"] = Field(
+        "stdin", description="How parameters reach the script."
+    )
     parameter_format: Literal["json", "dotenv", "yaml"] = "json"
     output_format: Literal["text", "json", "yaml", "jsonl"] = "text"
-    parameters: dict[str, Any] | None = None
-    output: dict[str, Any] | None = None
-    timeout_seconds: int | None = Field(None, gt=0)
-    tags: list[str] | None = None
+    parameters: dict[str, Any] | None = Field(None, description="Flat parameter schema.")
+    output: dict[str, Any] | None = Field(None, description="Flat output schema.")
+    timeout_seconds: StrictInt | None = Field(None, gt=0, description="Seconds, > 0.")
+    accesses_mcp: StrictBool = False
+    default_execution_permission_set_refs: list[StrictStr] = Field(default_factory=list)
+    reference_visibility: Literal["public", "private", "restricted"] = "public"
+    reference_allowed_pack_refs: list[StrictStr] = Field(default_factory=list)
+    log_retention_limit: StrictInt | None = Field(None, gt=0)
+    artifact_retention_limit: StrictInt | None = Field(None, gt=0)
+    tags: list[StrictStr] | None = None

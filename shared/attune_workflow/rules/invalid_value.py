@@ -10,7 +10,10 @@ range (`retry.count` 1..100, `retry.max_delay` below `retry.delay`,
 characters, `version` 1..50), `vars` names with characters other than letters,
 digits, `_` and `-`, and every `wait_for` that is not exactly one of `inquiry`,
 `execution` or `work_queue_item` with a positive integer or a pure `{{ }}`
-template as its value.
+template as its value. In action files it reports values the `action` table
+refuses: `parameter_delivery` other than `stdin`/`file` (older documentation
+still shows `env`), unknown `parameter_format`, `output_format` or
+`reference_visibility`, and limits such as `timeout_seconds` that are not above 0.
 
 ## Why is this bad?
 Attune's parser or its workflow validator rejects the workflow, so the pack does
@@ -53,6 +56,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from ..actionfields import action_errors, field_name
 from ..context import Context, FileKind, StructuralError, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..expressions import find_blocks, is_pure_template
@@ -72,9 +76,10 @@ from .missing_key import describe, iterates, locate_task, sentence
 
 ID = "invalid-value"
 SEVERITY = Severity.ERROR
-KINDS = frozenset({FileKind.WORKFLOW})
+KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
 
 PARSER = "Attune rejects the workflow"
+ACTION_TABLE = "the pack install fails (Attune's action table refuses it)"
 VALIDATOR = "Attune's workflow validator rejects it"
 
 WAIT_KEYS = ("inquiry", "execution", "work_queue_item")
@@ -97,6 +102,9 @@ _BOUND_WORDS = {"ge": "at least", "gt": "greater than", "le": "at most", "lt": "
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report enum, range and length violations, blank namespaces, bad vars names, bad wait_for."""
+    if ctx.kind is FileKind.ACTION:
+        yield from _action_values(ctx)
+        return
     view = ctx.view
     if view is None:
         return
@@ -123,6 +131,30 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- model errors -----------------------------------------------------------------------------
+
+
+def _action_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Enum and range errors of an action file's columns (``parameter_delivery: env``, ...)."""
+    for error in action_errors(ctx, "value"):
+        node = error.node
+        what = f"'{field_name(error.path)}'"
+        span = _value_span(ctx, node, error.key_node)
+        if error.error_type == "literal_error":
+            allowed = re.findall(r"'([^']*)'", str(error.context.get("expected", "")))
+            message = f"{what} must be {_one_of(allowed)}, not {_shown(node)}: {ACTION_TABLE}"
+            suggestion = _suggest(node, allowed)
+            fixes: tuple[Fix, ...] = ()
+            if suggestion is not None:
+                message += f"; did you mean '{suggestion}'?"
+                edit = Edit(ctx.span(node), suggestion)
+                fixes = (Fix(f"Replace with '{suggestion}'", (edit,), preferred=True),)
+            yield ctx.diagnostic(ID, SEVERITY, span, message, fixes=fixes)
+            continue
+        bound = next((b for b in _BOUND_WORDS if b in error.context), None)
+        rule = f"{_BOUND_WORDS[bound]} {error.context[bound]}" if bound else "valid"
+        yield ctx.diagnostic(
+            ID, SEVERITY, span, f"{what} must be {rule}, not {_shown(node)}: {ACTION_TABLE}"
+        )
 
 
 def _model_error(ctx: Context, error: StructuralError, rest: tuple[str | int, ...]) -> Diagnostic:

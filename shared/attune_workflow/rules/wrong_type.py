@@ -7,7 +7,9 @@ integer `version`, a scalar `do`, a list `with_items`, a list legacy
 integer `iterate_cache.generation`, a scalar `tags`, a quoted number where an
 integer is needed, `yes` where a boolean is needed, and so on. Quick fixes
 quote the value (`1.0` becomes `"1.0"`), wrap a single name in a list
-(`[t2]`) or write the literal Attune means.
+(`[t2]`) or write the literal Attune means. In action files it reports keys
+whose value is not of the column's type (`enabled: "yes"`, a string `tags`) as
+warnings.
 
 ## Why is this bad?
 Attune decodes the file strictly: any mismatch fails the parse with
@@ -44,6 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..actionfields import action_errors, field_name
 from ..context import Context, FileKind, StructuralError, expected_words, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..positions import Span
@@ -52,7 +55,7 @@ from .missing_key import DataPath, describe, locate_task, sentence
 
 ID = "wrong-type"
 SEVERITY = Severity.ERROR
-KINDS = frozenset({FileKind.WORKFLOW})
+KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -68,7 +71,18 @@ _INTEGER = re.compile(r"^[-+]?[0-9]+$")
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Report each type mismatch of the workflow model."""
+    """Report each type mismatch of the workflow model (or of an action file's columns)."""
+    if ctx.kind is FileKind.ACTION:
+        for error in action_errors(ctx, "type"):
+            # The pack loader reads action keys leniently: a value of the wrong type is
+            # not what was meant, but whether it fails or is dropped is not known.
+            message = (
+                f"'{field_name(error.path)}' must be {expected_words(error)}, "
+                f"not {node_type_word(error.node)}: Attune's pack loader does not read it as one"
+            )
+            span = _span(ctx, error.node, error.key_node)
+            yield ctx.diagnostic(ID, Severity.WARNING, span, message)
+        return
     view = ctx.view
     if view is None:
         return
