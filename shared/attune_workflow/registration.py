@@ -12,7 +12,9 @@ the registrar can refuse it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -192,31 +194,33 @@ def collect(
             files.add(path)
     config = Config(max_file_size=size)
     index = build_index(list(wanted), config)
-    records: dict[str, WorkflowRecord] = {}
+    jobs: list[_Job] = []
     for root, only in wanted.items():
-        for record in _pack_records(root, only, index, size, problems):
-            records[record.ref] = record
+        jobs.extend(_pack_jobs(root, only, index))
+    records: dict[str, WorkflowRecord] = {}
+    for outcome in _run_jobs(jobs, index, size):
+        if isinstance(outcome, str):
+            problems.append(outcome)
+        else:
+            records[outcome.ref] = outcome
     return list(records.values()), problems
 
 
-def _pack_records(
-    root: Path,
-    only: set[Path] | None,
-    index: PackIndex,
-    size: int,
-    problems: list[str],
-) -> list[WorkflowRecord]:
+# (workflow file, pack root, ref of the action that links it)
+_Job = tuple[WorkflowFileRef, Path, str | None]
+# Workflows at least this many are read by a pool of processes.
+PARALLEL_THRESHOLD = 64
+
+
+def _pack_jobs(root: Path, only: set[Path] | None, index: PackIndex) -> list[_Job]:
     pack = index.pack_for(root / "pack.yaml") or read_pack(root)
-    loader = WorkflowLoader(
-        LoaderConfig(packs_base_dir=root.parent, max_file_size=size), index=index
-    )
     linked: dict[Path, ActionInfo] = {}
     for candidate in pack.actions.values():
         target = candidate.workflow_path
         if target is not None and target.is_file():
             linked.setdefault(target, candidate)
-    result: dict[str, WorkflowRecord] = {}
-    for file in loader.pack_files(pack.ref, root):
+    jobs: list[_Job] = []
+    for file in WorkflowLoader(index=index).pack_files(pack.ref, root):
         action = linked.get(file.path)
         if (
             only is not None
@@ -224,17 +228,47 @@ def _pack_records(
             and (action is None or action.path not in only)
         ):
             continue
-        try:
-            loaded = loader.load_workflow_file(file)
-        except OSError as exc:
-            problems.append(f"{file.path}: cannot read: {exc.strerror or exc}")
-            continue
-        action_errors: list[str] = []
-        if action is not None and action.path is not None:
-            action_errors = _action_errors(action.path, index, size)
-        record = _record(loaded, pack, action, action_errors)
-        result[record.ref] = record
-    return list(result.values())
+        jobs.append((file, root, action.ref if action is not None else None))
+    return jobs
+
+
+_STATE: tuple[PackIndex, int] | None = None
+
+
+def _init_worker(index: PackIndex, size: int) -> None:
+    global _STATE
+    _STATE = (index, size)
+
+
+def _job_in_worker(job: _Job) -> WorkflowRecord | str:
+    assert _STATE is not None
+    return _run_job(job, *_STATE)
+
+
+def _run_jobs(jobs: list[_Job], index: PackIndex, size: int) -> list[WorkflowRecord | str]:
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(index, size)) as pool:
+            return list(pool.map(_job_in_worker, jobs, chunksize=16))
+    return [_run_job(job, index, size) for job in jobs]
+
+
+def _run_job(job: _Job, index: PackIndex, size: int) -> WorkflowRecord | str:
+    """Load one workflow file and make its record (or say why it cannot be read)."""
+    file, root, action_ref = job
+    pack = index.pack_for(root / "pack.yaml") or read_pack(root)
+    action = index.action(action_ref) if action_ref is not None else None
+    loader = WorkflowLoader(
+        LoaderConfig(packs_base_dir=root.parent, max_file_size=size), index=index
+    )
+    try:
+        loaded = loader.load_workflow_file(file)
+    except OSError as exc:
+        return f"{file.path}: cannot read: {exc.strerror or exc}"
+    action_errors: list[str] = []
+    if action is not None and action.path is not None:
+        action_errors = _action_errors(action.path, index, size)
+    return _record(loaded, pack, action, action_errors)
 
 
 def _action_errors(path: Path, index: PackIndex, size: int) -> list[str]:
