@@ -409,9 +409,9 @@ class Context:
             return []
         result: list[Expression] = []
         for task in view.all_tasks():
-            for key, site in TASK_TEMPLATE_KEYS.items():
-                value = task.value(key)
-                if value is None:
+            for key, (_, value) in task.fields.items():
+                site = TASK_TEMPLATE_KEYS.get(key)
+                if site is None:
                     continue
                 for node, where in _string_leaves(value, key):
                     self._add(result, node, site, f"{task.label} {where}", task)
