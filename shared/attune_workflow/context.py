@@ -115,7 +115,7 @@ def node_type_word(node: Node) -> str:
         "float": "a float",
         "bool": "a boolean",
         "null": "null",
-    }.get(tag, "a value")
+    }.get(tag, f"a value tagged '{node.tag}'")
 
 
 def structural_errors(model: type[BaseModel], data: Any, root: Node) -> list[StructuralError]:
