@@ -60,16 +60,23 @@ def canonical(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_ARRAYS = (list, tuple)
 
 
 def json_equal(a: Any, b: Any) -> bool:
     """Whether two JSON values are equal; `true` is not `1` (unlike Python's `==`)."""
     if a is b:
         return True
-    if type(a) is type(b) and type(a) in _SCALARS:
-        return bool(a == b)
-    return canonical(a) == canonical(b)
+    kind = type(a)
+    if kind is not type(b):
+        if kind in _ARRAYS and type(b) in _ARRAYS:
+            return len(a) == len(b) and all(map(json_equal, a, b))
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and json_equal(v, b[k]) for k, v in a.items())
+    if kind in _ARRAYS:
+        return len(a) == len(b) and all(map(json_equal, a, b))
+    return bool(a == b)
 
 
 def short(value: Any, width: int = 60) -> str:
@@ -200,7 +207,7 @@ def workflow_diff(
     tasks_changed = tuple(
         (name, _changed_keys(old_by_name[name], task))
         for name, task in new_by_name.items()
-        if name in old_by_name and canonical(old_by_name[name]) != canonical(task)
+        if name in old_by_name and not json_equal(old_by_name[name], task)
     )
     old_order = [n for n, _ in old_tasks if n in new_by_name]
     new_order = [n for n, _ in new_tasks if n in old_by_name]
