@@ -14,6 +14,7 @@ reported too.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -102,7 +103,11 @@ def main() -> None:
             server, _ = embedded.ensure_running(base)
             url = server.url("postgres")
         admin = psycopg.connect(url, autocommit=True)
-        copies, creates, unchanged = [], [], []
+        changed = [
+            dataclasses.replace(r, definition={**r.definition, "description": "changed"})
+            for r in records
+        ]
+        copies, creates, unchanged, updates = [], [], [], []
         try:
             for _ in range(args.rounds):
                 with fresh_database(admin, url, "bench_copy") as conn:
@@ -116,6 +121,10 @@ def main() -> None:
                     report = register(conn, records)
                     unchanged.append(time.perf_counter() - start)
                     assert report.count("unchanged") == len(records), report.summary()
+                    start = time.perf_counter()
+                    report = register(conn, changed)
+                    updates.append(time.perf_counter() - start)
+                    assert report.count("updated") == len(records), report.summary()
         finally:
             admin.close()
             if not args.database_url:
@@ -128,7 +137,11 @@ def main() -> None:
     print(f"{args.workflows} workflows of {args.tasks} tasks; median of {args.rounds} rounds")
     print(f"  engine reads the pack (collect)    {read * 1000:8.1f} ms")
     print(f"  raw COPY into workflow_definition  {copy:8.1f} ms   1.00x")
-    rows = (("register, all created", creates), ("register again, unchanged", unchanged))
+    rows = (
+        ("register, all created", creates),
+        ("register again, unchanged", unchanged),
+        ("register again, all changed", updates),
+    )
     for label, samples in rows:
         print(f"  {label:34} {ms(samples):8.1f} ms   {ms(samples) / copy:.2f}x")
 
