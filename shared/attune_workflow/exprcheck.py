@@ -8,7 +8,6 @@ computed once per context.
 
 from __future__ import annotations
 
-import difflib
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from .expressions import (
     paths,
     tokenize,
 )
+from .suggest import close_match
 from .view import TaskView
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string
 
@@ -176,17 +176,6 @@ def action_output(ctx: Context, task: TaskView | None) -> dict[str, object] | No
 # -- messages and fixes -------------------------------------------------------------------------
 
 
-def close_match(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The candidate closest to `word`, if one is close enough."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
-
-
-def did_you_mean(suggestion: str | None) -> str:
-    """The message tail for a suggestion."""
-    return f"; did you mean '{suggestion}'?" if suggestion else ""
-
-
 def string_literal(value: str, node: ScalarNode) -> str:
     """An expression string literal for `value`, quoted to sit well inside `node`."""
     quote = "'" if node.style == '"' else '"'
@@ -224,6 +213,19 @@ def replace_fix(
         return ()
     edit = Edit(ctx.expression_span(expr, start, end), source)
     return (Fix(title, (edit,), preferred),)
+
+
+def suggest_key(
+    ctx: Context, expr: Expression, path: Path, key: str, candidates: Iterable[str]
+) -> tuple[str | None, tuple[Fix, ...]]:
+    """A known key close to the first segment's ``key``, and the fix that writes it."""
+    suggestion = close_match(key, candidates)
+    if suggestion is None:
+        return None, ()
+    segment = path.segments[0]
+    text = segment_text(expr, path, 0, suggestion)
+    title = f"Change to '{suggestion}'"
+    return suggestion, replace_fix(ctx, expr, segment.start, segment.end, text, title)
 
 
 def segment_text(expr: Expression, path: Path, index: int, key: str) -> str:

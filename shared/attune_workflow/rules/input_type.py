@@ -45,6 +45,7 @@ from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..model import FLAT_TYPES
 from ..positions import Span
+from ..suggest import close_match, did_you_mean
 from ..yamlsource import (
     MappingNode,
     Node,
@@ -55,9 +56,8 @@ from ..yamlsource import (
     parse_yaml,
     scalar_value,
 )
-from .invalid_ref import did_you_mean
 from .schema_format import schema_fields
-from .unknown_action import called_action, closest
+from .unknown_action import called_action
 
 ID = "input-type"
 SEVERITY = Severity.ERROR
@@ -235,7 +235,7 @@ def _check_enum(
     if len(enum) > _ENUM_SHOWN:
         shown += ", ..."
     choices = [member for member in enum if isinstance(member, str)]
-    suggestion = closest(str(value), choices) if isinstance(value, str) and choices else None
+    suggestion = close_match(str(value), choices) if isinstance(value, str) and choices else None
     fixes: tuple[Fix, ...] = ()
     if suggestion is not None:
         edit = Edit(ctx.span(node), _yaml_text(suggestion))

@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..positions import Span
+from ..suggest import did_you_mean
 from ..view import TaskView
 from ..yamlsource import MappingNode, ScalarNode, is_null, is_string, mapping_get
 
@@ -91,11 +92,6 @@ def suggest_ref(value: str) -> str | None:
     """A valid ref close to ``value`` (lowercased, spaces made underscores), if one is."""
     candidate = value.strip().lower().replace(" ", "_")
     return candidate if candidate != value and is_ref(candidate) else None
-
-
-def did_you_mean(suggestion: str | None) -> str:
-    """The "; did you mean 'x'?" tail of a message (empty without a suggestion)."""
-    return f"; did you mean '{suggestion}'?" if suggestion else ""
 
 
 def replace_edit(ctx: Context, node: ScalarNode, text: str) -> Edit:

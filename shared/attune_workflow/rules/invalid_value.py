@@ -52,7 +52,6 @@ tasks:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
@@ -61,6 +60,7 @@ from ..context import Context, FileKind, StructuralError, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..expressions import find_blocks, is_pure_template
 from ..positions import Span
+from ..suggest import close_match
 from ..view import TaskView
 from ..yamlsource import (
     MappingNode,
@@ -205,8 +205,7 @@ def _suggest(node: Node, allowed: list[str]) -> str | None:
     prefixed = [v for v in allowed if value and v.startswith(value)]
     if len(prefixed) == 1:
         return prefixed[0]
-    matches = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return close_match(value, allowed)
 
 
 def _one_of(values: list[str]) -> str:

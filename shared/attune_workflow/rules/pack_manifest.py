@@ -38,9 +38,9 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
+from ..suggest import did_you_mean
 from ..yamlsource import MappingNode, Node, ScalarNode, is_null, is_string, mapping_index
 from .invalid_ref import (
-    did_you_mean,
     first_key_span,
     insert_top_key,
     is_identifier,

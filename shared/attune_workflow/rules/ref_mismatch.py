@@ -43,8 +43,9 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Related, Severity
 from ..packindex import PackInfo
 from ..positions import Span
+from ..suggest import did_you_mean
 from ..yamlsource import MappingNode, ScalarNode, YamlDocument, is_string, mapping_get, parse_yaml
-from .invalid_ref import did_you_mean, is_identifier, is_ref, replace_edit
+from .invalid_ref import is_identifier, is_ref, replace_edit
 
 ID = "ref-mismatch"
 SEVERITY = Severity.ERROR

@@ -38,13 +38,13 @@ parameters:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..model import FLAT_TYPES
+from ..suggest import close_match, did_you_mean
 from ..yamlsource import (
     MappingNode,
     Node,
@@ -56,7 +56,7 @@ from ..yamlsource import (
     mapping_index,
     mapping_items,
 )
-from .invalid_ref import did_you_mean, replace_edit
+from .invalid_ref import replace_edit
 
 ID = "schema-format"
 SEVERITY = Severity.ERROR
@@ -143,8 +143,7 @@ def suggest_type(word: str) -> str | None:
         return lowered
     if lowered in TYPE_ALIASES:
         return TYPE_ALIASES[lowered]
-    found = difflib.get_close_matches(lowered, FLAT_TYPES, n=1, cutoff=0.6)
-    return found[0] if found else None
+    return close_match(lowered, FLAT_TYPES)
 
 
 # -- the rule -------------------------------------------------------------------------------

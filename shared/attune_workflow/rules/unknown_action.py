@@ -32,16 +32,15 @@ tasks:
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
 from ..packindex import ActionInfo, PackIndex
+from ..suggest import close_match, did_you_mean
 from ..view import TaskView
 from ..yamlsource import ScalarNode
-from .invalid_ref import action_ref_ok, did_you_mean, replace_edit, task_action
+from .invalid_ref import action_ref_ok, replace_edit, task_action
 
 ID = "unknown-action"
 SEVERITY = Severity.ERROR
@@ -60,21 +59,6 @@ def called_action(ctx: Context, task: TaskView) -> tuple[ScalarNode, ActionInfo]
 def pack_actions(index: PackIndex, pack: str) -> list[str]:
     """The names (refs without the pack) of the known actions of a pack, sorted."""
     return sorted(a.name for a in index.actions() if a.pack == pack)
-
-
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to ``word`` (case differences first), if any is close."""
-    return _closest(word, tuple(choices))
-
-
-@lru_cache(maxsize=1024)
-def _closest(word: str, choices: tuple[str, ...]) -> str | None:
-    lowered = word.lower()
-    for choice in choices:
-        if choice.lower() == lowered:
-            return choice
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -96,7 +80,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             continue  # unverified-action
         if pack not in known:
             known[pack] = pack_actions(index, pack)
-        name = closest(ref.partition(".")[2], known[pack])
+        name = close_match(ref.partition(".")[2], known[pack])
         suggestion = f"{pack}.{name}" if name is not None else None
         source = index.pack_source(pack)
         if source == "bundled":

@@ -35,10 +35,11 @@ from typing import Any
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
+from ..suggest import close_match, did_you_mean
 from ..yamlsource import MappingNode, Node, ScalarNode
-from .invalid_ref import did_you_mean, replace_edit
+from .invalid_ref import replace_edit
 from .schema_format import accepts_any_field, schema_fields
-from .unknown_action import called_action, closest
+from .unknown_action import called_action
 
 ID = "unknown-input"
 SEVERITY = Severity.WARNING
@@ -61,7 +62,7 @@ def undeclared_inputs(
         return []
     given = {key.value for key, _value in input_node.value}
     free = [str(name) for name in fields if name not in given]
-    return [(name, key, closest(name, free)) for name, key in unknown]
+    return [(name, key, close_match(name, free)) for name, key in unknown]
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

@@ -41,7 +41,6 @@ tasks:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from pydantic import BaseModel
@@ -49,6 +48,7 @@ from pydantic import BaseModel
 from ..context import Context, FileKind, Layout, StructuralError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..model import Decision, IterateCache, Retry, Task, Transition, WaitFor, WorkflowFile
+from ..suggest import close_match, did_you_mean
 from ..yamlsource import Node, SequenceNode, mapping_get, mapping_index
 from .missing_key import DataPath, describe, locate_task
 
@@ -164,10 +164,10 @@ def _diagnostic(ctx: Context, error: StructuralError, key: str) -> Diagnostic:
                 ID, _severity(strict), ctx.span(error.key_node), f"{message}; {home}"
             )
         candidates = _KEYS.get(model, ()) if model is not None else ()
-        matches = difflib.get_close_matches(key.lower(), candidates, n=1, cutoff=0.6)
-        if matches:
-            message += f"; did you mean '{matches[0]}'?"
-            fixes = _rename(ctx, error, matches[0])
+        match = close_match(key.lower(), candidates)
+        if match is not None:
+            message += did_you_mean(match)
+            fixes = _rename(ctx, error, match)
         elif model is WaitFor:
             message += "; use one of 'inquiry', 'execution' or 'work_queue_item'"
     return ctx.diagnostic(ID, _severity(strict), ctx.span(error.key_node), message, fixes=fixes)

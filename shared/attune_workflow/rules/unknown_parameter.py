@@ -39,9 +39,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Fix, Severity
-from ..exprcheck import close_match, did_you_mean, references, replace_fix, segment_text
+from ..diagnostics import Diagnostic, Severity
+from ..exprcheck import references, suggest_key
 from ..expressions import Name
+from ..suggest import did_you_mean
 
 ID = "unknown-parameter"
 SEVERITY = Severity.ERROR
@@ -73,13 +74,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             key = segment.key
             if not isinstance(key, str) or key in declared:
                 continue
-            suggestion = close_match(key, declared)
-            fixes: tuple[Fix, ...] = ()
-            if suggestion is not None:
-                text = segment_text(expr, path, 0, suggestion)
-                fixes = replace_fix(
-                    ctx, expr, segment.start, segment.end, text, f"Change to '{suggestion}'"
-                )
+            suggestion, fixes = suggest_key(ctx, expr, path, key, declared)
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,

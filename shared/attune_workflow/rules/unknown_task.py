@@ -37,13 +37,13 @@ tasks:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..graph import effective_transitions, workflow_graph
 from ..positions import Span
+from ..suggest import close_match, did_you_mean
 from ..view import TaskView, WorkflowView
 from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode
 from .legacy_transition import content_end, line_break, yaml_string
@@ -76,14 +76,14 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                         if other.name is not None:
                             elsewhere.setdefault(other.name, other)
                 message = _message(name, task, elsewhere.get(name))
-                close = difflib.get_close_matches(name, list(scope.names), n=1)
+                close = close_match(name, scope.names)
                 fixes: list[Fix] = []
-                if close:
-                    message += f"; did you mean '{close[0]}'?"
+                if close is not None:
+                    message += did_you_mean(close)
                     fixes.append(
                         Fix(
-                            f"Replace with '{close[0]}'",
-                            (Edit(ctx.span(target.node), _replacement(target.node, close[0])),),
+                            f"Replace with '{close}'",
+                            (Edit(ctx.span(target.node), _replacement(target.node, close)),),
                             preferred=True,
                         )
                     )

@@ -47,15 +47,14 @@ from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import (
     TASK_NAMESPACES,
     WAIT_NAMESPACES,
-    close_match,
-    did_you_mean,
     path_text,
     references,
     replace_fix,
-    segment_text,
+    suggest_key,
     workflow_facts,
 )
 from ..expressions import Name
+from ..suggest import did_you_mean
 
 ID = "unknown-task-reference"
 SEVERITY = Severity.ERROR
@@ -108,13 +107,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 if root in TASK_NAMESPACES
                 else [name for name, keys in facts.wait_keys.items() if root in keys]
             )
-            suggestion = close_match(key, candidates)
-            fixes = ()
-            if suggestion is not None:
-                text = segment_text(expr, path, 0, suggestion)
-                fixes = replace_fix(
-                    ctx, expr, segment.start, segment.end, text, f"Change to '{suggestion}'"
-                )
+            suggestion, fixes = suggest_key(ctx, expr, path, key, candidates)
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,

@@ -36,8 +36,9 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
-from ..exprcheck import close_match, did_you_mean, references, replace_fix
+from ..exprcheck import references, replace_fix
 from ..expressions import LITERAL_NAMES, NAMESPACES
+from ..suggest import close_match, did_you_mean
 
 ID = "unknown-variable"
 SEVERITY = Severity.WARNING

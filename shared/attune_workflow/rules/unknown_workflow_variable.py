@@ -41,16 +41,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import Context, FileKind
-from ..diagnostics import Diagnostic, Fix, Severity
+from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import (
     WORKFLOW_NAMESPACES,
-    close_match,
-    did_you_mean,
     references,
     replace_fix,
-    segment_text,
+    suggest_key,
 )
 from ..expressions import Name
+from ..suggest import did_you_mean
 
 ID = "unknown-workflow-variable"
 SEVERITY = Severity.WARNING
@@ -94,13 +93,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     ),
                 )
                 continue
-            suggestion = close_match(key, known)
-            fixes: tuple[Fix, ...] = ()
-            if suggestion is not None:
-                text = segment_text(expr, path, 0, suggestion)
-                fixes = replace_fix(
-                    ctx, expr, segment.start, segment.end, text, f"Change to '{suggestion}'"
-                )
+            suggestion, fixes = suggest_key(ctx, expr, path, key, known)
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,

@@ -26,7 +26,6 @@ workflow_file: workflows/deploy.workflow.yaml
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections.abc import Iterator
@@ -34,8 +33,9 @@ from collections.abc import Iterator
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Fix, Severity
 from ..packindex import yaml_files
+from ..suggest import close_match, did_you_mean
 from ..yamlsource import MappingNode, ScalarNode, is_null, is_string, mapping_get
-from .invalid_ref import did_you_mean, replace_edit
+from .invalid_ref import replace_edit
 
 ID = "workflow-file"
 SEVERITY = Severity.ERROR
@@ -90,8 +90,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     if not folder.is_dir() or (folder / value).is_file():
         return
     existing = [PREFIX + path.name for path in yaml_files(folder / "workflows")]
-    matches = difflib.get_close_matches(value, existing, n=1, cutoff=0.6)
-    suggestion = matches[0] if matches else None
+    suggestion = close_match(value, existing)
     yield ctx.diagnostic(
         ID,
         SEVERITY,
