@@ -61,21 +61,26 @@ def pack_actions(index: PackIndex, pack: str) -> list[str]:
     return sorted(a.name for a in index.actions() if a.pack == pack)
 
 
-def check(ctx: Context) -> Iterator[Diagnostic]:
-    """Report task actions missing from their known pack."""
+def unresolved_actions(ctx: Context) -> Iterator[tuple[ScalarNode, str, str]]:
+    """(action value node, ref, pack) of every well-formed task action that is not known."""
     view = ctx.view
     if view is None:
         return
     index = ctx.index
-    known: dict[str, list[str]] = {}
     for task in view.all_tasks():
         node = task_action(task)
         if node is None:
             continue
         ref = str(node.value)
-        if not action_ref_ok(ref) or index.action(ref) is not None:
-            continue
-        pack = ref.partition(".")[0]
+        if action_ref_ok(ref) and index.action(ref) is None:
+            yield node, ref, ref.partition(".")[0]
+
+
+def check(ctx: Context) -> Iterator[Diagnostic]:
+    """Report task actions missing from their known pack."""
+    index = ctx.index
+    known: dict[str, list[str]] = {}
+    for node, ref, pack in unresolved_actions(ctx):
         if not index.pack_known(pack):
             continue  # unverified-action
         if pack not in known:

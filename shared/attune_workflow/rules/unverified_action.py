@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
-from .invalid_ref import action_ref_ok, task_action
+from .unknown_action import unresolved_actions
 
 ID = "unverified-action"
 SEVERITY = Severity.INFORMATION
@@ -44,19 +44,8 @@ ENABLED = False
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report task actions whose pack is not known."""
-    view = ctx.view
-    if view is None:
-        return
-    index = ctx.index
-    for task in view.all_tasks():
-        node = task_action(task)
-        if node is None:
-            continue
-        ref = str(node.value)
-        if not action_ref_ok(ref) or index.action(ref) is not None:
-            continue
-        pack = ref.partition(".")[0]
-        if index.pack_known(pack):
+    for node, ref, pack in unresolved_actions(ctx):
+        if ctx.index.pack_known(pack):
             continue  # unknown-action
         yield ctx.diagnostic(
             ID,
