@@ -236,6 +236,16 @@ class Expression:
     task: TaskView | None
 
 
+@dataclass(frozen=True, slots=True)
+class Templated:
+    """A string of a templated field holding a ``{``, with where it sits."""
+
+    node: ScalarNode
+    site: Site
+    location: str
+    task: TaskView | None
+
+
 TASK_TEMPLATE_KEYS: dict[str, Site] = {
     "when": Site.TASK_WHEN,
     "input": Site.INPUT,
@@ -402,50 +412,43 @@ class Context:
         return names
 
     @cached_property
-    def expressions(self) -> list[Expression]:
-        """Every ``{{ }}`` block of every templated field, parsed."""
+    def templated(self) -> list[Templated]:
+        """Every string of a templated field that holds a ``{``, blocks or not."""
         view = self.view
         if view is None:
             return []
-        result: list[Expression] = []
+        result: list[Templated] = []
+        add = result.append
         for task in view.all_tasks():
             for key, (_, value) in task.fields.items():
                 site = TASK_TEMPLATE_KEYS.get(key)
                 if site is None:
                     continue
                 for node, where in _string_leaves(value, key):
-                    self._add(result, node, site, f"{task.label} {where}", task)
+                    add(Templated(node, site, f"{task.label} {where}", task))
             for transition in task.transitions:
                 if transition.when is not None:
-                    where = (
-                        f"next[{transition.index}].when"
-                        if transition.source == "next"
-                        else f"decision[{transition.index}].when"
-                    )
-                    self._add(
-                        result, transition.when, Site.TRANSITION_WHEN, f"{task.label} {where}", task
-                    )
+                    kind = "next" if transition.source == "next" else "decision"
+                    where = f"{task.label} {kind}[{transition.index}].when"
+                    for node, _ in _string_leaves(transition.when, ""):
+                        add(Templated(node, Site.TRANSITION_WHEN, where, task))
                 if transition.publish is not None:
                     for node, where in _string_leaves(
                         transition.publish, f"next[{transition.index}].publish"
                     ):
-                        self._add(result, node, Site.PUBLISH, f"{task.label} {where}", task)
+                        add(Templated(node, Site.PUBLISH, f"{task.label} {where}", task))
         output_map = view.value("output_map")
         if output_map is not None:
             for node, where in _string_leaves(output_map, "output_map"):
-                self._add(result, node, Site.OUTPUT_MAP, where, None)
+                add(Templated(node, Site.OUTPUT_MAP, where, None))
         return result
 
-    def _add(
-        self,
-        out: list[Expression],
-        node: ScalarNode,
-        site: Site,
-        location: str,
-        task: TaskView | None,
-    ) -> None:
-        for block in find_blocks(node.value):
-            if block.expr.strip():
-                out.append(
-                    Expression(node, block, parse_expression(block.expr), site, location, task)
-                )
+    @cached_property
+    def expressions(self) -> list[Expression]:
+        """Every ``{{ }}`` block of every templated field, parsed."""
+        return [
+            Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
+            for t in self.templated
+            for block in find_blocks(t.node.value)
+            if block.expr.strip()
+        ]

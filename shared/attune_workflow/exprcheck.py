@@ -9,11 +9,11 @@ computed once per context.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .context import TASK_TEMPLATE_KEYS, Context, Expression
+from .context import Context, Expression
 from .diagnostics import Edit, Fix
 from .expressions import (
     Call,
@@ -28,7 +28,7 @@ from .expressions import (
 )
 from .suggest import close_match
 from .view import TaskView
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string
+from .yamlsource import MappingNode, ScalarNode
 
 TASK_NAMESPACES = frozenset({"task", "tasks"})
 WAIT_NAMESPACES = frozenset({"inquiry", "execution", "work_queue_item"})
@@ -121,43 +121,6 @@ def _build_facts(ctx: Context) -> WorkflowFacts:
                     str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode)
                 )
     return WorkflowFacts(tasks, wait_keys)
-
-
-def templated_scalars(ctx: Context) -> Iterator[ScalarNode]:
-    """Every string of a templated field that holds a `{`, blocks or not, in file order.
-
-    `ctx.expressions` only has the strings with `{{ }}` blocks; this walks the same
-    fields for the rest (a string with only `{% %}` statements, say).
-    """
-    view = ctx.view
-    if view is None:
-        return
-    for task in view.all_tasks():
-        for key in TASK_TEMPLATE_KEYS:
-            value = task.value(key)
-            if value is not None:
-                yield from _string_leaves(value)
-        for transition in task.transitions:
-            if transition.when is not None:
-                yield from _string_leaves(transition.when)
-            if transition.publish is not None:
-                yield from _string_leaves(transition.publish)
-    output_map = view.value("output_map")
-    if output_map is not None:
-        yield from _string_leaves(output_map)
-
-
-def _string_leaves(node: Node) -> Iterator[ScalarNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ScalarNode):
-            if is_string(current) and "{" in current.value:
-                yield current
-        elif isinstance(current, SequenceNode):
-            stack.extend(reversed(current.value))
-        elif isinstance(current, MappingNode):
-            stack.extend(value for _, value in reversed(current.value))
 
 
 def action_output(ctx: Context, task: TaskView | None) -> dict[str, object] | None:

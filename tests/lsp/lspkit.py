@@ -173,7 +173,9 @@ def server_config(**env: str) -> ClientServerConfig:
 
 
 CONFIG = server_config()
-DEBOUNCED = server_config(ATTUNE_LSP_DEBOUNCE_MS="200")
+# Long enough that edits sent back to back always land inside one window, even on a
+# loaded machine (the superseded-edit test depends on it).
+DEBOUNCED = server_config(ATTUNE_LSP_DEBOUNCE_MS="600")
 
 
 def copy_workspace(target: Path) -> Path:

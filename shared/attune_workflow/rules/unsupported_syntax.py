@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
-from ..exprcheck import prefer_quotes, replace_fix, templated_scalars
+from ..exprcheck import prefer_quotes, replace_fix
 from ..expressions import find_jinja_statements
 
 ID = "unsupported-syntax"
@@ -69,7 +69,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             )
     if "{%" not in ctx.text and "{#" not in ctx.text:
         return
-    for node in templated_scalars(ctx):
+    for node in (t.node for t in ctx.templated):
         value = node.value
         if "{%" not in value and "{#" not in value:
             continue
