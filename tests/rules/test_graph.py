@@ -19,20 +19,11 @@ from attune_workflow.graph import (
 from attune_workflow.normalize import normalize
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
-from attune_workflow.rules import RULES_BY_ID
+from attune_workflow.rules import GROUPS, RULES_BY_ID
 from attune_workflow.view import WorkflowView, build_view
 from attune_workflow.yamlsource import parse_yaml
 
-GRAPH_RULES = {
-    "unknown-task",
-    "duplicate-task",
-    "reserved-task-name",
-    "unreachable-task",
-    "join-count",
-    "duplicate-target",
-    "legacy-transition",
-    "legacy-ignored",
-}
+GRAPH_RULES = set(GROUPS["Task graph"])
 SNIPPETS = Path(__file__).parent.parent / "data" / "corpus" / "snippets"
 PATH = Path("pack/actions/workflows/w.yaml")
 

@@ -11,22 +11,9 @@ from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic, Fix, Severity
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
-from attune_workflow.rules import RULES_BY_ID
+from attune_workflow.rules import GROUPS, RULES_BY_ID
 
-PACK_RULES = {
-    "invalid-ref",
-    "ref-mismatch",
-    "unknown-action",
-    "unverified-action",
-    "missing-input",
-    "unknown-input",
-    "input-type",
-    "workflow-file",
-    "orphan-workflow-file",
-    "legacy-location",
-    "schema-format",
-    "pack-manifest",
-}
+PACK_RULES = set(GROUPS["Pack and cross-file"])
 LOOSE = Path("loose/w.yaml")
 HEAD = 'version: "1.0.0"\ntasks:\n'
 

@@ -18,19 +18,11 @@ from attune_workflow.context import Context
 from attune_workflow.diagnostics import Diagnostic, Fix, Severity
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
-from attune_workflow.rules import RULES_BY_ID
+from attune_workflow.rules import GROUPS, RULES_BY_ID
 from attune_workflow.yamlsource import parse_yaml
 
 DATA = Path(__file__).parent.parent / "data"
-STRUCTURE = (
-    "missing-key",
-    "wrong-type",
-    "invalid-value",
-    "no-tasks",
-    "unknown-key",
-    "iteration-conflict",
-    "wait-for-misuse",
-)
+STRUCTURE = tuple(GROUPS["Structure and types"])
 GRAPH = "p/actions/workflows/w.yaml"
 
 Spec = tuple[str, int, int, int]
