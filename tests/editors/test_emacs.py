@@ -5,16 +5,12 @@ Skipped when Emacs or eglot is not installed (``apt-get install emacs-nox elpa-e
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-DATA = Path(__file__).parent.parent / "lsp" / "data" / "workspace"
-WORKFLOW = "packs/shop/actions/workflows/broken.workflow.yaml"
+from editorkit import run_editor
 
 SCRIPT = r"""
 (package-initialize)
@@ -61,28 +57,10 @@ def _eglot_available() -> bool:
 
 @pytest.mark.skipif(not _eglot_available(), reason="emacs with eglot is not installed")
 def test_emacs_eglot_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(DATA, root)
     script = tmp_path / "run.el"
     script.write_text(SCRIPT)
-    out = tmp_path / "diagnostics.txt"
-    env = {
-        **os.environ,
-        "ATTUNE_ROOT": str(root),
-        "ATTUNE_FILE": str(root / WORKFLOW),
-        "ATTUNE_OUT": str(out),
-        "ATTUNE_PYTHON": sys.executable,
-        "HOME": str(tmp_path),
-    }
-    subprocess.run(
-        ["emacs", "--batch", "-q", "-l", str(script)],
-        env=env,
-        timeout=120,
-        check=True,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-    )
-    lines = out.read_text().splitlines()
+    command = ["emacs", "--batch", "-q", "-l", str(script)]
+    lines = run_editor(tmp_path, command, {"HOME": str(tmp_path)}, 120)
     assert "TIMEOUT" not in lines
     (line,) = [text for text in lines if "Shop.Broken" in text]
     assert line.startswith("0:5:")  # `ref: Shop.Broken`: line 1, the value at column 6

@@ -7,16 +7,11 @@ them to a file that the test reads.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-DATA = Path(__file__).parent.parent / "lsp" / "data" / "workspace"
-WORKFLOW = "packs/shop/actions/workflows/broken.workflow.yaml"
+from editorkit import run_editor
 
 INIT = r"""
 local root = os.getenv("ATTUNE_ROOT")
@@ -49,29 +44,10 @@ vim.cmd("qa!")
 
 @pytest.mark.skipif(shutil.which("nvim") is None, reason="nvim is not installed")
 def test_neovim_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(DATA, root)
     init = tmp_path / "init.lua"
     init.write_text(INIT)
-    out = tmp_path / "diagnostics.txt"
-    env = {
-        **os.environ,
-        "ATTUNE_ROOT": str(root),
-        "ATTUNE_FILE": str(root / WORKFLOW),
-        "ATTUNE_OUT": str(out),
-        "ATTUNE_PYTHON": sys.executable,
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    subprocess.run(
-        ["nvim", "--headless", "--clean", "-u", str(init)],
-        env=env,
-        timeout=90,
-        check=True,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-    )
-    lines = out.read_text().splitlines()
+    state = {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    lines = run_editor(tmp_path, ["nvim", "--headless", "--clean", "-u", str(init)], state, 90)
     assert "TIMEOUT" not in lines
     # `ref: Shop.Broken` is line 1, the value starts in column 6 (0-based: 0, 5).
     assert any(line.startswith("0:5:invalid-ref:Workflow ref 'Shop.Broken'") for line in lines)
