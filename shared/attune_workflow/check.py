@@ -216,19 +216,24 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     A folder yields the files of every pack below it and loose YAML files that
     look like workflows or actions; a file given by name is always checked.
     """
-    result: dict[Path, None] = {}
+    return _expand(paths)[0]
+
+
+def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """(files to check, pack folders found below the folders), from one walk per folder."""
+    files: dict[Path, None] = {}
+    packs: dict[Path, None] = {}
     for path in paths:
         path = path.resolve()
         if path.is_file():
-            result[path] = None
+            files[path] = None
             continue
-        packs = discover_packs(path)
-        for root in packs:
-            for file in read_pack_files(root):
-                result[file] = None
-        for file in _loose_yaml(path, packs):
-            result[file] = None
-    return list(result)
+        found, loose = scan_folder(path)
+        for root in found:
+            packs[root] = None
+            files.update(dict.fromkeys(read_pack_files(root)))
+        files.update(dict.fromkeys(loose))
+    return list(files), list(packs)
 
 
 def read_pack_files(root: Path) -> list[Path]:
@@ -236,22 +241,27 @@ def read_pack_files(root: Path) -> list[Path]:
     return list(PackInfo(ref=root.name, root=root).files())
 
 
-def _loose_yaml(root: Path, packs: Sequence[Path]) -> list[Path]:
+def scan_folder(root: Path) -> tuple[list[Path], list[Path]]:
+    """The packs at or below a folder, and the loose Attune YAML files outside them."""
     if not root.is_dir():
-        return []
-    found = []
-    for current, dirs, files in os.walk(root):
+        return [], []
+    if is_pack_dir(root):
+        return [root], []
+    packs: list[Path] = []
+    loose: list[Path] = []
+    for current, dirs, names in os.walk(root):
         here = Path(current)
-        if any(here == p or here.is_relative_to(p) for p in packs):
+        if here != root and is_pack_dir(here):
+            packs.append(here)
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        for name in sorted(files):
+        for name in sorted(names):
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 file = here / name
                 if _looks_like_attune(file):
-                    found.append(file)
-    return found
+                    loose.append(file)
+    return packs, loose
 
 
 def _looks_like_attune(path: Path) -> bool:
@@ -266,9 +276,14 @@ def _looks_like_attune(path: Path) -> bool:
     )
 
 
-def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
-    """Index the packs the given paths belong to or contain, their siblings and extra roots."""
-    roots: dict[Path, None] = {}
+def build_index(
+    paths: Iterable[Path], config: Config, *, discovered: Iterable[Path] | None = None
+) -> PackIndex:
+    """Index the packs the given paths belong to or contain, their siblings and extra roots.
+
+    ``discovered``: the packs below the folders among ``paths``, when already found.
+    """
+    roots: dict[Path, None] = dict.fromkeys(discovered or ())
     for path in paths:
         path = path.resolve()
         pack_root = find_pack_root(path)
@@ -276,8 +291,8 @@ def build_index(paths: Iterable[Path], config: Config) -> PackIndex:
             roots[pack_root] = None
             for sibling in sibling_packs(pack_root):
                 roots[sibling] = None
-        for folder in discover_packs(path) if path.is_dir() else []:
-            roots[folder] = None
+        if discovered is None and path.is_dir():
+            roots.update(dict.fromkeys(discover_packs(path)))
     for extra in config.pack_roots:
         for folder in discover_packs(extra):
             roots[folder] = None
@@ -347,9 +362,9 @@ def check_paths(
     index: PackIndex | None = None,
 ) -> list[FileReport]:
     """Check files and folders; large trees use a pool of processes."""
-    files = expand_paths(paths)
+    files, packs = _expand(paths)
     if index is None:
-        index = build_index(paths, config)
+        index = build_index(paths, config, discovered=packs)
     total = len(files)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     reports: list[FileReport] = []
