@@ -62,15 +62,6 @@ def range_to_span(rng: lsp.Range, lines: LineIndex) -> Span:
     return Span(line, column, end_line, end_column)
 
 
-def line_range(lines: LineIndex, line: int) -> lsp.Range:
-    """The range of a whole line (without its line break)."""
-    text = lines.line_text(line)
-    return lsp.Range(
-        start=lsp.Position(line=line, character=0),
-        end=lsp.Position(line=line, character=utf16_column(text, len(text))),
-    )
-
-
 def diagnostic(
     d: Diagnostic,
     lines: LineIndex,

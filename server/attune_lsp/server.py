@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from attune_workflow.context import Context, FileKind
+from attune_workflow.context import Context
 from attune_workflow.positions import LineIndex
 from attune_workflow.yamlsource import parse_yaml
 
@@ -564,11 +564,6 @@ class AttuneServer(LanguageServer):
         if self._indexed is None:
             self._indexed = asyncio.Event()
         return self._indexed
-
-    def is_workflow(self, uri: str) -> bool:
-        """Whether the latest analysis says the document is a workflow file."""
-        analysis = self.latest(uri)
-        return analysis is not None and analysis.kind is FileKind.WORKFLOW
 
 
 def create_server() -> AttuneServer:

@@ -9,7 +9,6 @@ the parsed ``{{ }}`` templates. Rules only read it.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -277,8 +276,6 @@ def _string_leaves(node: Node, where: str) -> Iterator[tuple[ScalarNode, str]]:
 
 
 # -- the context ----------------------------------------------------------------------------
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Context:

@@ -91,9 +91,3 @@ class FileReport:
 
     path: Path
     diagnostics: tuple[Diagnostic, ...]
-    lines: tuple[str, ...] = ()
-
-    @property
-    def error_count(self) -> int:
-        """How many errors the file has."""
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)

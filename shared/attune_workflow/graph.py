@@ -86,10 +86,6 @@ class ScopeGraph:
         self.successors = successors
         self.predecessors = predecessors
 
-    def inbound(self, task: TaskView) -> int:
-        """How many distinct tasks of the scope transition into ``task``."""
-        return len(self.predecessors.get(task, ()))
-
     @cached_property
     def entries(self) -> list[TaskView]:
         """Tasks without inbound edges, in file order."""

@@ -234,18 +234,6 @@ class PackIndex:
         for pack in packs:
             self.add_pack(pack)
 
-    @classmethod
-    def from_roots(cls, roots: Iterable[Path]) -> PackIndex:
-        """Index every pack at or below the given folders."""
-        index = cls()
-        seen: set[Path] = set()
-        for root in roots:
-            for folder in discover_packs(root):
-                if folder not in seen:
-                    seen.add(folder)
-                    index.add_pack(read_pack(folder))
-        return index
-
     def add_pack(self, pack: PackInfo) -> None:
         """Add or replace a pack read from disk."""
         if pack.root is not None:

@@ -32,10 +32,6 @@ class Span:
         """The end as (line, column)."""
         return (self.end_line, self.end_column)
 
-    def contains(self, line: int, column: int) -> bool:
-        """Whether (line, column) lies inside the span (end included, for cursors)."""
-        return (self.line, self.column) <= (line, column) <= (self.end_line, self.end_column)
-
 
 class LineIndex:
     """Converts between character offsets and (line, column) for one text."""

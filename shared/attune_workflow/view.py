@@ -130,15 +130,6 @@ class WorkflowView:
             stack.extend(reversed(task.children))
         return tuple(order)
 
-    @cached_property
-    def top_names(self) -> dict[str, TaskView]:
-        """Top-level tasks by name (the first of duplicates)."""
-        names: dict[str, TaskView] = {}
-        for task in self.tasks:
-            if task.name is not None:
-                names.setdefault(task.name, task)
-        return names
-
     def scope_of(self, task: TaskView) -> list[TaskView]:
         """The tasks a task's transitions may target: its siblings."""
         return task.parent.children if task.parent else self.tasks
