@@ -57,7 +57,7 @@ from ..yamlsource import (
     scalar_value,
 )
 from .schema_format import schema_fields
-from .unknown_action import called_action
+from .unknown_action import called_actions
 
 ID = "input-type"
 SEVERITY = Severity.ERROR
@@ -132,16 +132,9 @@ def value_span(ctx: Context, node: Node) -> Span:
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report literal inputs of the wrong type or outside the enum."""
-    view = ctx.view
-    if view is None:
-        return
     found: list[Diagnostic] = []
     fields_of: dict[str, dict[str, Any] | None] = {}
-    for task in view.all_tasks():
-        called = called_action(ctx, task)
-        if called is None:
-            continue
-        action = called[1]
+    for task, _node, action in called_actions(ctx):
         if action.ref in fields_of:
             fields = fields_of[action.ref]
         else:

@@ -43,7 +43,7 @@ from ..view import TaskView
 from ..yamlsource import MappingNode, Node, ScalarNode, is_null
 from .ref_mismatch import key_span
 from .schema_format import is_json_schema, required_fields, schema_fields
-from .unknown_action import called_action
+from .unknown_action import called_actions
 from .unknown_input import undeclared_inputs
 
 ID = "missing-input"
@@ -90,15 +90,8 @@ def placeholder(spec: Any) -> str:
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report required parameters absent from a task's input."""
-    view = ctx.view
-    if view is None:
-        return
     required_of: dict[str, list[str]] = {}
-    for task in view.all_tasks():
-        found = called_action(ctx, task)
-        if found is None:
-            continue
-        action_node, action = found
+    for task, action_node, action in called_actions(ctx):
         schema = action.parameters
         required = required_of.get(action.ref)
         if required is None:

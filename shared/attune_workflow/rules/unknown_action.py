@@ -32,7 +32,9 @@ tasks:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
@@ -47,13 +49,39 @@ SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
 
-def called_action(ctx: Context, task: TaskView) -> tuple[ScalarNode, ActionInfo] | None:
-    """The action a task calls, with the ``action`` value node, when it is known."""
-    node = task_action(task)
-    if node is None:
-        return None
-    action = ctx.index.action(str(node.value))
-    return (node, action) if action is not None else None
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A task that calls an action by a plain ref, and what the index knows of it."""
+
+    task: TaskView
+    node: ScalarNode
+    ref: str
+    action: ActionInfo | None
+
+
+_CALLS: weakref.WeakKeyDictionary[Context, list[Call]] = weakref.WeakKeyDictionary()
+
+
+def calls(ctx: Context) -> list[Call]:
+    """Every task action of the workflow with its index entry, computed once per file."""
+    found = _CALLS.get(ctx)
+    if found is None:
+        found = []
+        view = ctx.view
+        for task in view.all_tasks() if view is not None else ():
+            node = task_action(task)
+            if node is not None:
+                ref = str(node.value)
+                found.append(Call(task, node, ref, ctx.index.action(ref)))
+        _CALLS[ctx] = found
+    return found
+
+
+def called_actions(ctx: Context) -> Iterator[tuple[TaskView, ScalarNode, ActionInfo]]:
+    """(task, ``action`` value node, action) for each task whose action is known."""
+    for call in calls(ctx):
+        if call.action is not None:
+            yield call.task, call.node, call.action
 
 
 def pack_actions(index: PackIndex, pack: str) -> list[str]:
@@ -63,17 +91,9 @@ def pack_actions(index: PackIndex, pack: str) -> list[str]:
 
 def unresolved_actions(ctx: Context) -> Iterator[tuple[ScalarNode, str, str]]:
     """(action value node, ref, pack) of every well-formed task action that is not known."""
-    view = ctx.view
-    if view is None:
-        return
-    index = ctx.index
-    for task in view.all_tasks():
-        node = task_action(task)
-        if node is None:
-            continue
-        ref = str(node.value)
-        if action_ref_ok(ref) and index.action(ref) is None:
-            yield node, ref, ref.partition(".")[0]
+    for call in calls(ctx):
+        if call.action is None and action_ref_ok(call.ref):
+            yield call.node, call.ref, call.ref.partition(".")[0]
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

@@ -39,7 +39,7 @@ from ..suggest import close_match, did_you_mean
 from ..yamlsource import MappingNode, Node, ScalarNode
 from .invalid_ref import replace_edit
 from .schema_format import accepts_any_field, schema_fields
-from .unknown_action import called_action
+from .unknown_action import called_actions
 
 ID = "unknown-input"
 SEVERITY = Severity.WARNING
@@ -67,14 +67,7 @@ def undeclared_inputs(
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report input keys the called action does not declare."""
-    view = ctx.view
-    if view is None:
-        return
-    for task in view.all_tasks():
-        found = called_action(ctx, task)
-        if found is None:
-            continue
-        action = found[1]
+    for task, _node, action in called_actions(ctx):
         for name, key_node, suggestion in undeclared_inputs(action.parameters, task.value("input")):
             yield ctx.diagnostic(
                 ID,
