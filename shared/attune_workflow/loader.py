@@ -133,7 +133,7 @@ class WorkflowLoader:
         )
         if not isinstance(ctx.data, dict):
             return LoadedWorkflow(file, None, None, diagnostics)
-        return LoadedWorkflow(file, ctx.data, normalize(ctx.data), diagnostics)
+        return LoadedWorkflow(file, ctx.data, normalize(ctx.decoded), diagnostics)
 
     def reload_workflow(self, ref: str) -> LoadedWorkflow:
         """Load the file of a ref again, searching as Attune does."""

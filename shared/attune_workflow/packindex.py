@@ -225,6 +225,7 @@ class PackIndex:
         self._by_root: dict[Path, PackInfo] = {}
         self._actions: dict[str, ActionInfo] = {}
         self._links: dict[Path, ActionInfo] = {}
+        self._all_links: dict[Path, list[ActionInfo]] = {}
         self._database_packs: set[str] = set()
         if include_core:
             core = bundled_core()
@@ -249,6 +250,7 @@ class PackIndex:
             linked = action.workflow_path
             if linked is not None:
                 self._links.setdefault(linked, action)
+                self._all_links.setdefault(linked, []).append(action)
 
     def remove_pack(self, root: Path | None) -> None:
         """Forget a pack read from disk (its bundled core actions stay)."""
@@ -270,6 +272,12 @@ class PackIndex:
         for path, action in list(self._links.items()):
             if action.path is not None and action.path.is_relative_to(root):
                 del self._links[path]
+        for path, actions in list(self._all_links.items()):
+            kept = [a for a in actions if a.path is None or not a.path.is_relative_to(root)]
+            if kept:
+                self._all_links[path] = kept
+            else:
+                del self._all_links[path]
 
     def add_database_actions(self, actions: Mapping[str, Mapping[str, Any]]) -> None:
         """Add actions known from an Attune database (never replacing workspace ones)."""
@@ -323,3 +331,7 @@ class PackIndex:
     def linked_action(self, workflow_path: Path) -> ActionInfo | None:
         """The action whose ``workflow_file`` names this graph file."""
         return self._links.get(workflow_path.resolve())
+
+    def linking_actions(self, workflow_path: Path) -> list[ActionInfo]:
+        """Every action whose ``workflow_file`` names this graph file, by ref."""
+        return sorted(self._all_links.get(workflow_path.resolve(), ()), key=lambda a: a.ref)

@@ -303,7 +303,8 @@ tasks:
   - next:
       - do: [a, 7, null]
 """
-    assert spans(text, "unknown-task") == [("unknown-task", 6, 18, 19)]
+    # Attune takes the scalar 7 as the task name "7"
+    assert spans(text, "unknown-task") == [("unknown-task", 6, 18, 19), ("unknown-task", 9, 17, 18)]
 
 
 # -- duplicate-task, reserved-task-name ---------------------------------------------------------
