@@ -24,7 +24,7 @@ def packs(tmp_path: Path) -> Path:
     (base / "mypack" / "actions" / "workflows" / "notes.txt").write_text("not yaml")
     (base / "other" / "workflows").mkdir(parents=True)
     (base / "other" / "workflows" / "broken.yaml").write_text(
-        "version: 1.0\ntasks:\n  - name: a\n    next:\n      - do: [nowhere]\n"
+        "version: [1.0]\ntasks:\n  - name: a\n    next:\n      - do: [nowhere]\n"
     )
     return base
 

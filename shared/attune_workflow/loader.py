@@ -26,6 +26,11 @@ from .rules import GROUPS
 DEFAULT_PACKS_DIR = Path("/opt/attune/packs")
 # The checks Attune's parse step makes; the only ones run with ``skip_validation``.
 PARSE_RULES = frozenset(GROUPS["File and YAML"]) | frozenset(GROUPS["Structure and types"])
+# Pack-check findings about the pack around a file; Attune's loader reads every sub-folder
+# of the base folder as a pack, with or without pack.yaml, so they do not block a workflow.
+PACK_CHECK_RULES = frozenset(
+    {"pack-manifest", "missing-entry-point", "duplicate-ref", "ignored-file"}
+)
 
 
 class LoaderError(Exception):
@@ -119,7 +124,10 @@ class WorkflowLoader:
     def load_workflow_file(self, file: WorkflowFileRef) -> LoadedWorkflow:
         """Load one file; problems become diagnostics, I/O failures raise OSError."""
         data = file.path.read_bytes()
-        config = Config(max_file_size=self.config.max_file_size)
+        config = Config(
+            rules={rule: None for rule in PACK_CHECK_RULES},
+            max_file_size=self.config.max_file_size,
+        )
         if self.config.skip_validation:
             config = Config(
                 rules={rule: None for rule in _all_rules() - PARSE_RULES},

@@ -30,7 +30,7 @@ class Retry(_Strict):
         "constant", description="How the delay grows."
     )
     max_delay: U32 | None = Field(None, description="Upper bound of the delay; >= delay.")
-    on_error: StrictStr | None = Field(None, description="Parsed; no evaluation site is known.")
+    on_error: StrictStr | None = Field(None, description="Never evaluated by the scheduler.")
 
 
 class IterateCache(_Strict):
@@ -93,7 +93,9 @@ class Task(_Strict):
     worker_selector: Any = None
     worker_tolerations: Any = None
     worker_affinity: Any = None
-    when: StrictStr | None = Field(None, description="Task-level condition.")
+    when: StrictStr | None = Field(
+        None, description="Never evaluated by the scheduler: the task always runs."
+    )
     wait_for: WaitFor | None = None
     with_items: StrictStr | None = Field(None, description="Template that yields a list.")
     iterate_cache: IterateCache | None = None

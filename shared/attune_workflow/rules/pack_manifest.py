@@ -10,7 +10,9 @@ together with its current key with a different value (`name` + `label`,
 same value twice is fine). Keys that pack check reads with a fixed type must
 have it: `dependencies` a list, `tags` / `keywords` / `runtime_deps` lists of
 strings, `config` / `meta` / `metadata` mappings (`dependencies: {}` is
-rejected). A document that is not a mapping is reported by `not-a-workflow`.
+rejected). A document that is not a mapping is reported by `not-a-workflow`. A pack
+folder (one with `actions/`) without `pack.yaml` is reported once, on its
+first action file.
 
 ## Why is this bad?
 Attune's pack check rejects such a manifest (`manifest.invalid_ref`,
@@ -44,6 +46,7 @@ from typing import Any
 
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
+from ..positions import Span
 from ..suggest import did_you_mean
 from ..yamlsource import (
     MappingNode,
@@ -64,7 +67,7 @@ from .invalid_ref import (
 
 ID = "pack-manifest"
 SEVERITY = Severity.ERROR
-KINDS = frozenset({FileKind.PACK})
+KINDS = frozenset({FileKind.PACK, FileKind.ACTION, FileKind.WORKFLOW})
 
 LEGACY_ALIASES = (
     ("name", "label"),
@@ -92,6 +95,9 @@ def semver_of(text: str) -> str | None:
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report a bad ``ref`` or ``version`` and alias conflicts of ``pack.yaml``."""
+    if ctx.kind is not FileKind.PACK:
+        yield from _missing_manifest(ctx)
+        return
     root = ctx.doc.root
     if ctx.doc.syntax_error is not None or not isinstance(root, MappingNode):
         return  # yaml-syntax / not-a-workflow
@@ -114,9 +120,27 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
+def _missing_manifest(ctx: Context) -> Iterator[Diagnostic]:
+    """A pack folder (one with ``actions/``) without ``pack.yaml``: said on its first file."""
+    pack = ctx.pack
+    if pack is None or pack.root is None or (pack.root / "pack.yaml").is_file():
+        return
+    first = next(pack.files(), None)
+    if first is None or first.resolve() != ctx.path.resolve():
+        return
+    span = first_key_span(ctx) or Span(0, 0, 0, 0)
+    yield ctx.diagnostic(
+        ID,
+        SEVERITY,
+        span,
+        f"The pack folder '{pack.root.name}' has no pack.yaml: Attune's pack check rejects it "
+        "(manifest.missing) and the pack cannot be installed",
+    )
+
+
 def _same_value(a: Node, b: Node) -> bool:
     """Whether two manifest values hold the same data."""
-    return _plain(a) == _plain(b)
+    return bool(_plain(a) == _plain(b))
 
 
 def _plain(node: Node) -> Any:
@@ -129,9 +153,7 @@ def _plain(node: Node) -> Any:
     return None
 
 
-def _check_types(
-    ctx: Context, fields: dict[str, tuple[ScalarNode, Node]]
-) -> Iterator[Diagnostic]:
+def _check_types(ctx: Context, fields: dict[str, tuple[ScalarNode, Node]]) -> Iterator[Diagnostic]:
     """Keys pack check reads with a fixed YAML type (``dependencies: {}`` is not a list)."""
     for key, (expected, check_type) in MANIFEST_TYPES.items():
         entry = fields.get(key)

@@ -196,6 +196,9 @@ def _diagnostic(ctx: Context, error: StructuralError, key: str) -> Diagnostic:
                 ID, _severity(strict), ctx.span(error.key_node), f"{message}; {home}"
             )
         candidates = _KEYS.get(model, ()) if model is not None else ()
+        if model is Task:
+            # never suggest a task-level 'when': the scheduler does not evaluate it
+            candidates = tuple(c for c in candidates if c != "when")
         match = close_match(key.lower(), candidates)
         if match is not None:
             message += did_you_mean(match)
