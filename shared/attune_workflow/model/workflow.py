@@ -1,8 +1,11 @@
 """The workflow file as Attune's parser reads it (``parse_workflow_yaml``).
 
-Types are strict, as serde's are: ``version: 1.0`` is a float and is rejected,
-a scalar ``do:`` is not a list. Keys Attune does not know are forbidden here so
-that they can be reported (``unknown-key``); Attune itself drops them.
+Types are strict, as serde's are: a scalar ``do:`` is not a list, a quoted
+number is not an integer. The model validates the document as
+:mod:`.decode` hands it over, where string fields already hold the text of any
+scalar (``version: 1.0`` is "1.0") and empty values are empty collections, as
+serde_yaml_ng gives them. Keys Attune does not know are forbidden here so that
+they can be reported (``unknown-key``); Attune itself drops them.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ class WorkflowFile(_Strict):
     label: Annotated[StrictStr, Field(max_length=255)] = ""
     description: StrictStr | None = None
     version: Annotated[StrictStr, Field(min_length=1, max_length=50)] = Field(
-        description='Workflow version; a string: quote it ("1.0").'
+        description='Workflow version, read as text (1.0 is "1.0"); quote values like "1.10".'
     )
     parameters: Any = Field(None, description="Input schema (flat).")
     output: Any = Field(None, description="Output schema (flat).")

@@ -5,13 +5,13 @@ Reports values that Attune's decoder (serde_yaml_ng) cannot read into the
 field they are in: a mapping or list where a string is wanted, a scalar where
 a list or mapping is wanted (`do: t2`, a scalar `tags`), a list `with_items`
 or legacy `on_success`, a list `vars`, `~` for `input` or `next`, a quoted
-number where an integer is needed, `yes` where a boolean is needed, an
-unquoted integer `iterate_cache.generation` is fine (it is a string field).
-Any scalar in a string field is read as its text, as written (`version: 1.0`
-is "1.0", `name: 123` is "123", `when: true` is "true"), and an empty value
-(`input:` with nothing after it) is an empty mapping or list: neither is
-reported. Where the text is fragile it says so: an `output_map` value that is
-not a string publishes its text (`ok: true` publishes the string "true"; a
+number where an integer is needed, `yes` where a boolean is needed. Any scalar
+in a string field is read as its text, as written (`version: 1.0` is "1.0",
+`name: 123` is "123", `when: true` is "true", an unquoted
+`iterate_cache.generation: 42` is "42"), and an empty value (`input:` with
+nothing after it) is an empty mapping or list: neither is reported. Where
+the text is fragile it says so: an `output_map` value that is not a string
+publishes its text (`ok: true` publishes the string "true"; a
 warning with a fix that writes `"{{ true }}"`), and a number whose text a YAML
 reader would read differently (`version: 1.10`, read by most tools as 1.1)
 gets a hint to quote it. In action files it reports keys whose value is not
