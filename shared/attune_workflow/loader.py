@@ -58,7 +58,7 @@ class WorkflowFileRef:
 
 @dataclass(slots=True)
 class LoadedWorkflow:
-    """A workflow file with its data, its stored form and all its diagnostics."""
+    """A workflow file with its data as Attune decodes it, its stored form and its diagnostics."""
 
     file: WorkflowFileRef
     data: dict[str, Any] | None
@@ -141,7 +141,7 @@ class WorkflowLoader:
         )
         if not isinstance(ctx.data, dict):
             return LoadedWorkflow(file, None, None, diagnostics)
-        return LoadedWorkflow(file, ctx.data, normalize(ctx.decoded), diagnostics)
+        return LoadedWorkflow(file, ctx.decoded, normalize(ctx.decoded), diagnostics)
 
     def reload_workflow(self, ref: str) -> LoadedWorkflow:
         """Load the file of a ref again, searching as Attune does."""
