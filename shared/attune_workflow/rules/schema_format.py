@@ -9,11 +9,13 @@ also be one Attune can turn into JSON Schema (`string`, `integer`, `number`,
 `boolean`, `object`, `array`): Attune installs the pack, but the API cannot
 build the schema when the action runs. An `output` schema is stored as
 written, so any string type is accepted there (`type: any` is common); an
-unfamiliar one other than `any` gets a hint. A `required` that is not a
-boolean is a warning: Attune does not read it as a flag. A JSON-Schema-shaped
-schema (`type: object` with `properties`) is accepted as Attune passes it
-through unchanged; its properties are checked the same way. Nested `items`
-and `properties` specs are checked when they give a `type`.
+unfamiliar one other than `any` gets a hint. An action's `output_schema`,
+which pack check lints but the loader never reads, gets warnings rather than
+errors. A `required` that is not a boolean is a warning: Attune does not read
+it as a flag. A JSON-Schema-shaped schema (`type: object` with `properties`)
+is accepted as Attune passes it through unchanged; its properties are checked
+the same way. Nested `items` and `properties` specs are checked when they give
+a `type`.
 
 ## Why is this bad?
 Attune's pack check rejects schemas that are not mappings or whose fields
@@ -107,6 +109,8 @@ _SCHEMAS = {
 # Output schemas are stored as written: only the pack check's "string type" applies.
 # (Pack check lints ``output_schema`` as well, although the loader never reads it.)
 _STORED_AS_WRITTEN = frozenset({"output", "output_schema"})
+# Schemas that Attune's pack check lints but its loader never reads.
+_NEVER_READ = frozenset({"output_schema"})
 # The type word that output schemas commonly use for "anything".
 ANY_TYPE = "any"
 
@@ -181,7 +185,13 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         entry = mapping_get(root, key)
         if entry is None or is_null(entry[1]):
             continue
-        yield from _check_schema(ctx, key, entry[1], label)
+        found = _check_schema(ctx, key, entry[1], label)
+        if key in _NEVER_READ:
+            # pack check lints it, but the loader never reads it: nothing depends on it
+            found = (
+                d.with_severity(Severity.WARNING) if d.severity is SEVERITY else d for d in found
+            )
+        yield from found
 
 
 def _check_schema(ctx: Context, key: str, node: Node, label: str) -> Iterator[Diagnostic]:
@@ -275,7 +285,7 @@ def _check_field(
             SEVERITY,
             ctx.span(where),
             f"{label} '{name}' must be a mapping such as '{{type: string}}', not "
-            f"{node_type_word(spec)}: Attune rejects the schema",
+            f"{node_type_word(spec)}: Attune's pack check rejects the schema",
             fixes=fixes,
         )
         return
@@ -287,8 +297,8 @@ def _check_field(
                 ID,
                 SEVERITY,
                 ctx.span(key_node),
-                f"{label} '{name}' has no 'type': Attune's pack check requires one of "
-                f"{', '.join(FLAT_TYPES)}",
+                f"{label} '{name}' has no 'type': Attune's pack check requires a string "
+                f"'type' in every entry, such as one of {', '.join(FLAT_TYPES)}",
             )
     else:
         yield from _check_type(ctx, kind_entry[1], label, name, stored)
@@ -318,7 +328,7 @@ def _check_type(
             SEVERITY,
             ctx.span(node),
             f"The 'type' of {label.lower()} '{name}' must be a string, not "
-            f"{node_type_word(node)}: Attune's pack check requires one of {', '.join(FLAT_TYPES)}",
+            f"{node_type_word(node)}: Attune's pack check requires a string 'type'",
         )
         return
     value = str(node.value)
