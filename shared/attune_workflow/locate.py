@@ -1,0 +1,84 @@
+"""Source offsets of scalar characters, for editor features that work inside a string.
+
+A scalar's value and its source differ (quotes, escapes, folded lines); these helpers
+go from a value offset to source spans and back through the parser's offset map.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+
+from .context import Context, Expression
+from .expressions import block_at
+from .positions import Span
+from .yamlsource import ScalarNode, scalar_offsets
+
+
+def value_offset(ctx: Context, node: ScalarNode, line: int, column: int) -> int | None:
+    """The offset in a scalar's value of a source position (None outside the value)."""
+    offsets = scalar_offsets(ctx.text, node)
+    if offsets is None:
+        return None
+    target = ctx.doc.lines.offset(line, column)
+    if target < offsets[0] or target > offsets[-1]:
+        return None
+    index = bisect_right(offsets, target) - 1
+    return index if offsets[index] == target else index + 1
+
+
+def value_runs(ctx: Context, offsets: list[int], start: int, end: int) -> Iterator[Span]:
+    """Spans of the source characters of value offsets ``start:end``, one per line.
+
+    A token of a folded or escaped string can be split in the source; each run of
+    adjacent characters on one line gives one span.
+    """
+    lines = ctx.doc.lines
+    end = min(end, len(offsets) - 1)
+    i = start
+    while i < end:
+        first = offsets[i]
+        j = i + 1
+        while j < end and offsets[j] == offsets[j - 1] + 1 and ctx.text[offsets[j - 1]] != "\n":
+            j += 1
+        last = offsets[j - 1] + 1
+        line, _ = lines.position(first)
+        stop = min(last, lines.line_end(line))
+        if stop > first:
+            yield lines.span(first, stop)
+        i = j
+
+
+def expression_at(ctx: Context, line: int, column: int) -> tuple[Expression, int] | None:
+    """The parsed ``{{ }}`` block under a cursor and the cursor's offset in its text.
+
+    An unclosed block (``{{ length(``, while typing) counts as running to the string's end.
+    """
+    for expr in ctx.expressions:
+        node = expr.node
+        if not _near(node, line):
+            continue
+        offset = value_offset(ctx, node, line, column)
+        if offset is not None and expr.block.expr_start <= offset <= expr.block.expr_end:
+            return expr, offset - expr.block.expr_start
+    return None
+
+
+def block_text_at(ctx: Context, line: int, column: int) -> tuple[str, int] | None:
+    """The text of the ``{{ }}`` block under a cursor in a templated string (an unclosed
+    block runs to the string's end, as while typing) and the cursor's offset in it."""
+    for templated in ctx.templated:
+        node = templated.node
+        if not _near(node, line):
+            continue
+        offset = value_offset(ctx, node, line, column)
+        if offset is None:
+            continue
+        block = block_at(str(node.value), offset)
+        if block is not None:
+            return block.expr, offset - block.expr_start
+    return None
+
+
+def _near(node: ScalarNode, line: int) -> bool:
+    return node.start_mark.line <= line <= node.end_mark.line
