@@ -39,8 +39,8 @@ class NameKind(enum.StrEnum):
 class NameUse:
     """One place that names a task, variable or parameter.
 
-    ``key`` identifies the thing: the task's view for tasks (None when no task has the
-    name), the name for variables and parameters. ``write`` marks declarations and
+    ``key`` identifies a task: its view (None when no task has the name); variables and
+    parameters are identified by their name. ``write`` marks declarations and
     assignments (a task's ``name``, ``vars`` keys, published names, parameter keys).
     """
 
@@ -75,10 +75,10 @@ class NameUses:
 
     def same(self, use: NameUse) -> list[NameUse]:
         """Every use of what ``use`` names (itself included), in document order."""
-        if use.key is None:
-            found = [u for u in self.uses if u.kind is use.kind and u.name == use.name]
-        else:
+        if use.kind is NameKind.TASK and use.key is not None:
             found = [u for u in self.uses if u.kind is use.kind and u.key is use.key]
+        else:
+            found = [u for u in self.uses if u.kind is use.kind and u.name == use.name]
         return sorted(found, key=lambda u: u.span)
 
     @cached_property

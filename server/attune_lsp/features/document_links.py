@@ -28,11 +28,12 @@ def register(server: AttuneServer) -> None:
         if analysis is None or ctx is None:
             return None
         found = await ls.run(lambda: document_links(ctx))
+        tooltips = ls.supports("text_document.document_link.tooltip_support")
         return [
             lsp.DocumentLink(
                 range=convert.span_to_range(link.span, analysis.lines),
                 target=ls.uri_of(link.target),
-                tooltip=link.tooltip,
+                tooltip=link.tooltip if tooltips else None,
             )
             for link in found
         ]
