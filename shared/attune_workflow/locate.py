@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from .context import Context, Expression
+from .context import Context
 from .expressions import block_at
 from .positions import Span
 from .yamlsource import ScalarNode, scalar_offsets
@@ -47,21 +47,6 @@ def value_runs(ctx: Context, offsets: list[int], start: int, end: int) -> Iterat
         if stop > first:
             yield lines.span(first, stop)
         i = j
-
-
-def expression_at(ctx: Context, line: int, column: int) -> tuple[Expression, int] | None:
-    """The parsed ``{{ }}`` block under a cursor and the cursor's offset in its text.
-
-    An unclosed block (``{{ length(``, while typing) counts as running to the string's end.
-    """
-    for expr in ctx.expressions:
-        node = expr.node
-        if not _near(node, line):
-            continue
-        offset = value_offset(ctx, node, line, column)
-        if offset is not None and expr.block.expr_start <= offset <= expr.block.expr_end:
-            return expr, offset - expr.block.expr_start
-    return None
 
 
 def block_text_at(ctx: Context, line: int, column: int) -> tuple[str, int] | None:

@@ -1,14 +1,14 @@
 """Nested ranges around a cursor, for editors' expand / shrink selection.
 
-From the innermost out: the expression nodes under the cursor inside a ``{{ }}``
-block, the block's text, the block with its braces, the scalar, then each YAML
+From the innermost out: the token and the expression nodes under the cursor inside a
+``{{ }}`` block, the block's text, the block with its braces, the scalar, then each YAML
 key-value pair, mapping, sequence item and collection that contains the cursor.
 """
 
 from __future__ import annotations
 
 from .context import Context
-from .expressions import find_blocks, nodes_at, parse_expression
+from .expressions import find_blocks, nodes_at, parse_expression, tokenize
 from .locate import value_offset
 from .positions import Span
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string
@@ -82,12 +82,15 @@ def _expression_spans(
         trail = len(text.rstrip())
         if lead < trail:
             outer.append(ctx.value_span(node, block.expr_start + lead, block.expr_start + trail))
+        base = block.expr_start
+        inner = offset - base
         ast = parse_expression(text).ast
-        if ast is None:
-            return
-        inner = offset - block.expr_start
-        chain = nodes_at(ast, inner) or nodes_at(ast, max(inner - 1, 0))
-        for expr in chain:
-            base = block.expr_start
-            outer.append(ctx.value_span(node, base + expr.start, base + expr.end))
+        if ast is not None:
+            chain = nodes_at(ast, inner) or nodes_at(ast, max(inner - 1, 0))
+            for expr in chain:
+                outer.append(ctx.value_span(node, base + expr.start, base + expr.end))
+        for token in tokenize(text):
+            if token.kind != "eof" and token.start <= inner <= token.end:
+                outer.append(ctx.value_span(node, base + token.start, base + token.end))
+                break
         return

@@ -227,7 +227,8 @@ async def test_selection_range_grows_from_the_expression_to_the_file(
     while node is not None:
         chain.append(node.range)
         node = node.parent
-    assert [span_text(text, r) for r in chain[:4]] == [
+    assert [span_text(text, r) for r in chain[:5]] == [
+        "pack_order",
         "task.pack_order",
         "task.pack_order.sent_id",
         "{{ task.pack_order.sent_id }}",
