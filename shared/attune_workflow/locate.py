@@ -42,10 +42,10 @@ def value_runs(ctx: Context, offsets: list[int], start: int, end: int) -> Iterat
         while j < end and offsets[j] == offsets[j - 1] + 1 and ctx.text[offsets[j - 1]] != "\n":
             j += 1
         last = offsets[j - 1] + 1
-        line, _ = lines.position(first)
+        line, column = lines.position(first)
         stop = min(last, lines.line_end(line))
         if stop > first:
-            yield lines.span(first, stop)
+            yield Span(line, column, line, column + stop - first)
         i = j
 
 

@@ -12,14 +12,22 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .context import Context
-from .expressions import NAMESPACES, Call, paths
+from .expressions import NAMESPACES, Call, parse_expression, paths
 from .expressions.namespaces import KEYWORDS
 from .positions import Span
 from .view import TaskView, WorkflowView
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_string, mapping_get
+from .yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_string,
+    mapping_get,
+    scalar_offsets,
+)
 
 TASK_ROOTS = frozenset(name for name, info in NAMESPACES.items() if info.task_keyed)
 WORKFLOW_ROOTS = frozenset(
@@ -156,33 +164,53 @@ def _collect(ctx: Context) -> Iterator[NameUse]:
             for target in transition.targets:
                 started = resolve(task, target.name)
                 yield NameUse(NameKind.TASK, target.name, started, whole(target.node), False)
+    offsets: dict[int, list[int] | None] = {}
+    lines = ctx.doc.lines
     for expr in ctx.expressions:
-        ast = expr.parsed.ast
-        if ast is None:
+        node = expr.node
+        if id(node) not in offsets:
+            offsets[id(node)] = scalar_offsets(ctx.text, node)
+        mapped = offsets[id(node)]
+        base = expr.block.expr_start
+        for kind, name, start, end in _expression_names(expr.block.expr):
+            if mapped is not None and base + end < len(mapped):
+                first = mapped[base + start]
+                span = lines.span(first, mapped[base + end - 1] + 1)
+            else:
+                span = ctx.expression_span(expr, start, end)
+            key = resolve(None, name) if kind is NameKind.TASK else name
+            yield NameUse(kind, name, key, span, False)
+
+
+@lru_cache(maxsize=4096)
+def _expression_names(src: str) -> tuple[tuple[NameKind, str, int, int], ...]:
+    """(kind, name, start, end) of the names an expression reads, by its text."""
+    ast = parse_expression(src).ast
+    if ast is None:
+        return ()
+    found = []
+    for ref in paths(ast):
+        if isinstance(ref.root, Call):
             continue
-        for ref in paths(ast):
-            if isinstance(ref.root, Call):
-                continue
-            root = ref.root_name
-            if not ref.segments:
-                if root not in NAMESPACES and root not in KEYWORDS:
-                    span = ctx.expression_span(expr, ref.root.start, ref.root.end)
-                    yield NameUse(NameKind.VARIABLE, root, root, span, False)
-                continue
-            segment = ref.segments[0]
-            key = segment.key
-            if not isinstance(key, str):
-                continue
-            start, end = segment.start, segment.end
-            if segment.bracketed:
-                start, end = start + 1, end - 1
-            span = ctx.expression_span(expr, start, end)
-            if root in TASK_ROOTS:
-                yield NameUse(NameKind.TASK, key, resolve(None, key), span, False)
-            elif root == "parameters":
-                yield NameUse(NameKind.PARAMETER, key, key, span, False)
-            elif root in WORKFLOW_ROOTS:
-                yield NameUse(NameKind.VARIABLE, key, key, span, False)
+        root = ref.root_name
+        if not ref.segments:
+            if root not in NAMESPACES and root not in KEYWORDS:
+                found.append((NameKind.VARIABLE, root, ref.root.start, ref.root.end))
+            continue
+        segment = ref.segments[0]
+        key = segment.key
+        if not isinstance(key, str):
+            continue
+        start, end = segment.start, segment.end
+        if segment.bracketed:
+            start, end = start + 1, end - 1
+        if root in TASK_ROOTS:
+            found.append((NameKind.TASK, key, start, end))
+        elif root == "parameters":
+            found.append((NameKind.PARAMETER, key, start, end))
+        elif root in WORKFLOW_ROOTS:
+            found.append((NameKind.VARIABLE, key, start, end))
+    return tuple(found)
 
 
 def _published_names(node: Node | None) -> Iterator[ScalarNode]:

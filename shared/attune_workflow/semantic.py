@@ -8,11 +8,21 @@ spans of one line, in document order; the editor edge numbers the types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import Context, Expression
-from .expressions import ALL_FUNCTIONS, NAMESPACES, Call, paths, tokenize, walk
+from .expressions import (
+    ALL_FUNCTIONS,
+    NAMESPACES,
+    Call,
+    Expr,
+    parse_expression,
+    paths,
+    tokenize,
+    walk,
+)
 from .expressions.tokens import FLOAT, INT, KEYWORD_KINDS, NAME, STRING, UNTERMINATED
 from .locate import value_runs
 from .positions import Span
@@ -59,6 +69,7 @@ Kinds = dict[int, tuple[str, frozenset[str]]]
 _LIBRARY = frozenset({"defaultLibrary"})
 _DECLARATION = frozenset({"declaration"})
 _READONLY = frozenset({"readonly"})
+_NONE: frozenset[str] = frozenset()
 
 
 def semantic_tokens(ctx: Context) -> list[SemanticToken]:
@@ -67,42 +78,86 @@ def semantic_tokens(ctx: Context) -> list[SemanticToken]:
     if view is None:
         return []
     found: list[SemanticToken] = []
-    offsets: dict[int, list[int] | None] = {}
+    add = found.append
+    places: dict[int, _Place] = {}
 
-    def runs(node: ScalarNode, start: int, end: int) -> Iterator[Span]:
-        key = id(node)
-        if key not in offsets:
-            offsets[key] = scalar_offsets(ctx.text, node)
-        mapped = offsets[key]
-        if mapped is not None:
-            yield from value_runs(ctx, mapped, start, end)
+    def place(node: ScalarNode) -> _Place:
+        known = places.get(id(node))
+        if known is None:
+            known = places[id(node)] = _Place(ctx, node)
+        return known
 
     for task in view.all_tasks():
         if task.name_node is not None:
-            for span in runs(task.name_node, 0, len(str(task.name_node.value))):
-                found.append(SemanticToken(span, "class", _DECLARATION))
+            node = task.name_node
+            place(node).add(add, 0, len(str(node.value)), "class", _DECLARATION)
         for transition in task.transitions:
             for target in transition.targets:
-                for span in runs(target.node, 0, len(target.name)):
-                    found.append(SemanticToken(span, "class"))
+                place(target.node).add(add, 0, len(target.name), "class", _NONE)
     for expr in ctx.expressions:
         block = expr.block
-        for span in runs(expr.node, block.start, block.start + 2):
-            found.append(SemanticToken(span, "macro"))
+        where = place(expr.node)
+        where.add(add, block.start, block.start + 2, "macro", _NONE)
+        base = block.expr_start
         for start, end, kind, modifiers in expression_tokens(expr):
-            base = block.expr_start
-            for span in runs(expr.node, base + start, base + end):
-                found.append(SemanticToken(span, kind, modifiers))
-        for span in runs(expr.node, block.expr_end, block.end):
-            found.append(SemanticToken(span, "macro"))
-    found.sort(key=lambda token: token.span)
+            where.add(add, base + start, base + end, kind, modifiers)
+        where.add(add, block.expr_end, block.end, "macro", _NONE)
+    found.sort(key=lambda token: (token.span.line, token.span.column))
     return _without_overlaps(found)
 
 
-def expression_tokens(expr: Expression) -> Iterator[tuple[int, int, str, frozenset[str]]]:
+class _Place:
+    """Where the characters of one scalar's value are in the source."""
+
+    __slots__ = ("column", "ctx", "line", "offsets")
+
+    def __init__(self, ctx: Context, node: ScalarNode) -> None:
+        self.ctx = ctx
+        self.offsets = scalar_offsets(ctx.text, node)
+        self.line = self.column = -1
+        offsets = self.offsets
+        if (
+            offsets is not None
+            and node.start_mark.line == node.end_mark.line
+            and offsets[-1] - offsets[0] == len(offsets) - 1
+        ):
+            # One line, one character per character (no escapes): plain arithmetic.
+            self.line, self.column = ctx.doc.lines.position(offsets[0])
+
+    def add(
+        self,
+        add: Callable[[SemanticToken], None],
+        start: int,
+        end: int,
+        kind: str,
+        modifiers: frozenset[str],
+    ) -> None:
+        if self.line >= 0:
+            column = self.column
+            add(
+                SemanticToken(
+                    Span(self.line, column + start, self.line, column + end), kind, modifiers
+                )
+            )
+        elif self.offsets is not None:
+            for span in value_runs(self.ctx, self.offsets, start, end):
+                add(SemanticToken(span, kind, modifiers))
+
+
+def expression_tokens(expr: Expression) -> tuple[tuple[int, int, str, frozenset[str]], ...]:
     """(start, end, type, modifiers) of the tokens of one block (offsets in its text)."""
-    kinds = _ast_kinds(expr)
-    tokens = tokenize(expr.block.expr)
+    return _expression_tokens(expr.block.expr)
+
+
+@lru_cache(maxsize=4096)
+def _expression_tokens(src: str) -> tuple[tuple[int, int, str, frozenset[str]], ...]:
+    # Workflows repeat the same expressions (`succeeded()`, `parameters.x`): by text.
+    return tuple(_classify(src))
+
+
+def _classify(src: str) -> Iterator[tuple[int, int, str, frozenset[str]]]:
+    kinds = _ast_kinds(parse_expression(src).ast)
+    tokens = tokenize(src)
     for i, token in enumerate(tokens):
         kind = token.kind
         known = kinds.get(token.start)
@@ -134,9 +189,8 @@ def _library(name: str) -> frozenset[str]:
     return _LIBRARY if name in ALL_FUNCTIONS else frozenset()
 
 
-def _ast_kinds(expr: Expression) -> Kinds:
+def _ast_kinds(ast: Expr | None) -> Kinds:
     """Token types of names the tree knows, by their start offset."""
-    ast = expr.parsed.ast
     kinds: Kinds = {}
     if ast is None:
         return kinds
@@ -169,8 +223,11 @@ def _ast_kinds(expr: Expression) -> Kinds:
 def _without_overlaps(tokens: list[SemanticToken]) -> list[SemanticToken]:
     """Drop tokens that start inside the previous one (clients reject overlaps)."""
     kept: list[SemanticToken] = []
+    end = (-1, -1)
     for token in tokens:
-        if kept and token.span.start < kept[-1].span.end:
+        span = token.span
+        if (span.line, span.column) < end:
             continue
         kept.append(token)
+        end = (span.end_line, span.end_column)
     return kept
