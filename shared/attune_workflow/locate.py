@@ -28,25 +28,31 @@ def value_offset(ctx: Context, node: ScalarNode, line: int, column: int) -> int 
 
 
 def value_runs(ctx: Context, offsets: list[int], start: int, end: int) -> Iterator[Span]:
-    """Spans of the source characters of value offsets ``start:end``, one per line.
+    """Spans of the source of value characters ``start:end``, one per line.
 
-    A token of a folded or escaped string can be split in the source; each run of
-    adjacent characters on one line gives one span.
+    Each character's source runs up to the next one's (an escape such as ``\\"`` is two
+    source characters); a token of a folded string gives one span per line, without
+    the line's indentation and trailing blanks.
     """
+    if end <= start or start >= len(offsets) - 1:
+        return
     lines = ctx.doc.lines
-    end = min(end, len(offsets) - 1)
-    i = start
-    while i < end:
-        first = offsets[i]
-        j = i + 1
-        while j < end and offsets[j] == offsets[j - 1] + 1 and ctx.text[offsets[j - 1]] != "\n":
-            j += 1
-        last = offsets[j - 1] + 1
-        line, column = lines.position(first)
-        stop = min(last, lines.line_end(line))
-        if stop > first:
-            yield Span(line, column, line, column + stop - first)
-        i = j
+    text = ctx.text
+    first = offsets[start]
+    last = offsets[min(end, len(offsets) - 1)]
+    line, _ = lines.position(first)
+    end_line, _ = lines.position(max(first, last - 1))
+    for number in range(line, end_line + 1):
+        begin = max(first, lines.offset(number, 0))
+        stop = min(last, lines.line_end(number))
+        if number > line:
+            while begin < stop and text[begin] in " \t":
+                begin += 1
+        if number < end_line:
+            while stop > begin and text[stop - 1] in " \t":
+                stop -= 1
+        if stop > begin:
+            yield lines.span(begin, stop)
 
 
 def block_text_at(ctx: Context, line: int, column: int) -> tuple[str, int] | None:

@@ -275,3 +275,14 @@ def test_bad_input_never_raises(text: str) -> None:
             use = uses.at(line, column)
             if use is not None:
                 assert use in uses.same(use)
+
+
+def test_tokens_after_an_escape_land_on_their_source_characters() -> None:
+    text = (
+        "tasks:\n  - name: a\n    action: core.echo\n    input:\n"
+        '      m: "\\t\\"{{ x + \\"y\\" }}"\n'
+    )
+    found = words(text, context(text))
+    assert (4, "x", "variable") in found
+    assert (4, '\\"y\\"', "string") in found
+    assert (4, "}}", "macro") in found
