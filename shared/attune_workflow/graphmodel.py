@@ -280,7 +280,7 @@ def build_graph(
             for target in real:
                 edges.append(
                     GraphEdge(
-                        id=f"{ids[task]}-{index}-{len(edges)}",
+                        id=f"e{len(edges)}",
                         source=ids[task],
                         target=ids[target],
                         when=when,

@@ -58,7 +58,8 @@ def _ordinal(n: int) -> str:
 
 
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped + '"'
 
 
 def _short(text: str, limit: int = 48) -> str:
@@ -109,11 +110,11 @@ def _node_attrs(node: GraphNode, overlay: Overlay | None) -> str:
         elif node.name in overlay.skipped:
             fill = "#eeeeee"
             styles.append("dashed")
-    tooltip = "\\n".join(node.messages) if node.messages else node.name
+    tooltip = "\n".join(node.messages) if node.messages else node.name
     return (
         f'label={_node_label(node, overlay)}, style="{",".join(styles)}", '
         f'fillcolor="{fill}", color="{border}", penwidth={width}, '
-        f"tooltip={_dot_id(tooltip)}, id={_dot_id('node-' + node.id)}"
+        f"tooltip={_dot_id(tooltip)}, id={_dot_id('node_' + node.id)}"
     )
 
 
@@ -161,7 +162,7 @@ def render_dot(model: GraphModel, overlay: Overlay | None = None) -> str:
         out.append(
             f"  {_dot_id(edge.source)} -> {_dot_id(edge.target)} "
             f'[label={_dot_id(_edge_label(edge))}, color="{colour}", fontcolor="{colour}", '
-            f"style={style}, penwidth={width}, id={_dot_id('edge-' + edge.id)}];"
+            f"style={style}, penwidth={width}, id={_dot_id('edge_' + edge.id)}];"
         )
     out.append("}")
     return "\n".join(out) + "\n"
