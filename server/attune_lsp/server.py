@@ -95,6 +95,7 @@ class AttuneServer(LanguageServer):
         self.pull_workspace = False
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
+        self.rehearsals: dict[str, Any] = {}
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -580,7 +581,9 @@ def create_server() -> AttuneServer:
         lifecycle,
         references,
         register,
+        rehearsal,
         symbols,
+        workflow_graph,
     )
 
     server = AttuneServer()
@@ -597,6 +600,8 @@ def create_server() -> AttuneServer:
         code_actions,
         code_lens,
         register,
+        workflow_graph,
+        rehearsal,
     ):
         module.register(server)
     return server

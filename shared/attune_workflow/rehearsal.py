@@ -332,6 +332,7 @@ class Rehearsal:
     expectations: list[Expectation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    scope: Scope | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -483,6 +484,7 @@ class _Walk:
             )
         self.out.vars = dict(self.scope.variables)
         self._render_output()
+        self.out.scope = self.scope
 
     # -- one task ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from . import register as commands
+from . import rehearsal
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -78,8 +79,11 @@ def register(server: AttuneServer) -> None:
     async def code_lens(ls: AttuneServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
         uri = params.text_document.uri
         analysis = ls.current(uri) or await ls.analysis(uri)
-        if analysis is None or not commands.registrable(analysis):
+        if analysis is None:
             return None
+        rehearse = await rehearsal.lenses(ls, analysis)
+        if not commands.registrable(analysis):
+            return rehearse or None
         top = lsp.Range(
             start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
         )
@@ -104,4 +108,4 @@ def register(server: AttuneServer) -> None:
                     ),
                 ),
             )
-        return lenses
+        return lenses + rehearse
