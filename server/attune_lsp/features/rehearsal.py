@@ -2,7 +2,8 @@
 
 ``attune.rehearse`` (workflow URI, scenario path) runs one scenario of the pack and
 selects it for the document until the next edit: inlay hints then say which tasks ran
-("ran 3rd") or were skipped, the graph shows the path, and hovering a ``{{ }}``
+("ran 3rd") or were skipped, the graph shows the path (the server sends
+``attune/rehearsed`` so that open views redraw), and hovering a ``{{ }}``
 expression shows its value under that scenario.
 """
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
 
 REHEARSE = "attune.rehearse"
+REHEARSED = "attune/rehearsed"
+"""Sent after a rehearsal, so that views showing the path redraw."""
 _MAX_HOVER = 400
 
 
@@ -194,6 +197,7 @@ def register(server: AttuneServer) -> None:
         ls.show_result(message, ok=run.passed)
         ls.log("\n".join(f"{s.order}. {s.task}: {s.status}" for s in run.steps))
         await refresh(ls)
+        ls.protocol.notify(REHEARSED, {"uri": uri})
         return {"ok": run.passed, "message": message, "shown": True, "rehearsal": run.to_json()}
 
     @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT)

@@ -2,8 +2,9 @@
 
 The request answers the nodes and edges of a workflow with their source ranges, their
 diagnostic state and conditions (and the path of the selected rehearsal), so that a
-client can draw it. The command writes an HTML page with the picture laid out by
-Graphviz and asks the client to open it outside the editor (``window/showDocument``).
+client can draw it; ``dot`` holds the same graph as Graphviz input. The command writes an
+HTML page with the picture laid out by Graphviz and asks the client to open it outside the
+editor (``window/showDocument``).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def graph_json(ls: AttuneServer, analysis: Analysis) -> dict[str, Any]:
     data["uri"] = analysis.uri
     data["version"] = analysis.version
     overlay = overlay_for(ls, analysis)
+    # Graphviz input for clients that lay the graph out themselves (the VS Code view).
+    data["dot"] = render_dot(model, overlay)
     if overlay is not None:
         data["path"] = {
             "scenario": overlay.title,
