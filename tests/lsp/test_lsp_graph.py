@@ -64,22 +64,86 @@ async def graph(client: Client, uri: str) -> Any:
     )
 
 
+LEGACY = """\
+version: "1.0"
+tasks:
+  - name: task1
+    action: core.echo
+    on_success: task_s
+    on_failure: task_f
+    on_complete: task_c
+    on_timeout: task_t
+    publish:
+      - out: "{{ result() }}"
+  - name: task_s
+    action: core.echo
+  - name: task_f
+    action: core.echo
+  - name: task_c
+    action: core.echo
+  - name: task_t
+    action: core.echo
+"""
+
+EDGES = {
+    THREAD: [("create_root", "create_replies", "succeeded", [])],
+    DEPLOY: [
+        ("validate", "maybe_approve", "succeeded", ["validation_summary"]),
+        ("validate", "fail_validation", "failed", []),
+        ("maybe_approve", "ask_for_approval", "parameters.environment == 'production'", []),
+        ("maybe_approve", "deploy_regions", "parameters.environment != 'production'", ["approved"]),
+        (
+            "ask_for_approval",
+            "deploy_regions",
+            "succeeded() and result().response.approved == true",
+            ["approved"],
+        ),
+        ("ask_for_approval", "cancelled", "succeeded() and result().response.approved != true", []),
+        ("ask_for_approval", "approval_timeout", "timed_out", []),
+        ("deploy_regions", "summarize", "succeeded", ["deployed_regions"]),
+        ("deploy_regions", "rollback", "failed", []),
+        ("rollback", "failed_after_rollback", "succeeded", []),
+        ("rollback", "failed_after_rollback", "failed", []),
+    ],
+    "legacy": [
+        ("task1", "task_s", "succeeded", ["out"]),
+        ("task1", "task_f", "failed", []),
+        ("task1", "task_c", "always", []),
+        ("task1", "task_t", "timed_out", []),
+    ],
+}
+
+
+def edges_of(data: Any) -> list[tuple[str, str, str, list[str]]]:
+    names = {field(n, "id"): field(n, "name") for n in field(data, "nodes")}
+    return [
+        (
+            names[field(e, "source")],
+            names[field(e, "target")],
+            field(e, "condition"),
+            list(field(e, "publishes")),
+        )
+        for e in field(data, "edges")
+    ]
+
+
+@pytest.mark.parametrize("which", list(EDGES))
+async def test_the_request_gives_every_edge(lsp_client: Client, which: str) -> None:
+    if which == "legacy":
+        uri = await open_doc(
+            lsp_client, lsp_client.root / "packs/shop/workflows/legacy.yaml", LEGACY
+        )
+    else:
+        uri = await open_doc(lsp_client, lsp_client.root / which)
+    assert edges_of(await graph(lsp_client, uri)) == EDGES[which]
+
+
 async def test_the_graph_request_gives_nodes_edges_and_ranges(lsp_client: Client) -> None:
     uri = await open_doc(lsp_client, lsp_client.root / DEPLOY)
     await lsp_client.pushed(uri)
     data = await graph(lsp_client, uri)
     nodes = {field(n, "id"): n for n in field(data, "nodes")}
-    names = {key: field(n, "name") for key, n in nodes.items()}
-    edges = [
-        (names[field(e, "source")], names[field(e, "target")], field(e, "condition"))
-        for e in field(data, "edges")
-    ]
-    assert edges[:3] == [
-        ("validate", "maybe_approve", "succeeded"),
-        ("validate", "fail_validation", "failed"),
-        ("maybe_approve", "ask_for_approval", "parameters.environment == 'production'"),
-    ]
-    assert len(edges) == 11
+    assert field(data, "dot").startswith("digraph workflow {")
     validate = nodes["t0"]
     assert field(validate, "state") == "error" and field(validate, "entry") is True
     name_range = field(validate, "nameRange")
