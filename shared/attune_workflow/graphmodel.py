@@ -11,6 +11,7 @@ and a legacy task ``publish`` joins the first transition that mentions ``succeed
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,21 +205,35 @@ def _overlaps(inner: Span, outer: Span) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
-def _severity_of(
-    node_span: Span, children: Iterable[Span], findings: list[Diagnostic]
-) -> tuple[str | None, list[str]]:
+def _owners(
+    view: WorkflowView, doc: YamlDocument, findings: list[Diagnostic]
+) -> dict[TaskView, list[Diagnostic]]:
+    """Each finding under the innermost task whose text holds it (binary search per level)."""
+    spans: dict[TaskView, Span] = {task: doc.span(task.node) for task in view.all_tasks()}
+    owned: dict[TaskView, list[Diagnostic]] = {}
+    for d in findings:
+        owner: TaskView | None = None
+        level = view.tasks
+        while level:
+            starts = [spans[t].start for t in level]
+            index = bisect_right(starts, d.span.start) - 1
+            if index < 0 or not _overlaps(d.span, spans[level[index]]):
+                break
+            owner = level[index]
+            level = owner.children
+        if owner is not None:
+            owned.setdefault(owner, []).append(d)
+    return owned
+
+
+def _severity_of(findings: list[Diagnostic]) -> tuple[str | None, list[str]]:
     severity: str | None = None
     messages: list[str] = []
-    child_spans = list(children)
     for d in findings:
-        if not _overlaps(d.span, node_span) or any(_overlaps(d.span, c) for c in child_spans):
-            continue
         if d.severity == Severity.ERROR:
             severity = "error"
         elif d.severity == Severity.WARNING and severity is None:
             severity = "warning"
-        else:
-            continue
         messages.append(f"{d.code}: {d.message}")
     return severity, messages
 
@@ -229,6 +244,7 @@ def build_graph(
     """The graph model of a workflow view; `diagnostics` mark the tasks they fall in."""
     findings = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     graph = workflow_graph(view)
+    owners = _owners(view, doc, findings)
     ids: dict[TaskView, str] = {}
     nodes: list[GraphNode] = []
     for task in view.all_tasks():
@@ -244,9 +260,7 @@ def build_graph(
         elif parent is not None:
             never = "a sub-task of a parallel task, which Attune's scheduler never runs"
         span = doc.span(task.node)
-        severity, messages = _severity_of(
-            span, (doc.span(child.node) for child in task.children), findings
-        )
+        severity, messages = _severity_of(owners.get(task, []))
         node = GraphNode(
             id=ids[task],
             name=task.name if task.name is not None else f"task #{task.index + 1}",

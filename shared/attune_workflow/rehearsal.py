@@ -37,7 +37,7 @@ from .expressions.evaluator import (
 )
 from .normalize import normalize
 from .packindex import ActionInfo, find_pack_root, read_pack, yaml_files
-from .yamlsource import parse_yaml
+from .yamlsource import YamlDocument, parse_yaml
 
 Status = Literal["succeeded", "failed", "timed_out"]
 SCENARIO_SUFFIX = ".scenario.yaml"
@@ -131,6 +131,8 @@ def load_scenario(path: Path, text: str | None = None) -> Scenario:
         data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping with a `workflow` key")
     try:
@@ -160,6 +162,7 @@ class Target:
     text: str
     action: ActionInfo | None
     pack_config: dict[str, Any]
+    doc: YamlDocument | None = None
 
 
 def _pack_config(manifest: dict[str, Any] | None) -> dict[str, Any]:
@@ -232,6 +235,7 @@ def resolve_workflow(scenario: Scenario, scenario_path: Path) -> Target:
         text=text,
         action=action,
         pack_config=_pack_config(pack.manifest if pack is not None else None),
+        doc=doc,
     )
 
 
@@ -333,6 +337,7 @@ class Rehearsal:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     scope: Scope | None = field(default=None, repr=False)
+    doc: YamlDocument | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -702,13 +707,17 @@ def rehearse(scenario: Scenario, scenario_path: Path) -> Rehearsal:
     except ScenarioError as exc:
         out.error = str(exc)
         return out
-    out.workflow, out.ref = target.path, target.ref
-    walk = _Walk(scenario, target, out)
-    unknown = sorted(set(scenario.tasks) - set(walk.tasks))
-    if unknown:
-        out.notes.append("mocks for tasks the workflow does not have: " + ", ".join(unknown))
-    walk.run()
-    out.expectations = _check(scenario.expect, out, set(walk.tasks))
+    out.workflow, out.ref, out.doc = target.path, target.ref, target.doc
+    try:
+        walk = _Walk(scenario, target, out)
+        unknown = sorted(set(scenario.tasks) - set(walk.tasks))
+        if unknown:
+            out.notes.append("mocks for tasks the workflow does not have: " + ", ".join(unknown))
+        walk.run()
+        out.expectations = _check(scenario.expect, out, set(walk.tasks))
+    except RecursionError:
+        # Values nested thousands deep: report it rather than fail the whole run.
+        out.error = f"{scenario_path}: values nested too deeply to rehearse"
     return out
 
 
@@ -756,16 +765,16 @@ def _transition_label(transition: dict[str, Any]) -> str:
     return f"{head} → {', '.join(map(str, targets))}" if targets else f"{head} (publish only)"
 
 
-def transition_sites(path: Path) -> list[TransitionSite]:
+def transition_sites(path: Path, doc: YamlDocument | None = None) -> list[TransitionSite]:
     """Every transition Attune keeps for the workflow file, with the line it starts on."""
     from .graph import effective_transitions
     from .view import build_view
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    doc = parse_yaml(text)
+    if doc is None:
+        try:
+            doc = parse_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return []
     if not isinstance(doc.data, dict):
         return []
     view = build_view(doc.root)
@@ -800,12 +809,14 @@ def transition_sites(path: Path) -> list[TransitionSite]:
 def coverage(rehearsals: list[Rehearsal]) -> list[TransitionSite]:
     """The transitions of every rehearsed workflow, marked with whether a scenario fired them."""
     fired: dict[Path, set[tuple[str, int]]] = {}
+    docs: dict[Path, YamlDocument | None] = {}
     for run in rehearsals:
         if run.workflow is not None:
             fired.setdefault(run.workflow, set()).update(run.fired())
+            docs.setdefault(run.workflow, run.doc)
     sites: list[TransitionSite] = []
     for workflow in sorted(fired):
-        for site in transition_sites(workflow):
+        for site in transition_sites(workflow, docs[workflow]):
             site.fired = (site.task, site.index) in fired[workflow]
             sites.append(site)
     return sites

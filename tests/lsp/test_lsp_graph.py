@@ -215,4 +215,23 @@ async def test_rehearse_lens_hints_hover_and_path(lsp_client: Client) -> None:
     assert isinstance(hover.contents, lsp.MarkupContent)
     assert hover.contents.value == '**Rehearsal two replies**: `"p1"`'
     data = await graph(lsp_client, uri)
-    assert field(field(data, "path"), "ran") is not None
+    ran = field(field(data, "path"), "ran")
+    assert (field(ran, "create_root"), field(ran, "create_replies")) == (1, 2)
+    assert "ran 1st" in field(data, "dot")
+    # The path is shown until the next edit.
+    text = path.read_text(encoding="utf-8")
+    lsp_client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text + "# edited\n")],
+        )
+    )
+    hints = await lsp_client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(40, 0)),
+        )
+    )
+    assert hints is not None and len(hints) == 0
+    data = await graph(lsp_client, uri)
+    assert "path" not in (data if isinstance(data, dict) else data._fields)

@@ -204,7 +204,8 @@ def register(server: AttuneServer) -> None:
     async def inlay_hints(
         ls: AttuneServer, params: lsp.InlayHintParams
     ) -> list[lsp.InlayHint] | None:
-        analysis = ls.current(params.text_document.uri)
+        uri = params.text_document.uri
+        analysis = ls.current(uri) or await ls.analysis(uri)
         if analysis is None:
             return None
         return hints(ls, analysis)
