@@ -176,6 +176,17 @@ def test_not_a_workflow_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["graph", str(action)]) == 2
     assert "is not a workflow file" in capsys.readouterr().err
     assert main(["graph", "no/such.yaml"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_a_file_that_does_not_parse_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.workflow.yaml"
+    bad.write_text('version: "1"\ntasks:\n  - name: a\n    action: [unclosed\n', encoding="utf-8")
+    assert main(["graph", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4:21: Did not find expected" in err and "is not a workflow" not in err
 
 
 def test_scenario_overlay_marks_the_path(tmp_path: Path) -> None:

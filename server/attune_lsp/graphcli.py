@@ -54,6 +54,9 @@ def model_of_file(path: Path) -> GraphModel:
     except (OSError, UnicodeDecodeError) as exc:
         raise GraphInputError(f"cannot read {path}: {exc}") from None
     ctx, diagnostics = analyze(path.resolve(), text, index=index, config=config)
+    if ctx.doc.syntax_error is not None:
+        message, span = ctx.doc.syntax_error
+        raise GraphInputError(f"{path}:{span.line + 1}:{span.column + 1}: {message}")
     view = ctx.view
     if view is None:
         raise GraphInputError(f"{path} is not a workflow file")
