@@ -4,6 +4,8 @@ import * as path from 'node:path';
 
 import { instance } from '@viz-js/viz';
 
+import { SERVER_COMMAND_IDS } from '../common/constants';
+import { withoutOwnedCommands } from '../common/serverCommands';
 import {
   graphPage,
   isFromWebview,
@@ -117,5 +119,12 @@ describe('graph view: layout with the bundled Graphviz', () => {
     assert.deepEqual(ids.sort(), ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9']);
     assert.match(svg, /validate/);
     assert.match(svg, /<g id="edge_e10" class="edge"/);
+  });
+});
+
+describe('rehearsal lens and picture commands', () => {
+  it('leaves attune.rehearse and attune.showGraph to the language client, which registers them', () => {
+    const advertised = { commands: [...SERVER_COMMAND_IDS, 'attune.rehearse', 'attune.showGraph'] };
+    assert.deepEqual(withoutOwnedCommands(advertised, SERVER_COMMAND_IDS).commands, ['attune.rehearse', 'attune.showGraph']);
   });
 });
