@@ -366,7 +366,8 @@ def test_parallel_tasks_never_run_and_task_when_is_ignored(tmp_path: Path) -> No
         ("workflow: wf.workflow.yaml\ntasks:\n  a: {status: exploded}\n", "tasks.a.status"),
         ("workflow: wf.workflow.yaml\nexpect: {ran: [a], typo: 1}\n", "expect.typo: Extra inputs"),
         ("- a list\n", "a scenario is a mapping"),
-        ("workflow: [unclosed\n", "not valid YAML"),
+        ("workflow: [unclosed\n", "bad.scenario.yaml:1:19: not valid YAML"),
+        ("workflow: 2024-01-01\n", "no workflow '2024-01-01'"),
     ],
 )
 def test_bad_scenarios_give_clear_errors(tmp_path: Path, scenario: str, message: str) -> None:

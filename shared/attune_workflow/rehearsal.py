@@ -127,12 +127,15 @@ def load_scenario(path: Path, text: str | None = None) -> Scenario:
         raw = path.read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    # The checker's YAML reader: the core schema, so values are JSON (no dates or sets).
     try:
-        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+        doc = parse_yaml(raw)
     except RecursionError:
         raise ScenarioError(f"{path}: nested too deeply") from None
+    if doc.syntax_error is not None:
+        message, span = doc.syntax_error
+        raise ScenarioError(f"{path}:{span.line + 1}:{span.column + 1}: not valid YAML: {message}")
+    data = doc.data
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping with a `workflow` key")
     try:
