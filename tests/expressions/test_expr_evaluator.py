@@ -500,3 +500,12 @@ def test_parse_then_evaluate_raises_only_evaluation_errors(src: str) -> None:
         assert exc.kind and str(exc)
     with contextlib.suppress(EvalError):
         evaluate_condition("{{ " + src + " }}", scope())
+
+
+def test_values_nested_too_deeply_are_an_evaluation_error() -> None:
+    deep: Any = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(EvalError) as info:
+        evaluate("deep == deep", Scope(variables={"deep": deep}))
+    assert info.value.kind == "value"

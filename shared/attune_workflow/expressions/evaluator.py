@@ -332,7 +332,10 @@ def evaluate(src: str, scope: Scope) -> Any:
     if error is not None or parsed.ast is None:
         message = error.message if error is not None else "empty expression"
         raise EvalError("syntax", f"syntax error: {message}")
-    return evaluate_node(parsed.ast, scope)
+    try:
+        return evaluate_node(parsed.ast, scope)
+    except RecursionError:
+        raise EvalError("value", "values nested too deeply") from None
 
 
 def evaluate_node(node: Expr, scope: Scope) -> Any:
