@@ -95,6 +95,7 @@ class AttuneServer(LanguageServer):
         self.pull_workspace = False
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
+        self.rehearsals: dict[str, Any] = {}
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -583,10 +584,12 @@ def create_server() -> AttuneServer:
         lifecycle,
         references,
         register,
+        rehearsal,
         selection_range,
         semantic_tokens,
         signature_help,
         symbols,
+        workflow_graph,
     )
 
     server = AttuneServer()
@@ -609,6 +612,8 @@ def create_server() -> AttuneServer:
         selection_range,
         signature_help,
         inlay_hints,
+        workflow_graph,
+        rehearsal,
     ):
         module.register(server)
     return server
