@@ -24,7 +24,7 @@ CATALOGUE = {
     "transition-function-scope", "result-path", "mixed-template-type", "invalid-ref",
     "ref-mismatch", "unknown-action", "unverified-action", "missing-input", "unknown-input",
     "input-type", "workflow-file", "orphan-workflow-file", "legacy-location", "schema-format",
-    "pack-manifest", "unused-ignore",
+    "pack-manifest", "unused-ignore", "unreadable-file",
 }  # fmt: skip
 
 

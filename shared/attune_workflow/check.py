@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .config import Config, find_config_files, load_config_file
 from .context import Context, FileKind, Layout, classify
-from .diagnostics import Diagnostic, FileReport, Severity
+from .diagnostics import INTERNAL_ERROR, Diagnostic, FileReport, Severity, internal_error
+from .files import FileProblem, check_entry, read_file, real_path
 from .packindex import (
     SKIP_DIRS,
     YAML_SUFFIXES,
@@ -29,8 +30,8 @@ from .packindex import (
     is_pack_dir,
     read_pack,
 )
-from .positions import LineIndex, Span
-from .rules import RULES, unused_ignore
+from .positions import LineIndex
+from .rules import RULES, file_too_large, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
 from .yamlsource import parse_yaml
@@ -130,23 +131,14 @@ def _analyze(
         try:
             produced = list(rule.check(ctx))
         except Exception as exc:  # a bug in one rule must not hide the others' findings
-            produced = [_rule_failure(rule, exc)]
+            log.exception("rule %s failed on %s", rule.id, path)
+            found.append(internal_error(f"rule '{rule.id}'", exc))
+            continue
         if severity is None:
             found.extend(produced)
         else:
             found.extend(d.with_severity(severity) for d in produced)
     return ctx, _finish(found, text, doc.lines, config)
-
-
-def _rule_failure(rule: Rule, exc: Exception) -> Diagnostic:
-    log.exception("rule %s failed", rule.id)
-    return Diagnostic(
-        Span(0, 0, 0, 0),
-        Severity.ERROR,
-        rule.id,
-        f"Internal error in rule '{rule.id}' ({type(exc).__name__}: {exc}); the other rules ran. "
-        "Please report this file to the attune-lsp project",
-    )
 
 
 def _finish(
@@ -156,6 +148,9 @@ def _finish(
     if suppressions:
         kept = []
         for diagnostic in found:
+            if diagnostic.code == INTERNAL_ERROR:  # a crash is never hidden
+                kept.append(diagnostic)
+                continue
             hit = False
             for supp in suppressions:
                 if suppressed_by(supp, diagnostic.code, diagnostic.span.line):
@@ -201,10 +196,34 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8").removeprefix("\ufeff")
 
 
-def check_file(path: Path, *, index: PackIndex, config: Config) -> FileReport:
-    """Check one file on disk."""
-    data = path.read_bytes()
+def check_file(
+    path: Path, *, index: PackIndex, config: Config, root: Path | None = None
+) -> FileReport:
+    """Check one file on disk; a file that cannot be read safely gets one finding.
+
+    The file is stat-ed before it is read (the size limit costs no read) and is
+    read only when it is a regular file whose real path lies inside ``root``
+    (its pack folder, or the folder that was searched), when given.
+    """
+    try:
+        data = read_file(path, max_size=config.max_file_size, root=root)
+    except FileProblem as problem:
+        return FileReport(path, tuple(file_problem(problem, config)))
     return FileReport(path, tuple(check_bytes(path, data, index=index, config=config)))
+
+
+def file_problem(
+    problem: FileProblem, config: Config, severity: Severity = unreadable_file.SEVERITY
+) -> list[Diagnostic]:
+    """The finding for a file that was not read, with the user's severity for its rule."""
+    if problem.size is not None:
+        diagnostic = file_too_large.diagnostic(problem.size, config.max_file_size)
+    else:
+        diagnostic = unreadable_file.diagnostic(problem.message, severity)
+    if diagnostic.code in config.rules:
+        level = config.rules[diagnostic.code]
+        return [] if level is None else [diagnostic.with_severity(level)]
+    return [diagnostic]
 
 
 # -- many files ----------------------------------------------------------------------------
@@ -216,24 +235,36 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     A folder yields the files of every pack below it and loose YAML files that
     look like workflows or actions; a file given by name is always checked.
     """
-    return _expand(paths)[0]
+    return list(_expand(paths).files)
 
 
-def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """(files to check, pack folders found below the folders), from one walk per folder."""
-    files: dict[Path, None] = {}
-    packs: dict[Path, None] = {}
+class _Expansion:
+    """What a walk of the given paths found."""
+
+    __slots__ = ("files", "packs", "skipped")
+
+    def __init__(self) -> None:
+        self.files: dict[Path, Path | None] = {}  # file -> the root it must lie in
+        self.packs: dict[Path, None] = {}
+        self.skipped: list[tuple[Path, str, Severity]] = []  # (entry, why, severity)
+
+
+def _expand(paths: Iterable[Path]) -> _Expansion:
+    """The files to check, the pack folders below the folders and the entries skipped."""
+    found = _Expansion()
     for path in paths:
-        path = path.resolve()
-        if path.is_file():
-            files[path] = None
+        path = real_path(path)
+        if not path.is_dir():
+            found.files[path] = None  # named by the user: read (or reported) whatever it is
             continue
-        found, loose = scan_folder(path)
-        for root in found:
-            packs[root] = None
-            files.update(dict.fromkeys(read_pack_files(root)))
-        files.update(dict.fromkeys(loose))
-    return list(files), list(packs)
+        packs, loose, skipped = scan_folder(path)
+        for root in packs:
+            found.packs[root] = None
+            found.files.update(dict.fromkeys(read_pack_files(root), root))
+            found.skipped.extend((f, why, Severity.ERROR) for f, why in unreadable_folders(root))
+        found.files.update(dict.fromkeys(loose, path))
+        found.skipped.extend((f, why, Severity.WARNING) for f, why in skipped)
+    return found
 
 
 def read_pack_files(root: Path) -> list[Path]:
@@ -241,14 +272,38 @@ def read_pack_files(root: Path) -> list[Path]:
     return list(PackInfo(ref=root.name, root=root).files())
 
 
-def scan_folder(root: Path) -> tuple[list[Path], list[Path]]:
-    """The packs at or below a folder, and the loose Attune YAML files outside them."""
+def unreadable_folders(root: Path) -> list[tuple[Path, str]]:
+    """The workflow and action folders of a pack that exist but cannot be listed."""
+    problems = []
+    for name in ("actions", "actions/workflows", "workflows"):
+        folder = root / name
+        try:
+            with os.scandir(folder):
+                pass
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            problems.append(
+                (
+                    folder,
+                    f"Cannot read the folder: {exc.strerror or exc}; its files are not checked "
+                    "(and Attune's loader cannot read them either)",
+                )
+            )
+    return problems
+
+
+def scan_folder(root: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """The packs at or below a folder, the loose Attune YAML files outside them, and
+    the YAML-named entries that are skipped (not regular files, links out of the folder).
+    """
     if not root.is_dir():
-        return [], []
+        return [], [], []
     if is_pack_dir(root):
-        return [root], []
+        return [root], [], []
     packs: list[Path] = []
     loose: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for current, dirs, names in os.walk(root):
         here = Path(current)
         if here != root and is_pack_dir(here):
@@ -259,14 +314,19 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Path]]:
         for name in sorted(names):
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 file = here / name
+                try:
+                    check_entry(file, root)
+                except FileProblem as problem:
+                    skipped.append((file, problem.message))
+                    continue
                 if _looks_like_attune(file):
                     loose.append(file)
-    return packs, loose
+    return packs, loose, skipped
 
 
 def _looks_like_attune(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb", opener=_nonblocking) as handle:
             head = handle.read(65536)
     except OSError:
         return False
@@ -285,7 +345,7 @@ def build_index(
     """
     roots: dict[Path, None] = dict.fromkeys(discovered or ())
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         pack_root = find_pack_root(path)
         if pack_root is not None:
             roots[pack_root] = None
@@ -296,7 +356,19 @@ def build_index(
     for extra in config.pack_roots:
         for folder in discover_packs(extra):
             roots[folder] = None
-    return PackIndex(read_pack(root) for root in roots)
+    return PackIndex(safe_read_pack(root) for root in roots)
+
+
+def safe_read_pack(root: Path) -> PackInfo:
+    """Read a pack for the index; a pack that cannot be read is indexed empty, not fatal.
+
+    Its own files still get their findings when they are checked.
+    """
+    try:
+        return read_pack(root)
+    except Exception:
+        log.exception("reading pack %s failed", root)
+        return PackInfo(ref=root.name, root=real_path(root))
 
 
 def sibling_packs(pack_root: Path) -> list[Path]:
@@ -333,24 +405,28 @@ def load_config(paths: Iterable[Path], base: Config) -> Config:
 _WORKER: tuple[PackIndex, Config] | None = None
 
 
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
 def _init_worker(index: PackIndex, config: Config) -> None:
     global _WORKER
     _WORKER = (index, config)
 
 
-def _check_in_worker(path: Path) -> FileReport:
+def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
     assert _WORKER is not None
     index, config = _WORKER
-    return _safe_check(path, index, config)
+    return _safe_check(job[0], job[1], index, config)
 
 
-def _safe_check(path: Path, index: PackIndex, config: Config) -> FileReport:
+def _safe_check(path: Path, root: Path | None, index: PackIndex, config: Config) -> FileReport:
+    """Check one file; a crash of the checker becomes an internal-error finding of that file."""
     try:
-        return check_file(path, index=index, config=config)
-    except OSError as exc:
-        message = f"Cannot read the file: {exc.strerror or exc}"
-        diagnostic = Diagnostic(Span(0, 0, 0, 0), Severity.ERROR, "encoding", message)
-        return FileReport(path, (diagnostic,))
+        return check_file(path, index=index, config=config, root=root)
+    except Exception as exc:
+        log.exception("checking %s failed", path)
+        return FileReport(path, (internal_error("the checker", exc),))
 
 
 def check_paths(
@@ -361,13 +437,21 @@ def check_paths(
     progress: Callable[[int, int], None] | None = None,
     index: PackIndex | None = None,
 ) -> list[FileReport]:
-    """Check files and folders; large trees use a pool of processes."""
-    files, packs = _expand(paths)
+    """Check files and folders; large trees use a pool of processes.
+
+    Entries that are skipped (a FIFO, a link out of the folder, an unreadable
+    folder) come first, each with a warning of its own.
+    """
+    found = _expand(paths)
     if index is None:
-        index = build_index(paths, config, discovered=packs)
+        index = build_index(paths, config, discovered=list(found.packs))
+    reports: list[FileReport] = [
+        FileReport(entry, tuple(file_problem(FileProblem(why), config, severity)))
+        for entry, why, severity in found.skipped
+    ]
+    files = list(found.files.items())
     total = len(files)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    reports: list[FileReport] = []
     if workers > 1 and total >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(index, config)
@@ -377,8 +461,8 @@ def check_paths(
                 if progress:
                     progress(done, total)
     else:
-        for done, path in enumerate(files, 1):
-            reports.append(_safe_check(path, index, config))
+        for done, (path, root) in enumerate(files, 1):
+            reports.append(_safe_check(path, root, index, config))
             if progress:
                 progress(done, total)
     return reports

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Severity
+from .files import real_path
 from .yamlsource import parse_yaml
 
 CONFIG_NAME = ".attune-lsp.yaml"
@@ -98,13 +99,13 @@ def load_config_file(path: Path) -> Config:
     return Config(
         rules=parse_rule_settings(data.get("rules"), source=str(path)),
         max_file_size=size,
-        pack_roots=tuple((path.parent / r).resolve() for r in roots),
+        pack_roots=tuple(real_path(path.parent / r) for r in roots),
     )
 
 
 def find_config_files(path: Path) -> list[Path]:
     """Every ``.attune-lsp.yaml`` from the file system root down to ``path``."""
-    path = path.resolve()
+    path = real_path(path)
     start = path if path.is_dir() else path.parent
     found = [folder / CONFIG_NAME for folder in (start, *start.parents)]
     return [p for p in reversed(found) if p.is_file()]

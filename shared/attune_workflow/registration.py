@@ -21,6 +21,7 @@ from typing import Any
 from .check import build_index
 from .config import DEFAULT_MAX_FILE_SIZE, Config
 from .diagnostics import Diagnostic, Severity
+from .files import real_path
 from .loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
 from .packindex import ActionInfo, PackIndex, PackInfo, discover_packs, find_pack_root, read_pack
 from .registrar.types import ActionRecord, PackRecord, WorkflowRecord
@@ -170,7 +171,7 @@ def collect(
     problems: list[str] = []
     wanted: dict[Path, set[Path] | None] = {}
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         if not path.exists():
             problems.append(f"{path}: no such file or folder")
             continue
