@@ -25,6 +25,7 @@ from pygls.protocol.language_server import lsp_method
 
 from attune_workflow.context import Context
 from attune_workflow.positions import LineIndex
+from attune_workflow.registrar.errors import install_log_redaction, remember_secrets
 from attune_workflow.yamlsource import parse_yaml
 
 from . import __version__, convert
@@ -457,6 +458,7 @@ class AttuneServer(LanguageServer):
                 + ". Defaults are used for them.",
                 lsp.MessageType.Error,
             )
+        remember_secrets(settings.database_url)
         changed = settings != self.settings
         self.settings = settings
         return changed
@@ -606,6 +608,10 @@ def serve(tcp: str | None = None) -> int:
     """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code."""
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
+    # Settings (a database URL with its password) reach the log through pygls's own
+    # messages at info and debug level: every line passes through the redaction.
+    install_log_redaction()
+    remember_secrets(os.environ.get("ATTUNE_DATABASE_URL"))
     server = create_server()
     # Analyses allocate many short-lived objects and few cycles: full collections of a
     # large heap cost seconds, so move start-up objects out of the collector's sight and
