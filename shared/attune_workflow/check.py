@@ -10,6 +10,7 @@ import gc
 import logging
 import os
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from .positions import LineIndex
 from .rules import RULES, file_too_large, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
-from .yamlsource import parse_yaml
+from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, parse_yaml
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,76 @@ def _analyze(
             found.extend(produced)
         else:
             found.extend(d.with_severity(severity) for d in produced)
+    if len(found) > FINDINGS_PER_STRING:
+        found = cap_per_string(found, doc)
     return ctx, _finish(found, text, doc.lines, config)
+
+
+# At most this many findings of one rule inside one string; the rest are counted.
+FINDINGS_PER_STRING = 20
+
+
+def cap_per_string(found: list[Diagnostic], doc: YamlDocument) -> list[Diagnostic]:
+    """Keep the first :data:`FINDINGS_PER_STRING` findings of each rule in each string.
+
+    A string of thousands of ``{{ }}`` blocks would otherwise give thousands of
+    findings; the ones past the cap become one "and N more" finding on the string.
+    Linear in the findings and the scalars of the document.
+    """
+    scalars = sorted(
+        (node.start_mark.index, node.end_mark.index)
+        for node in _scalar_nodes(doc.root)
+        if node.end_mark.index - node.start_mark.index > 1
+    )
+    starts = [start for start, _ in scalars]
+    groups: dict[tuple[str, int], list[Diagnostic]] = {}
+    kept: list[Diagnostic] = []
+    for diagnostic in found:
+        offset = doc.lines.offset(diagnostic.span.line, diagnostic.span.column)
+        at = bisect_right(starts, offset) - 1
+        if at < 0 or diagnostic.code == INTERNAL_ERROR or offset > scalars[at][1]:
+            kept.append(diagnostic)
+            continue
+        group = groups.setdefault((diagnostic.code, at), [])
+        group.append(diagnostic)
+        if len(group) <= FINDINGS_PER_STRING:
+            kept.append(diagnostic)
+    for (code, at), group in groups.items():
+        extra = len(group) - FINDINGS_PER_STRING
+        if extra <= 0:
+            continue
+        start, end = scalars[at]
+        first = group[FINDINGS_PER_STRING]
+        kept.append(
+            Diagnostic(
+                doc.lines.span(start, end),
+                min(d.severity for d in group[FINDINGS_PER_STRING:]),
+                code,
+                f"... and {extra:,} more finding{'s' if extra != 1 else ''} of this rule in this "
+                f"string (the next: {first.message})",
+            )
+        )
+    return kept
+
+
+def _scalar_nodes(root: Node | None) -> Iterator[ScalarNode]:
+    if root is None:
+        return
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield node
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
 
 
 def _finish(
