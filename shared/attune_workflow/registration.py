@@ -212,11 +212,21 @@ def collect(
     for root, only in wanted.items():
         problems.extend(_pack_problems(root))
         jobs.extend(_pack_jobs(root, only, index))
+    packs_by_ref: dict[str, Path] = {}
+    for root in wanted:
+        pack = index.pack_for(root / "pack.yaml")
+        ref = pack.ref if pack is not None else root.name
+        if ref in packs_by_ref:
+            problems.append(
+                f"{root}: pack ref '{ref}' is also the ref of {packs_by_ref[ref]}; one would "
+                "replace the other: register them separately or give each its own ref"
+            )
+        packs_by_ref.setdefault(ref, root)
     records: dict[str, WorkflowRecord] = {}
     for outcome in _run_jobs(jobs, index, size):
         if isinstance(outcome, str):
             problems.append(outcome)
-        else:
+        else:  # within a pack, actions/workflows/ wins a collision, as in Attune's loader
             records[outcome.ref] = outcome
     return list(records.values()), problems
 
