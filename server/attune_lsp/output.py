@@ -31,6 +31,21 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return str(path)
 
 
+# Control characters from files (ESC starts terminal escape sequences) are shown, not sent.
+_CONTROLS = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+_LINE_CONTROLS = {code: text for code, text in _CONTROLS.items() if code not in (0x0A, 0x0D)}
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """Text for a terminal: control characters written as ``\\xNN`` escapes (tabs kept)."""
+    return text.translate(_LINE_CONTROLS if keep_lines else _CONTROLS)
+
+
 def _items(reports: Iterable[FileReport]) -> Iterable[tuple[FileReport, Diagnostic]]:
     for report in reports:
         for diagnostic in report.diagnostics:
@@ -48,8 +63,8 @@ def write_text(
     for report, d in _items(reports):
         s = d.span
         out.write(
-            f"{display_path(report.path)}:{s.line + 1}:{s.column + 1}: "
-            f"{d.severity.label}: {d.message} [{d.code}]\n"
+            f"{printable(display_path(report.path))}:{s.line + 1}:{s.column + 1}: "
+            f"{d.severity.label}: {printable(d.message)} [{d.code}]\n"
         )
         if show_source:
             text = (texts or {}).get(report.path)
@@ -60,7 +75,7 @@ def write_text(
                     continue
             line = LineIndex(text).line_text(s.line)
             width = (s.end_column if s.end_line == s.line else len(line)) - s.column
-            out.write(f"  {line}\n  {' ' * s.column}{'^' * max(1, width)}\n")
+            out.write(f"  {printable(line)}\n  {' ' * s.column}{'^' * max(1, width)}\n")
 
 
 def to_json(reports: Sequence[FileReport]) -> list[dict[str, Any]]:
@@ -175,7 +190,8 @@ def write_github(reports: Sequence[FileReport], out: TextIO) -> None:
         if s.end_line == s.line:
             props.append(f"endColumn={s.end_column + 1}")
         props.append(f"title={_escape_property(d.code)}")
-        out.write(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(d.message)}\n")
+        message = _escape_data(printable(d.message, keep_lines=True))
+        out.write(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{message}\n")
 
 
 def write_report(

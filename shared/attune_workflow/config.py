@@ -96,10 +96,22 @@ def load_config_file(path: Path) -> Config:
     roots = data.get("pack_roots", [])
     if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
         raise ConfigError(f"{path}: pack_roots must be a list of folders")
+    project = real_path(path.parent)
+    resolved = []
+    for entry in roots:
+        folder = real_path(project / entry)
+        if not folder.is_relative_to(project):
+            # A repository's file must not widen the scan (``["/"]`` walks the whole disk).
+            raise ConfigError(
+                f"{path}: pack_roots entry {entry!r} lies outside {project}; a project's "
+                "configuration only names folders inside the project (name outside folders "
+                "in your own editor settings, attune.packRoots)"
+            )
+        resolved.append(folder)
     return Config(
         rules=parse_rule_settings(data.get("rules"), source=str(path)),
         max_file_size=size,
-        pack_roots=tuple(real_path(path.parent / r) for r in roots),
+        pack_roots=tuple(resolved),
     )
 
 
