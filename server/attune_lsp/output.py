@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from attune_workflow.diagnostics import Diagnostic, FileReport, Severity
+from attune_workflow.files import FileProblem, read_file
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import RULES
 
@@ -46,6 +47,11 @@ def printable(text: str, *, keep_lines: bool = False) -> str:
     return text.translate(_LINE_CONTROLS if keep_lines else _CONTROLS)
 
 
+# Findings about files that were not read: their source is never shown either.
+_UNREAD = frozenset({"unreadable-file", "file-too-large"})
+_SOURCE_LIMIT = 64 * 1024 * 1024
+
+
 def _items(reports: Iterable[FileReport]) -> Iterable[tuple[FileReport, Diagnostic]]:
     for report in reports:
         for diagnostic in report.diagnostics:
@@ -66,13 +72,14 @@ def write_text(
             f"{printable(display_path(report.path))}:{s.line + 1}:{s.column + 1}: "
             f"{d.severity.label}: {printable(d.message)} [{d.code}]\n"
         )
-        if show_source:
+        if show_source and d.code not in _UNREAD:
             text = (texts or {}).get(report.path)
             if text is None:
                 try:
-                    text = report.path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
+                    data = read_file(report.path, max_size=_SOURCE_LIMIT)
+                except FileProblem:
                     continue
+                text = data.decode("utf-8", errors="replace")
             line = LineIndex(text).line_text(s.line)
             width = (s.end_column if s.end_line == s.line else len(line)) - s.column
             out.write(f"  {printable(line)}\n  {' ' * s.column}{'^' * max(1, width)}\n")
@@ -182,7 +189,7 @@ def write_github(reports: Sequence[FileReport], out: TextIO) -> None:
     for report, d in _items(reports):
         s = d.span
         props = [
-            f"file={_escape_property(display_path(report.path))}",
+            f"file={_escape_property(printable(display_path(report.path)))}",
             f"line={s.line + 1}",
             f"col={s.column + 1}",
             f"endLine={s.end_line + 1}",

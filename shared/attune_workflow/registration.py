@@ -287,12 +287,14 @@ def _pack_problems(root: Path) -> list[str]:
     and its parameters lost.
     """
     problems = [f"{folder}: {why}" for folder, why in unreadable_folders(root)]
-    for path in yaml_files(root / "actions"):
+    manifest = root / "pack.yaml"
+    candidates = [manifest] if os.path.lexists(manifest) else []
+    for path in [*candidates, *yaml_files(root / "actions")]:
         try:
             text = read_text(path, max_size=MAX_INDEXED_SIZE, root=root)
         except FileProblem as problem:
             if problem.size is not None:
-                problems.append(f"{path}: the action file is {problem.size:,} bytes; not read")
+                problems.append(f"{path}: the file is {problem.size:,} bytes; not read")
             else:
                 problems.append(f"{path}: {problem.message} [unreadable-file]")
             continue
