@@ -24,6 +24,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from attune_workflow.context import Context
+from attune_workflow.files import FileProblem, read_text
 from attune_workflow.positions import LineIndex
 from attune_workflow.registrar.errors import install_log_redaction, remember_secrets
 from attune_workflow.yamlsource import parse_yaml
@@ -168,8 +169,8 @@ class AttuneServer(LanguageServer):
                 break
         else:
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_text(path, max_size=self.project.base.max_file_size)
+            except FileProblem:
                 return None
         index = self.project.index
         return Context(path, text, parse_yaml(text), index=index, config=self.project.base)
