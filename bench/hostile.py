@@ -2,7 +2,9 @@
 
 Each case of ``tests/hostile.py`` is put in one pack beside a good pack, plus a
 lone alias bomb and a string of 8,000 ``{{ x }}`` blocks; every run is a fresh
-process with a time limit, its figures from ``wait4``:
+process with a time limit, its figures from ``wait4``, its time also as a ratio
+to the same command on the clean workspace (good pack and an ordinary pack),
+measured first in the same run:
 
   python bench/hostile.py                 # this checkout
   python bench/hostile.py --src OTHER     # another checkout's engine (its shared/ and server/)
@@ -61,8 +63,8 @@ def measure(args: list[str], env: dict[str, str], timeout: float) -> dict[str, o
 
 
 def cases(base: Path) -> dict[str, Path]:
-    """Build every case under ``base``; name -> path to check."""
-    found: dict[str, Path] = {}
+    """Build every case under ``base``; name -> path to check (the clean baseline first)."""
+    found: dict[str, Path] = {"baseline (clean)": make_workspace(base / "baseline")[0]}
     for name, make in sorted(TRIGGERS.items()):
         workspace, odd = make_workspace(base / name)
         make(odd)
@@ -97,16 +99,23 @@ def main() -> None:
         src = args.src.resolve()
         env["PYTHONPATH"] = f"{src / 'shared'}{os.pathsep}{src / 'server'}"
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"{'case':28} {'command':9} {'exit':>7} {'s':>7} {'MB':>7} {'stdout':>10}  traceback")
+        print(
+            f"{'case':28} {'command':9} {'exit':>7} {'s':>7} {'x base':>7} {'MB':>7} "
+            f"{'stdout':>10}  traceback"
+        )
+        baseline: dict[str, float] = {}
         for name, path in cases(Path(tmp)).items():
             commands = [("check", ["--check", "--format", "json", "--jobs", "1", str(path)])]
             if not args.no_register and path.is_dir():
                 commands.append(("register", ["register", "--dry-run", str(path)]))
             for label, command in commands:
                 row = measure(command, env, args.timeout)
+                seconds = float(row["seconds"])  # type: ignore[arg-type]
+                base = baseline.setdefault(label, seconds)
                 print(
-                    f"{name:28} {label:9} {row['exit']!s:>7} {row['seconds']:>7} "
-                    f"{row['peak_mb']!s:>7} {row['stdout_bytes']:>10,}  {row['traceback']}",
+                    f"{name:28} {label:9} {row['exit']!s:>7} {seconds:>7} "
+                    f"{seconds / base:>7.1f} {row['peak_mb']!s:>7} {row['stdout_bytes']:>10,}  "
+                    f"{row['traceback']}",
                     flush=True,
                 )
 

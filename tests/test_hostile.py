@@ -132,7 +132,7 @@ def test_crashing_rule_is_exit_3_with_other_findings_printed(
 ) -> None:
     pack = make_pack(tmp_path / "p", "p", GOOD_WORKFLOW)
     wf = pack / "actions" / "workflows" / "w.yaml"
-    wf.write_text("# attune-lsp: ignore[internal-error]\n" + GOOD_WORKFLOW)
+    wf.write_text("# attune: ignore-file[internal-error]\n" + GOOD_WORKFLOW)
     _raising_rule(monkeypatch)
     with caplog.at_level(logging.ERROR):
         code, out, err = in_process("--format", fmt, "--jobs", "1", str(pack))

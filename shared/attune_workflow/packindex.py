@@ -75,8 +75,8 @@ class PackInfo:
         if self.root is None:
             return
         manifest = self.root / "pack.yaml"
-        if manifest.is_file() or (manifest.is_symlink() and not manifest.is_dir()):
-            yield manifest
+        if os.path.lexists(manifest) and not manifest.is_dir():
+            yield manifest  # an odd manifest (a FIFO, a link loop) is reported when read
         for folder in ("actions", "actions/workflows", "workflows"):
             yield from yaml_files(self.root / folder)
 
