@@ -95,6 +95,15 @@ def test_odd_file_costs_only_its_own_findings(tmp_path: Path, trigger: str) -> N
 
 
 @pytest.mark.parametrize("trigger", sorted(TRIGGERS))
+def test_odd_sibling_pack_does_not_stop_the_check(tmp_path: Path, trigger: str) -> None:
+    workspace, odd = make_workspace(tmp_path)
+    TRIGGERS[trigger](odd)
+    code, out, _ = in_process("--format", "json", "--jobs", "1", str(workspace / "good"))
+    assert code == 1
+    assert {item["code"] for item in json.loads(out)} == {"unknown-task"}
+
+
+@pytest.mark.parametrize("trigger", sorted(TRIGGERS))
 def test_registrar_reads_an_odd_pack_without_crashing(tmp_path: Path, trigger: str) -> None:
     workspace, odd = make_workspace(tmp_path)
     TRIGGERS[trigger](odd)

@@ -52,25 +52,28 @@ _KEYED_SECRET = re.compile(
 
 
 def _userinfo_bounds(rest: str) -> tuple[int, int, int] | None:
-    """(end of user, start of the "@" that ends the user info, libpq's "@") after `scheme://`.
+    """(the ":" after the user, the "@" that ends the user info, libpq's "@") after `scheme://`.
 
     libpq ends the user info at the first "@" before any "/", and the password at
     that "@" too; a password holding an unencoded "@", "?", "/" or "#" makes the
-    user's intent differ from libpq's reading. The span hidden runs from the
-    first ":" of the user info to the *last* "@" of the URI, which covers both
-    readings: too much hidden is acceptable, a password shown is not.
+    user's intent differ from libpq's reading. The span hidden runs from the first
+    ":" to the last "@" before the first "/" (the path), or to the last "@" of all
+    when no "@" comes before a "/": it covers libpq's reading and the user's, and
+    keeps an "@" of the query (`?application_name=a@b`) shown. Too much hidden is
+    acceptable, a password shown is not.
     """
-    last_at = rest.rfind("@")
-    if last_at == -1:
+    slash = rest.find("/")
+    head = rest if slash == -1 else rest[:slash]
+    end = head.rfind("@") if "@" in head else rest.rfind("@")
+    if end == -1:
         return None
-    colon = rest.find(":", 0, last_at)
+    colon = rest.find(":", 0, end)
     if colon == -1:
         return None
-    slash = rest.find("/")
     libpq_at = rest.find("@")
     if slash != -1 and slash < libpq_at:
         libpq_at = -1  # libpq sees no user info at all
-    return colon, last_at, libpq_at
+    return colon, end, libpq_at
 
 
 def _uri_passwords(rest: str) -> list[str]:
@@ -136,9 +139,9 @@ def url_passwords(url: str) -> list[str]:
 
 
 def url_password(url: str) -> str | None:
-    """The password a connection string carries, if any (the longest reading)."""
+    """The password a connection string carries, if any (decoded; the widest reading)."""
     found = url_passwords(url)
-    return max(found, key=len) if found else None
+    return unquote(found[0]) if found and "://" in url else (found[0] if found else None)
 
 
 def scrub(text: str, *secrets: str | None) -> str:
