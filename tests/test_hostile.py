@@ -340,6 +340,26 @@ def test_size_limit_is_applied_before_reading(tmp_path: Path) -> None:
     assert peak < 20 * 1024 * 1024, f"{peak:,} bytes allocated"
 
 
+def test_large_sibling_action_file_is_not_parsed_for_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attune_workflow.packindex as packindex
+
+    workspace, odd = make_workspace(tmp_path)
+    (odd / "actions" / "big.yaml").write_text("ref: odd.big\n" + "k: v\n" * 600_000)
+    parsed: list[int] = []
+    original = packindex.parse_yaml
+
+    def spy(text: str) -> Any:
+        parsed.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(packindex, "parse_yaml", spy)
+    code, _, _ = in_process("--jobs", "1", str(workspace / "good"))
+    assert code == 1 and parsed
+    assert max(parsed) <= packindex.MAX_INDEXED_SIZE
+
+
 # -- Medium 9: findings per string are linear and capped -----------------------------------
 
 
