@@ -584,6 +584,13 @@ def test_two_packs_of_one_ref_are_reported(tmp_path: Path) -> None:
     make_pack(tmp_path / "two", "same")
     _, problems = registration.collect([tmp_path])
     assert any("pack ref 'same'" in p for p in problems)
+    reports = check_paths([tmp_path], Config(), jobs=1)
+    found = [
+        (r.path, d.message) for r in reports for d in r.diagnostics if "also the ref" in d.message
+    ]
+    assert len(found) == 1 and found[0][0] == tmp_path.resolve() / "two" / "pack.yaml"
+    alone = check_paths([tmp_path / "one"], Config(), jobs=1)
+    assert not any("also the ref" in d.message for r in alone for d in r.diagnostics)
 
 
 def test_project_pack_roots_may_not_leave_the_project(tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ from .packindex import (
     is_pack_dir,
     read_pack,
 )
-from .positions import LineIndex
-from .rules import RULES, file_too_large, unreadable_file, unused_ignore
+from .positions import LineIndex, Span
+from .rules import RULES, file_too_large, pack_manifest, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, parse_yaml
@@ -535,7 +535,47 @@ def check_paths(
             reports.append(_safe_check(path, root, index, config))
             if progress:
                 progress(done, total)
-    return reports
+    return _with_duplicate_refs(reports, list(found.packs), index, config)
+
+
+def _with_duplicate_refs(
+    reports: list[FileReport], packs: list[Path], index: PackIndex, config: Config
+) -> list[FileReport]:
+    """Report packs checked together that share a ref (Attune keeps one pack per ref).
+
+    Only packs among the checked folders count: a sibling indexed for context is not
+    reported on a check of its neighbour.
+    """
+    severity = config.rules.get(pack_manifest.ID, pack_manifest.SEVERITY)
+    if severity is None:
+        return reports
+    first: dict[str, Path] = {}
+    extra: dict[Path, Diagnostic] = {}
+    for root in packs:
+        pack = index.pack_for(root / "pack.yaml")
+        ref = pack.ref if pack is not None else root.name
+        if ref not in first:
+            first[ref] = root
+            continue
+        target = root / "pack.yaml" if os.path.lexists(root / "pack.yaml") else root
+        extra[target] = Diagnostic(
+            Span(0, 0, 0, 0),
+            severity,
+            pack_manifest.ID,
+            f"Pack ref '{ref}' is also the ref of the pack in {first[ref]}: Attune keeps one "
+            "pack per ref, so one would replace the other; give each pack its own ref",
+        )
+    if not extra:
+        return reports
+    merged = []
+    for report in reports:
+        found = extra.pop(report.path, None)
+        if found is not None:
+            both = sorted((*report.diagnostics, found), key=lambda d: d.sort_key)
+            report = FileReport(report.path, tuple(both))
+        merged.append(report)
+    merged.extend(FileReport(path, (d,)) for path, d in extra.items())
+    return merged
 
 
 __all__ = [
