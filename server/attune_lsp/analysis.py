@@ -285,9 +285,10 @@ class Project:
                 return None
             early = check_raw(path, data, config)
             text = data.decode("utf-8", errors="replace") if early else decode(data)
+            lines = LineIndex(text)
         else:
+            text, lines = convert.buffer_lines(text)
             early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
-        lines = LineIndex(text)
         ctx: Context | None = None
         if early:
             diagnostics = early
@@ -324,11 +325,12 @@ class Project:
 def lines_of_path(path: Path, overlay: Mapping[Path, str]) -> LineIndex | None:
     """The lines of a file: its open buffer, else its content on disk."""
     text = overlay.get(path)
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
+    if text is not None:
+        return convert.buffer_lines(text)[1]
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
     return LineIndex(text)
 
 

@@ -185,16 +185,25 @@ def copy_workspace(target: Path) -> Path:
 
 
 async def start(
-    client: Client, profile: str, root: Path, options: dict[str, Any] | None = None
+    client: Client,
+    profile: str,
+    root: Path,
+    options: dict[str, Any] | None = None,
+    *,
+    root_uri: str | None = None,
 ) -> None:
-    """Initialize a session with a client profile and wait for the workspace scan."""
+    """Initialize a session with a client profile and wait for the workspace scan.
+
+    ``root_uri`` spells the root's URI as some editor does (default: ``root.as_uri()``).
+    """
     client.profile = profile
     capabilities = client_capabilities(profile)
+    uri = root_uri or root.as_uri()
     await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities,
-            root_uri=root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            root_uri=uri,
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=root.name)],
             initialization_options=options or {},
         )
     )
