@@ -523,8 +523,10 @@ class AttuneServer(LanguageServer):
         try:
             project, base, overlay = self.project, self.settings.config(), self.overlay()
             roots = self.roots()
-            files = await self.run(lambda: project.rebuild(roots, base, overlay))
-            self.indexed().set()
+            try:
+                files = await self.run(lambda: project.rebuild(roots, base, overlay))
+            finally:
+                self.indexed().set()  # analyses never wait for an index that failed
             self.spawn(self._load_database_actions())
             for uri in self.open_uris():
                 previous = self.analyses.get(uri)

@@ -286,19 +286,24 @@ def scalar_value(node: ScalarNode) -> Any:
     value: str = node.value
     if tag == _STR:
         return value
-    if tag == _INT:
-        if value.startswith("0o"):
-            return int(value[2:], 8)
-        if value.startswith("0x"):
-            return int(value[2:], 16)
-        return int(value)
-    if tag == _FLOAT:
-        lowered = value.lower()
-        if lowered.endswith("inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        if lowered == ".nan":
-            return math.nan
-        return float(value)
+    try:
+        if tag == _INT:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if tag == _FLOAT:
+            lowered = value.lower()
+            if lowered.endswith("inf"):
+                return -math.inf if lowered.startswith("-") else math.inf
+            if lowered == ".nan":
+                return math.nan
+            return float(value)
+    except ValueError:
+        # `!!int "soon"`, or more digits than Python converts: the text stays a string,
+        # and the rules that expect a number say so.
+        return value
     if tag == _BOOL:
         return value in ("true", "True", "TRUE")
     if tag == _NULL:
