@@ -185,7 +185,7 @@ async def test_one_broken_pack_among_300(many_packs: Client) -> None:
 # -- packs next to the workspace root are not the user's ---------------------------------------
 
 
-@pytest_lsp.fixture(config=CONFIG, params=PROFILES)
+@pytest_lsp.fixture(config=CONFIG, params=["neovim"])
 async def pack_root(
     lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[Client]:
