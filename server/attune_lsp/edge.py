@@ -92,7 +92,8 @@ class FramedInput:
 
 @attrs.define
 class Rejected:
-    """A request whose params could not be read: it gets an error answer, nothing else."""
+    """A message whose params could not be read: a request gets an error answer (a
+    notification nothing), and no handler sees it."""
 
     id: int | str | None
     error: JsonRpcException
@@ -124,9 +125,9 @@ class EdgeProtocol(LanguageServerProtocol):
         try:
             message = super().structure_message(data)
         except JsonRpcException as exc:
-            if isinstance(data, dict) and "method" in data and "id" in data:
-                msg_id = data["id"] if isinstance(data["id"], (int, str)) else None
-                return Rejected(msg_id, exc)
+            if isinstance(data, dict) and "method" in data:
+                msg_id = data.get("id")
+                return Rejected(msg_id if isinstance(msg_id, (int, str)) else None, exc)
             raise
         params = getattr(message, "params", None)
         if params is not None and getattr(message, "method", None) is not None:
@@ -135,11 +136,14 @@ class EdgeProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, Rejected):
-            log.error("Answered an unreadable request with an error: %s", message.error)
+            if message.id is None:
+                log.error("Ignored a notification whose params cannot be read")
+                return
+            log.error("Answered a request whose params cannot be read with an error")
             error = message.error
             if not isinstance(error, JsonRpcInvalidParams):
                 error = JsonRpcInvalidParams()
-            self._send_response(message.id, None, error.to_response_error())  # type: ignore[arg-type]
+            self._send_response(message.id, None, error.to_response_error())
             return
         super().handle_message(message)
 

@@ -193,8 +193,9 @@ class AttuneServer(LanguageServer):
         for folder in self.workspace.folders.values():
             if folder.uri.startswith("file:"):
                 found.append(convert.uri_to_path(folder.uri))
-        if not found and self.workspace.root_path:
-            found.append(Path(self.workspace.root_path))
+        root_uri = self.workspace.root_uri
+        if not found and isinstance(root_uri, str) and root_uri.startswith("file:"):
+            found.append(convert.uri_to_path(convert.canonical_uri(root_uri)))
         return found
 
     def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Warning) -> None:

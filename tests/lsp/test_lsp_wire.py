@@ -121,6 +121,7 @@ async def test_bad_frame_costs_one_message(wire: Wire, junk: bytes) -> None:
 
 @pytest.mark.asyncio
 async def test_requests_with_invalid_params_are_answered(wire: Wire) -> None:
+    wire.send_raw(wire.frame({"method": "textDocument/didOpen", "params": {"textDocument": 5}}))
     bad = wire.request("textDocument/hover", {"textDocument": 5, "position": "top"})
     missing = wire.request("textDocument/definition", {})
     for msg_id in (bad, missing):
