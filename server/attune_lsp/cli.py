@@ -9,6 +9,7 @@ database. Exit codes: 0 clean, 1 findings, 2 usage error, 3 failure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -96,8 +97,10 @@ def run() -> None:
     takes as long as the check itself; nothing is left to release by then.
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        # The language server closes stdout on `exit`.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     os._exit(code)
 
 

@@ -39,7 +39,18 @@ DEFAULT_DEBOUNCE_MS = 200.0
 
 
 class AttuneProtocol(LanguageServerProtocol):
-    """Speaks UTF-16 positions only: every conversion happens in :mod:`attune_lsp.convert`."""
+    """Speaks UTF-16 positions only: every conversion happens in :mod:`attune_lsp.convert`.
+
+    Records the exit code the LSP specification gives (0 after ``shutdown``, else 1): pygls
+    ends its loop with ``SystemExit``, which its I/O loop swallows.
+    """
+
+    exit_code: int | None = None
+
+    @lsp_method(lsp.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        self.exit_code = 0 if self._shutdown else 1
+        yield from super().lsp_exit(*args)
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(
@@ -620,4 +631,7 @@ def serve(tcp: str | None = None) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    # Input that ends without `shutdown` and `exit` is a lost client: 1, as the spec says.
+    protocol = server.protocol
+    code = protocol.exit_code if isinstance(protocol, AttuneProtocol) else None
+    return 1 if code is None else code
