@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from editorkit import run_editor
+from editorkit import TYPED_REFS, check_completions, run_editor
 
 INIT = r"""
 local root = os.getenv("ATTUNE_ROOT")
@@ -51,3 +51,65 @@ def test_neovim_shows_the_diagnostic_on_its_line(tmp_path: Path) -> None:
     assert "TIMEOUT" not in lines
     # `ref: Shop.Broken` is line 1, the value starts in column 6 (0-based: 0, 5).
     assert any(line.startswith("0:5:invalid-ref:Workflow ref 'Shop.Broken'") for line in lines)
+
+
+COMPLETE = r"""
+local root = os.getenv("ATTUNE_ROOT")
+local out = os.getenv("ATTUNE_OUT")
+local file = root .. "/packs/shop/actions/workflows/typed.workflow.yaml"
+local client_id = vim.lsp.start_client({
+  name = "attune-lsp",
+  cmd = { os.getenv("ATTUNE_PYTHON"), "-m", "attune_lsp" },
+  root_dir = root,
+})
+vim.o.swapfile = false
+vim.cmd("edit " .. vim.fn.fnameescape(file))
+vim.bo.filetype = "yaml"
+vim.api.nvim_buf_set_lines(0, 0, -1, false, {'version: "1.0.0"', "tasks:", "  - name: a", "    action: x"})
+vim.lsp.buf_attach_client(0, client_id)
+vim.bo.omnifunc = "v:lua.vim.lsp.omnifunc"
+vim.o.completeopt = "menuone,noinsert"
+vim.wait(30000, function()
+  local c = vim.lsp.get_client_by_id(client_id)
+  return c ~= nil and c.initialized
+end, 20)
+local results = {}
+local function key(k) return vim.api.nvim_replace_termcodes(k, true, false, true) end
+for _, typed in ipairs(vim.split(os.getenv("ATTUNE_TYPED"), ",")) do
+  vim.api.nvim_buf_set_lines(0, 3, 4, false, { "    action: " .. typed })
+  vim.api.nvim_win_set_cursor(0, { 4, 0 })
+  local words = {}
+  local ticks = 0
+  local timer = vim.loop.new_timer()
+  timer:start(20, 20, vim.schedule_wrap(function()
+    ticks = ticks + 1
+    local info = vim.fn.complete_info({ "items", "pum_visible" })
+    if #(info.items or {}) > 0 or ticks > 1000 then
+      timer:stop()
+      for _, it in ipairs(info.items or {}) do table.insert(words, it.word) end
+      -- Accept the first item matching the typed word, then leave insert mode.
+      vim.api.nvim_feedkeys(key("<C-y><Esc>"), "n", false)
+    end
+  end))
+  vim.api.nvim_feedkeys(key("A<C-x><C-o>"), "nx!", false)
+  vim.wait(30000, function() return vim.fn.mode() == "n" end, 10)
+  table.insert(results, typed .. "|" .. vim.api.nvim_buf_get_lines(0, 3, 4, false)[1] .. "|" .. table.concat(words, ","))
+end
+vim.fn.writefile(results, out)
+vim.lsp.stop_client(client_id)
+vim.cmd("qa!")
+"""
+
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="nvim is not installed")
+def test_neovim_completes_the_word_after_a_dot(tmp_path: Path) -> None:
+    """Neovim 0.7's omnifunc: the item's edit must cover the word Neovim filters on."""
+    init = tmp_path / "init.lua"
+    init.write_text(COMPLETE)
+    env = {
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "ATTUNE_TYPED": ",".join(TYPED_REFS),
+    }
+    lines = run_editor(tmp_path, ["nvim", "--headless", "--clean", "-u", str(init)], env, 120)
+    check_completions(lines)
