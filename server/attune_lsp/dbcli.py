@@ -10,9 +10,9 @@ not be loaded, refs that are not registered), 2 usage, 3 failure.
 from __future__ import annotations
 
 import argparse
-import os
 import importlib
 import json
+import os
 import pathlib
 import sys
 from collections.abc import Callable, Sequence
@@ -345,8 +345,8 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     if not configured:
         # Report on the embedded server; never start it.
         server = server_info()
-        state = f"running, pid {server.pid}" if server.running else "not running"
-        print(f"database:  {server.display} ({state})")
+        running = f"running, pid {server.pid}" if server.running else "not running"
+        print(f"database:  {server.display} ({running})")
         if not server.running:
             print(
                 "schema:    not read while the server is stopped (registering starts it,"
