@@ -106,6 +106,15 @@ class AttuneServer(LanguageServer):
         self.pull_workspace = False
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
+        self.at_exit: list[Callable[[], None]] = []
+
+    def release(self) -> None:
+        """Run the clean-ups registered for the end of the process."""
+        for release in self.at_exit:
+            try:
+                release()
+            except Exception as exc:  # the process ends anyway; say why a clean-up failed
+                log.warning("clean-up at exit failed: %s", exc)
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -628,9 +637,15 @@ def serve(tcp: str | None = None) -> int:
         if not port.isdigit():
             print(f"attune-lsp: error: --tcp wants HOST:PORT, not {tcp!r}", file=sys.stderr)
             return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
+        try:
+            server.start_tcp(host or "127.0.0.1", int(port))
+        finally:
+            server.release()
+        return 0
+    try:
         server.start_io()
+    finally:
+        server.release()
     # Input that ends without `shutdown` and `exit` is a lost client: 1, as the spec says.
     protocol = server.protocol
     code = protocol.exit_code if isinstance(protocol, AttuneProtocol) else None

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import pytest
 from lspkit import copy_workspace
+
+from attune_workflow.registrar import embedded
 
 TIMEOUT = 60
 
@@ -111,3 +117,52 @@ def test_stdin_closed_without_shutdown_ends_with_code_1_quietly(tmp_path: Path) 
     server.initialize()
     code, err = server.close()
     assert (code, err) == (1, "")
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A data folder of its own for the embedded PostgreSQL (under /tmp: as root the
+    server runs as a system user that must be able to enter it)."""
+    base = Path(tempfile.mkdtemp(prefix="attune-lsp-exit-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    embedded.stop(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def dry_run_then_quit(root: Path, data_dir: Path) -> None:
+    """A server without a configured database: a dry run (which starts the embedded
+    PostgreSQL if needed), then shutdown and exit."""
+    env = {"ATTUNE_LSP_DATA_DIR": str(data_dir), "ATTUNE_DATABASE_URL": ""}
+    server = Raw(root, env)
+    server.initialize()
+    workflow = root / "packs/mattermost/actions/workflows/post_thread.workflow.yaml"
+    server.send(
+        {
+            "id": 2,
+            "method": "workspace/executeCommand",
+            "params": {"command": "attune.registerDryRun", "arguments": [workflow.as_uri()]},
+        }
+    )
+    result = server.response(2)["result"]
+    assert result["ok"], result
+    server.send({"id": 3, "method": "shutdown"})
+    server.response(3)
+    server.send({"method": "exit"})
+    assert server.close() == (0, "")
+
+
+def test_the_embedded_database_stops_with_the_server_that_started_it(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    root = copy_workspace(tmp_path / "ws")
+    users = data_dir / "lsp-clients"
+    users.mkdir()
+    # Another live process uses the embedded server: it keeps running.
+    (users / str(os.getpid())).touch()
+    dry_run_then_quit(root, data_dir)
+    assert embedded.server_info(data_dir).running
+    # That process is gone: the next server to leave stops it.
+    (users / str(os.getpid())).unlink()
+    dry_run_then_quit(root, data_dir)
+    assert not embedded.server_info(data_dir).running

@@ -27,6 +27,7 @@ from attune_workflow.registrar import (
     RegistrationState,
     UnregisterReport,
     WorkflowRecord,
+    embedded,
 )
 from attune_workflow.registrar.embedded import ENV_DATABASE_URL
 from attune_workflow.registration import collect
@@ -43,6 +44,10 @@ DRY_RUN = "attune.registerDryRun"
 UNREGISTER = "attune.unregister"
 REGISTER_PACK = "attune.registerPack"
 COMMANDS = (REGISTER, DRY_RUN, UNREGISTER, REGISTER_PACK)
+# In the embedded server's data folder: a file per server process using it, and a mark
+# left by the one that started it.
+EMBEDDED_USERS = "lsp-clients"
+STARTED_HERE = "started-by-a-language-server"
 INDEX_TIMEOUT = 5
 
 # -- the registrar, behind small functions ------------------------------------------------------
@@ -54,9 +59,46 @@ def configured_url(settings: Settings) -> str | None:
 
 
 def resolve(settings: Settings) -> tuple[str, str]:
-    """(URL, display) of the database to write to; the embedded one when none is configured."""
+    """(URL, display) of the database to write to; the embedded one when none is configured.
+
+    A server that uses the embedded PostgreSQL says so in its data folder, and one that
+    started it leaves a mark, so that :func:`release_embedded` can stop it at exit.
+    """
+    running = True if configured_url(settings) is not None else embedded.server_info().running
     target = registrar.resolve_database(settings.database_url)
+    if target.kind == "embedded":
+        users = embedded.data_dir() / EMBEDDED_USERS
+        users.mkdir(parents=True, exist_ok=True)
+        (users / str(os.getpid())).touch()
+        if not running:
+            (users / STARTED_HERE).touch()
     return target.url, target.display
+
+
+def release_embedded() -> None:
+    """At exit: stop the embedded PostgreSQL if a language server started it and no other
+    live server uses it."""
+    users = embedded.data_dir() / EMBEDDED_USERS
+    mine = users / str(os.getpid())
+    if not mine.exists():
+        return
+    mine.unlink(missing_ok=True)
+    for other in users.iterdir():
+        if other.name.isdigit() and _alive(int(other.name)):
+            return
+    if (users / STARTED_HERE).exists():
+        (users / STARTED_HERE).unlink(missing_ok=True)
+        embedded.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fetch_action_index(url: str) -> dict[str, dict[str, Any]]:
@@ -314,6 +356,7 @@ class Command:
 
 def register(server: AttuneServer) -> None:
     """Add the commands."""
+    server.at_exit.append(release_embedded)
 
     def command(name: str) -> None:
         @server.command(name)
