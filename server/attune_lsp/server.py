@@ -46,6 +46,14 @@ class AttuneProtocol(LanguageServerProtocol):
     """
 
     exit_code: int | None = None
+    # The id of an `initialize` request the prelude has answered already.
+    answered: Any = None
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        if msg_id is not None and msg_id == self.answered:
+            self.answered = None
+            return
+        super()._send_response(msg_id, result, error)
 
     @lsp_method(lsp.EXIT)
     def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
@@ -622,8 +630,13 @@ def create_server() -> AttuneServer:
     return server
 
 
-def serve(tcp: str | None = None) -> int:
-    """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code."""
+def serve(tcp: str | None = None, *, channel: Any = None, answered: Any = None) -> int:
+    """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code.
+
+    ``channel`` is the input the prelude has started reading (:mod:`attune_lsp.prelude`),
+    given again from its first message; ``answered``, the id of the ``initialize``
+    request the prelude answered.
+    """
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
     server = create_server()
@@ -642,11 +655,13 @@ def serve(tcp: str | None = None) -> int:
         finally:
             server.release()
         return 0
+    protocol = server.protocol
+    if isinstance(protocol, AttuneProtocol):
+        protocol.answered = answered
     try:
-        server.start_io()
+        server.start_io(stdin=channel)
     finally:
         server.release()
     # Input that ends without `shutdown` and `exit` is a lost client: 1, as the spec says.
-    protocol = server.protocol
     code = protocol.exit_code if isinstance(protocol, AttuneProtocol) else None
     return 1 if code is None else code

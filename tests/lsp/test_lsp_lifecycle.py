@@ -166,3 +166,68 @@ def test_the_embedded_database_stops_with_the_server_that_started_it(
     (users / str(os.getpid())).unlink()
     dry_run_then_quit(root, data_dir)
     assert not embedded.server_info(data_dir).running
+
+
+BLOCKER = '''
+import os
+import sys
+
+
+class _Hold:
+    """Holds the first import of lsprotocol until the test writes to the pipe."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "lsprotocol":
+            sys.meta_path.remove(self)
+            with open(os.environ["ATTUNE_TEST_GATE"]) as gate:
+                gate.read()
+        return None
+
+
+if os.environ.get("ATTUNE_TEST_GATE"):
+    sys.meta_path.insert(0, _Hold())
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_initialize_and_first_diagnostics_come_before_the_lsp_libraries_load(
+    tmp_path: Path,
+) -> None:
+    root = copy_workspace(tmp_path / "ws")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(BLOCKER)
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    server = Raw(root, {"ATTUNE_TEST_GATE": str(gate), "PYTHONPATH": path})
+    try:
+        answer = server.initialize()
+        capabilities = answer["result"]["capabilities"]
+        assert capabilities["renameProvider"] is True  # no prepareSupport in this client
+        workflow = root / "packs/shop/actions/workflows/broken.workflow.yaml"
+        document = {"uri": workflow.as_uri(), "languageId": "yaml", "version": 1}
+        document["text"] = workflow.read_text()
+        server.send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        first = server.read()
+        assert first["method"] == "textDocument/publishDiagnostics"
+        codes = {d["code"] for d in first["params"]["diagnostics"]}
+        assert {"invalid-ref", "duplicate-key"} <= codes
+    finally:
+        with gate.open("w") as opened:
+            opened.write("go")
+    # The full server takes over: the same diagnostics, and `initialize` not answered twice.
+    seen = []
+    while True:
+        message = server.read()
+        seen.append(message)
+        if message.get("method") == "textDocument/publishDiagnostics":
+            if message["params"]["uri"] == workflow.as_uri():
+                break
+        elif "method" in message and "id" in message:
+            server.send({"id": message["id"], "result": None})
+    assert message["params"] == first["params"]
+    server.send({"id": 2, "method": "shutdown"})
+    seen.append(server.response(2))
+    assert not [m for m in seen if m.get("id") == 1]
+    server.send({"method": "exit"})
+    assert server.close() == (0, "")
