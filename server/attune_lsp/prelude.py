@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from attune_workflow.positions import LineIndex, Span
 
 # How long to wait for the first document once `initialize` is answered.
-FIRST_DOCUMENT_WAIT = 2.0
+FIRST_DOCUMENT_WAIT = 1.0
 SOURCE = "attune"
 RULE_DOCS = "https://github.com/attune-lsp/attune-lsp/blob/main/docs/rules.md#{}"
 UNNECESSARY, DEPRECATED = 1, 2

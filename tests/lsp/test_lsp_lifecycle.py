@@ -146,6 +146,19 @@ def dry_run_then_quit(root: Path, data_dir: Path) -> None:
     )
     result = server.response(2)["result"]
     assert result["ok"], result
+    # The registration state comes from the embedded database too.
+    document = {"uri": workflow.as_uri(), "languageId": "yaml", "version": 1}
+    document["text"] = workflow.read_text()
+    server.send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+    server.send(
+        {
+            "id": 4,
+            "method": "textDocument/codeLens",
+            "params": {"textDocument": {"uri": workflow.as_uri()}},
+        }
+    )
+    lenses = server.response(4)["result"]
+    assert lenses[0]["command"]["title"] == "Attune: not registered"
     server.send({"id": 3, "method": "shutdown"})
     server.response(3)
     server.send({"method": "exit"})
