@@ -113,3 +113,34 @@ def test_neovim_completes_the_word_after_a_dot(tmp_path: Path) -> None:
     }
     lines = run_editor(tmp_path, ["nvim", "--headless", "--clean", "-u", str(init)], env, 120)
     check_completions(lines)
+
+
+QUIT = r"""
+local out = os.getenv("ATTUNE_OUT")
+local exited = nil
+local client_id = vim.lsp.start_client({
+  name = "attune-lsp",
+  cmd = { os.getenv("ATTUNE_PYTHON"), "-m", "attune_lsp" },
+  root_dir = os.getenv("ATTUNE_ROOT"),
+  on_exit = function(code, signal) exited = string.format("exit %d signal %d", code, signal) end,
+})
+vim.o.swapfile = false
+vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("ATTUNE_FILE")))
+vim.bo.filetype = "yaml"
+vim.lsp.buf_attach_client(0, client_id)
+vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 20)
+vim.lsp.stop_client(client_id)
+vim.wait(30000, function() return exited ~= nil end, 20)
+vim.fn.writefile({ exited or "TIMEOUT" }, out)
+vim.cmd("qa!")
+"""
+
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="nvim is not installed")
+def test_neovim_sees_the_server_quit_with_code_0(tmp_path: Path) -> None:
+    """Neovim sends shutdown and exit when it stops the client; it reports other codes."""
+    init = tmp_path / "init.lua"
+    init.write_text(QUIT)
+    env = {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    lines = run_editor(tmp_path, ["nvim", "--headless", "--clean", "-u", str(init)], env, 120)
+    assert lines == ["exit 0 signal 0"]
