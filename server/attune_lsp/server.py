@@ -602,12 +602,18 @@ def create_server() -> AttuneServer:
         completion,
         definition,
         diagnostics,
+        document_highlight,
+        document_links,
         documents,
         folding,
         hover,
+        inlay_hints,
         lifecycle,
         references,
         register,
+        selection_range,
+        semantic_tokens,
+        signature_help,
         symbols,
     )
 
@@ -625,6 +631,12 @@ def create_server() -> AttuneServer:
         code_actions,
         code_lens,
         register,
+        semantic_tokens,
+        document_links,
+        document_highlight,
+        selection_range,
+        signature_help,
+        inlay_hints,
     ):
         module.register(server)
     return server
