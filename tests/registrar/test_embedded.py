@@ -87,6 +87,7 @@ def test_db_status_reports_the_embedded_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     clean_env.setenv(embedded.ENV_DATA_DIR, str(embedded_base))
+    embedded.resolve_database(None)  # migrated here, whichever tests ran before
     parser = argparse.ArgumentParser()
     dbcli.add_db_arguments(parser.add_subparsers())
     args = parser.parse_args(["db", "status"])
