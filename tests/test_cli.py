@@ -191,3 +191,36 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
     assert serial[0] == parallel[0] == 1
     assert json.loads(serial[1]) == json.loads(parallel[1])
     assert len(json.loads(serial[1])) >= 40
+
+
+ARGO = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: build-
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      container: {image: "alpine:3.19", command: [echo, "{{workflow.name}}"]}
+"""
+
+
+def test_a_workflows_folder_outside_packs_without_attune_keys_is_not_checked(
+    tmp_path: Path,
+) -> None:
+    manifests = tmp_path / "k8s" / "workflows"
+    manifests.mkdir(parents=True)
+    (manifests / "build.yaml").write_text(ARGO)
+    assert main(["--check", str(tmp_path)]) == 0
+    # The same keys inside a pack, or a file with Attune keys, are still checked.
+    (manifests / "flow.yaml").write_text(BAD)
+    assert main(["--check", str(manifests / "flow.yaml")]) == 1
+    (tmp_path / "k8s" / "pack.yaml").write_text('ref: k8s\nlabel: K\nversion: "1.0.0"\n')
+    assert main(["--check", str(manifests / "build.yaml")]) == 1
+
+
+def test_workflow_keys_follow_the_model() -> None:
+    from attune_workflow.context import WORKFLOW_KEYS
+    from attune_workflow.model.workflow import WorkflowFile
+
+    assert {f.alias or name for name, f in WorkflowFile.model_fields.items()} == WORKFLOW_KEYS

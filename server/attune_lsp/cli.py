@@ -21,12 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from attune_workflow.check import build_index, check_bytes, check_paths, load_config
-from attune_workflow.config import Config, ConfigError
-from attune_workflow.diagnostics import INTERNAL_ERROR, FileReport, Severity
-
 from . import __version__
-from .output import FORMATS, write_report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -56,6 +51,8 @@ def _size(value: str) -> int:
 def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
     default_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    from .output import FORMATS
+
     parser.add_argument("--format", choices=FORMATS, default=default_format)
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument("--stdin", action="store_true", help="read one file from stdin")
@@ -106,13 +103,15 @@ def run() -> None:
     takes as long as the check itself; nothing is left to release by then.
     A reader that stops early (``| head``) ends the output quietly.
     """
+    code = EXIT_FAILURE
     try:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        code = EXIT_FAILURE
-    with contextlib.suppress(OSError):
+    except ValueError:
+        pass  # the language server closes stdout on `exit`
+    with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(code)
 
@@ -131,9 +130,16 @@ def _silence_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        # The language server on stdio: start before the parser and the engine load.
+        from .prelude import serve_stdio
+
+        return serve_stdio()
     if "--check" in args_list:
         args_list.remove("--check")
         args_list.insert(0, "check")
+    from attune_workflow.config import ConfigError
+
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is not None:
@@ -214,6 +220,12 @@ def _progress(stream: TextIO) -> Any:
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``check`` command."""
+    from attune_workflow.check import build_index, check_bytes, check_paths, load_config
+    from attune_workflow.config import Config
+    from attune_workflow.diagnostics import INTERNAL_ERROR, FileReport, Severity
+
+    from .output import write_report
+
     base = Config(strict=args.strict)
     if args.max_file_size:
         base = Config(strict=args.strict, max_file_size=args.max_file_size)

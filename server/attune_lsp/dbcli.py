@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import pathlib
 import sys
 from collections.abc import Callable, Sequence
@@ -354,15 +355,24 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_status(args: argparse.Namespace) -> int:
     """Which database is in use, and where its migrations stand."""
     from attune_workflow.registrar import connect
-    from attune_workflow.registrar.embedded import resolve_database, server_info
+    from attune_workflow.registrar.embedded import ENV_DATABASE_URL, resolve_database, server_info
     from attune_workflow.registrar.migrate import status
 
-    target = resolve_database(args.database_url, migrate=False)
-    line = f"database:  {target.display}"
-    if target.kind == "embedded":
+    configured = args.database_url or os.environ.get(ENV_DATABASE_URL)
+    if not configured:
+        # Report on the embedded server; never start it.
         server = server_info()
-        line += f" (running, pid {server.pid})" if server.running else " (not running)"
-    print(line)
+        running = f"running, pid {server.pid}" if server.running else "not running"
+        print(f"database:  {server.display} ({running})")
+        if not server.running:
+            print(
+                "schema:    not read while the server is stopped (registering starts it,"
+                " as does `attune-lsp db upgrade`)"
+            )
+            return EXIT_OK
+    target = resolve_database(args.database_url, start=False, migrate=False)
+    if configured:
+        print(f"database:  {target.display}")
     with connect(target.url) as conn:
         state = status(conn)
     if state.owner == "foreign":

@@ -26,7 +26,7 @@ from attune_workflow.expressions import (
 from attune_workflow.expressions import (
     Path as RefPath,
 )
-from attune_workflow.expressions.templates import Block, block_at, find_blocks
+from attune_workflow.expressions.templates import Block, block_at
 from attune_workflow.packindex import ActionInfo
 from attune_workflow.positions import LineIndex, Span
 from attune_workflow.view import TaskView, WorkflowView
@@ -187,9 +187,9 @@ def task_of(view: WorkflowView | None, steps: tuple[Step, ...]) -> TaskView | No
 def resolve_target(view: WorkflowView, task: TaskView | None, name: str) -> TaskView | None:
     """The task a transition of ``task`` names (its siblings), or any task by name."""
     if task is not None:
-        for sibling in view.scope_of(task):
-            if sibling.name == name:
-                return sibling
+        sibling = view.sibling_named(task, name)
+        if sibling is not None:
+            return sibling
     return view.task_named(name)
 
 
@@ -272,42 +272,38 @@ def expression_target(ctx: Context, at: ExprAt, task: TaskView | None) -> Target
     return None
 
 
-def _template_nodes(ctx: Context) -> Iterator[tuple[ScalarNode, TaskView | None]]:
-    """Every string scalar with a ``{{`` in the workflow's templated fields."""
-    seen: set[int] = set()
-    for expr in ctx.expressions:
-        if id(expr.node) not in seen:
-            seen.add(id(expr.node))
-            yield expr.node, expr.task
-
-
 def expression_references(ctx: Context) -> Iterator[tuple[str, str, Span, TaskView | None]]:
-    """(kind, name, span, task) of every task, parameter and variable named in templates."""
-    for node, task in _template_nodes(ctx):
-        for block in find_blocks(str(node.value)):
-            result = parse_expression(block.expr)
-            if result.ast is None:
+    """(kind, name, span, task) of every task, parameter and variable named in templates.
+
+    Reads the expressions the analysis parsed once (``ctx.expressions``): one pass.
+    """
+    seen: set[tuple[int, int]] = set()
+    for expression in ctx.expressions:
+        node, block, task = expression.node, expression.block, expression.task
+        key = (id(node), block.start)
+        if key in seen or expression.parsed.ast is None:
+            continue
+        seen.add(key)
+        for ref in paths(expression.parsed.ast):
+            root = ref.root_name
+            if isinstance(ref.root, Call):
                 continue
-            for ref in paths(result.ast):
-                root = ref.root_name
-                if isinstance(ref.root, Call):
-                    continue
-                if not ref.segments:
-                    if root not in NAMESPACES and root not in KEYWORDS:
-                        span = _expr_span(ctx, node, block, ref.root.start, ref.root.end)
-                        yield "variable", root, span, task
-                    continue
-                key = ref.segments[0].key
-                if not isinstance(key, str):
-                    continue
-                start, end = _segment_name_span(ref, 0)
-                span = _expr_span(ctx, node, block, start, end)
-                if root in TASK_ROOTS:
-                    yield "task", key, span, task
-                elif root == "parameters":
-                    yield "parameter", key, span, task
-                elif root in WORKFLOW_ROOTS:
-                    yield "variable", key, span, task
+            if not ref.segments:
+                if root not in NAMESPACES and root not in KEYWORDS:
+                    span = _expr_span(ctx, node, block, ref.root.start, ref.root.end)
+                    yield "variable", root, span, task
+                continue
+            key_name = ref.segments[0].key
+            if not isinstance(key_name, str):
+                continue
+            start, end = _segment_name_span(ref, 0)
+            span = _expr_span(ctx, node, block, start, end)
+            if root in TASK_ROOTS:
+                yield "task", key_name, span, task
+            elif root == "parameters":
+                yield "parameter", key_name, span, task
+            elif root in WORKFLOW_ROOTS:
+                yield "variable", key_name, span, task
 
 
 # -- the target under a cursor ------------------------------------------------------------------
@@ -420,6 +416,9 @@ def _action_file_target(ctx: Context, steps: tuple[Step, ...], on_key: bool) -> 
     node = last.node
     if keys == ["workflow_file"] and isinstance(node, ScalarNode) and is_string(node):
         return Target("file", str(node.value), value_span(ctx, node))
+    if keys == ["ref"] and isinstance(node, ScalarNode) and is_string(node):
+        ref = str(node.value)
+        return Target("action", ref, value_span(ctx, node), action=ctx.index.action(ref))
     if isinstance(node, ScalarNode) and len(steps) == 1:
         return Target(
             "key", str(keys[0]), value_span(ctx, node), steps=steps, detail={"value": True}

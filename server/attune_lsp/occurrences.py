@@ -7,13 +7,17 @@ every task that calls the action. Tasks and variables stay inside their workflow
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attune_workflow.context import Context, FileKind
-from attune_workflow.packindex import ActionInfo
-from attune_workflow.yamlsource import mapping_get
+from attune_workflow.packindex import ActionInfo, PackIndex
+from attune_workflow.positions import LineIndex
+from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
+from . import convert
 from .navigation import (
     Occurrence,
     Target,
@@ -26,7 +30,91 @@ from .navigation import (
 )
 
 if TYPE_CHECKING:
+    from lsprotocol import types as lsp
+
+    from attune_workflow.config import Config
+
+    from .analysis import Summary
     from .server import AttuneServer
+
+
+@dataclass
+class Sources:
+    """What a search across files reads, taken from the server at one moment.
+
+    Made on the event loop, then read on a worker thread: the open documents' texts (and
+    the contexts of their current analyses), the files' summaries and the pack index.
+    Each file is parsed, and its lines indexed, at most once per search.
+    """
+
+    index: PackIndex
+    summaries: Mapping[Path, Summary]
+    texts: Mapping[Path, str]
+    contexts: Mapping[Path, Context]
+    uris: Mapping[Path, str]
+    config: Config
+    _parsed: dict[Path, Context | None] = field(default_factory=dict)
+    _lines: dict[Path, LineIndex] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ls: AttuneServer) -> Sources:
+        """A snapshot of the server's documents and index."""
+        texts: dict[Path, str] = {}
+        contexts: dict[Path, Context] = {}
+        uris: dict[Path, str] = {}
+        for uri, doc in list(ls.workspace.text_documents.items()):
+            path = ls.path_of(uri)
+            texts[path] = doc.source
+            uris[path] = str(uri)
+            analysis = ls.current(uri)
+            if analysis is not None and analysis.ctx is not None:
+                contexts[path] = analysis.ctx
+        return cls(ls.project.index, dict(ls.summaries), texts, contexts, uris, ls.project.base)
+
+    def parse(self, path: Path) -> Context | None:
+        """A parsed file (rules not run): an open document's analysis, else the text."""
+        if path in self.contexts:
+            return self.contexts[path]
+        if path not in self._parsed:
+            text = self.texts.get(path)
+            if text is None:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    self._parsed[path] = None
+                    return None
+            self._parsed[path] = Context(
+                path, text, parse_yaml(text), index=self.index, config=self.config
+            )
+        return self._parsed[path]
+
+    def lines(self, path: Path) -> LineIndex:
+        """The lines of a file (its open text, else the disk's)."""
+        found = self._lines.get(path)
+        if found is None:
+            ctx = self.contexts.get(path) or self._parsed.get(path)
+            if ctx is not None:
+                found = ctx.doc.lines
+            else:
+                text = self.texts.get(path)
+                if text is None:
+                    try:
+                        text = path.read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        text = ""
+                found = LineIndex(text)
+            self._lines[path] = found
+        return found
+
+    def uri(self, path: Path) -> str:
+        """The URI the client knows a file by."""
+        return self.uris.get(path) or convert.path_to_uri(path)
+
+    def location(self, occurrence: Occurrence) -> tuple[str, lsp.Range]:
+        """The URI and LSP range of an occurrence."""
+        return self.uri(occurrence.path), convert.span_to_range(
+            occurrence.span, self.lines(occurrence.path)
+        )
 
 
 def own_action(ctx: Context) -> ActionInfo | None:
@@ -37,10 +125,10 @@ def own_action(ctx: Context) -> ActionInfo | None:
     return None
 
 
-def callers(ls: AttuneServer, ref: str) -> list[Context]:
+def callers(ls: Sources, ref: str) -> list[Context]:
     """The parsed workflow files whose tasks call an action."""
     found = []
-    for path, summary in list(ls.summaries.items()):
+    for path, summary in ls.summaries.items():
         if ref in summary.uses:
             ctx = ls.parse(path)
             if ctx is not None:
@@ -48,7 +136,7 @@ def callers(ls: AttuneServer, ref: str) -> list[Context]:
     return found
 
 
-def occurrences(ls: AttuneServer, ctx: Context, target: Target) -> list[Occurrence]:
+def occurrences(ls: Sources, ctx: Context, target: Target) -> list[Occurrence]:
     """Every place naming the target (declarations included)."""
     if target.kind == "task" and target.task is not None:
         return task_occurrences(ctx, target.task)
@@ -76,7 +164,7 @@ def occurrences(ls: AttuneServer, ctx: Context, target: Target) -> list[Occurren
 
 
 def action_parameter(
-    ls: AttuneServer, action: ActionInfo, name: str, *, skip: Path | None = None
+    ls: Sources, action: ActionInfo, name: str, *, skip: Path | None = None
 ) -> list[Occurrence]:
     """A parameter of an action: its declaration, its graph file's references, callers' inputs."""
     found: list[Occurrence] = []
@@ -95,27 +183,31 @@ def action_parameter(
     return found
 
 
-def action_occurrences(ls: AttuneServer, ref: str) -> list[Occurrence]:
+def action_occurrences(ls: Sources, ref: str) -> list[Occurrence]:
     """The declaration of an action (its ``ref``) and every task ``action:`` naming it."""
     found: list[Occurrence] = []
-    action = ls.project.index.action(ref)
+    action = ls.index.action(ref)
     if action is not None and action.path is not None:
         actx = ls.parse(action.path)
         entry = mapping_get(actx.doc.root, "ref") if actx is not None else None
-        if actx is not None and entry is not None:
-            from attune_workflow.yamlsource import ScalarNode
-
-            if isinstance(entry[1], ScalarNode):
-                found.append(Occurrence(action.path, value_span(actx, entry[1]), True))
+        if actx is not None and entry is not None and isinstance(entry[1], ScalarNode):
+            found.append(Occurrence(action.path, value_span(actx, entry[1]), True))
+    graph = action.workflow_path if action is not None else None
+    gctx = ls.parse(graph) if graph is not None and graph.is_file() else None
+    entry = mapping_get(gctx.doc.root, "ref") if gctx is not None else None
+    if (
+        gctx is not None
+        and entry is not None
+        and isinstance(entry[1], ScalarNode)
+        and entry[1].value == ref
+    ):
+        found.append(Occurrence(gctx.path, value_span(gctx, entry[1]), False))
     for cctx in callers(ls, ref):
         view = cctx.view
         for task in view.all_tasks() if view is not None else ():
             node = task.value("action")
-            if task.string("action") == ref and node is not None:
-                from attune_workflow.yamlsource import ScalarNode
-
-                if isinstance(node, ScalarNode):
-                    found.append(Occurrence(cctx.path, value_span(cctx, node), False))
+            if task.string("action") == ref and isinstance(node, ScalarNode):
+                found.append(Occurrence(cctx.path, value_span(cctx, node), False))
     return _dedupe(found)
 
 

@@ -44,7 +44,26 @@ DEFAULT_DEBOUNCE_MS = 200.0
 
 
 class AttuneProtocol(EdgeProtocol):
-    """Speaks UTF-16 positions only: every conversion happens in :mod:`attune_lsp.convert`."""
+    """Speaks UTF-16 positions only: every conversion happens in :mod:`attune_lsp.convert`.
+
+    Records the exit code the LSP specification gives (0 after ``shutdown``, else 1): pygls
+    ends its loop with ``SystemExit``, which its I/O loop swallows.
+    """
+
+    exit_code: int | None = None
+    # The id of an `initialize` request the prelude has answered already.
+    answered: Any = None
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        if msg_id is not None and msg_id == self.answered:
+            self.answered = None
+            return
+        super()._send_response(msg_id, result, error)
+
+    @lsp_method(lsp.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        self.exit_code = 0 if self._shutdown else 1
+        yield from super().lsp_exit(*args)
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(
@@ -101,6 +120,15 @@ class AttuneServer(LanguageServer):
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
         self.rehearsals: dict[str, Any] = {}
+        self.at_exit: list[Callable[[], None]] = []
+
+    def release(self) -> None:
+        """Run the clean-ups registered for the end of the process."""
+        for release in self.at_exit:
+            try:
+                release()
+            except Exception as exc:  # the process ends anyway; say why a clean-up failed
+                log.warning("clean-up at exit failed: %s", exc)
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -659,8 +687,13 @@ def create_server() -> AttuneServer:
     return server
 
 
-def serve(tcp: str | None = None) -> int:
-    """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code."""
+def serve(tcp: str | None = None, *, channel: Any = None, answered: Any = None) -> int:
+    """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code.
+
+    ``channel`` is the input the prelude has started reading (:mod:`attune_lsp.prelude`),
+    given again from its first message; ``answered``, the id of the ``initialize``
+    request the prelude answered.
+    """
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
     # Settings (a database URL with its password) reach the log through pygls's own
@@ -678,8 +711,19 @@ def serve(tcp: str | None = None) -> int:
         if not port.isdigit():
             print(f"attune-lsp: error: --tcp wants HOST:PORT, not {tcp!r}", file=sys.stderr)
             return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
+        try:
+            server.start_tcp(host or "127.0.0.1", int(port))
+        finally:
+            server.release()
+        return 0
+    protocol = server.protocol
+    if isinstance(protocol, AttuneProtocol):
+        protocol.answered = answered
+    try:
         # pygls reads with readline() and read(n) only: the framed input provides both.
-        server.start_io(cast(BinaryIO, FramedInput(sys.stdin.buffer)))
-    return 0
+        server.start_io(stdin=cast(BinaryIO, FramedInput(channel or sys.stdin.buffer)))
+    finally:
+        server.release()
+    # Input that ends without `shutdown` and `exit` is a lost client: 1, as the spec says.
+    code = protocol.exit_code if isinstance(protocol, AttuneProtocol) else None
+    return 1 if code is None else code

@@ -12,7 +12,6 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -523,6 +522,9 @@ def check_paths(
     total = len(files)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and total >= PARALLEL_THRESHOLD:
+        # Loaded here: multiprocessing is a cost the language server's start-up avoids.
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(index, config)
         ) as pool:

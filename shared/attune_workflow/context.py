@@ -43,6 +43,37 @@ class Layout(enum.StrEnum):
     LOOSE = "loose"  # not inside a pack folder
 
 
+# The top-level keys of an Attune workflow file (`WorkflowFile` in the model).
+WORKFLOW_KEYS = frozenset(
+    {
+        "ref",
+        "label",
+        "description",
+        "version",
+        "parameters",
+        "output",
+        "vars",
+        "tasks",
+        "output_map",
+        "tags",
+        "cancellation_policy",
+    }
+)
+
+
+def _has_workflow_keys(data: Any) -> bool:
+    return isinstance(data, dict) and any(key in WORKFLOW_KEYS for key in data)
+
+
+def _in_pack(path: Path) -> bool:
+    """Whether a file lies in a pack: a ``pack.yaml`` above it, or an ``actions`` folder
+    beside the ``workflows`` folder that holds it."""
+    folder = path.parent
+    if (folder.parent / "actions").is_dir():
+        return True
+    return any((above / "pack.yaml").is_file() for above in (folder, *folder.parents))
+
+
 def classify(path: Path, data: Any) -> tuple[FileKind, Layout]:
     """The kind and layout of a file from its place and content."""
     parts = path.parts
@@ -55,6 +86,8 @@ def classify(path: Path, data: Any) -> tuple[FileKind, Layout]:
     if len(parts) >= 2 and parts[-2] == "workflows":
         if isinstance(data, dict) and "tasks" not in data and ("jobs" in data or "on" in data):
             return FileKind.OTHER, Layout.LOOSE  # a CI workflow, not an Attune one
+        if not _has_workflow_keys(data) and not _in_pack(path):
+            return FileKind.OTHER, Layout.LOOSE  # e.g. an Argo manifest under k8s/workflows/
         return FileKind.WORKFLOW, Layout.STANDALONE
     if len(parts) >= 2 and parts[-2] == "actions":
         if isinstance(data, dict) and "tasks" in data and "ref" not in data:

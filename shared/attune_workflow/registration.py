@@ -173,12 +173,14 @@ def _record(
 
 
 def collect(
-    paths: Sequence[Path], *, max_file_size: int | None = None
+    paths: Sequence[Path], *, max_file_size: int | None = None, processes: bool = True
 ) -> tuple[list[WorkflowRecord], list[str]]:
     """Registrar records for the workflows in the given files and folders.
 
     Returns the records and problems that are not about one workflow (a path
-    outside any pack, a file that cannot be read).
+    outside any pack, a file that cannot be read). ``processes``: large packs may be
+    read by a pool of forked processes; a program with threads (the language server)
+    must say False, as a fork copies the locks other threads hold.
     """
     size = max_file_size or DEFAULT_MAX_FILE_SIZE
     problems: list[str] = []
@@ -223,7 +225,7 @@ def collect(
             )
         packs_by_ref.setdefault(ref, root)
     records: dict[str, WorkflowRecord] = {}
-    for outcome in _run_jobs(jobs, index, size):
+    for outcome in _run_jobs(jobs, index, size, processes):
         if isinstance(outcome, str):
             problems.append(outcome)
         else:  # within a pack, actions/workflows/ wins a collision, as in Attune's loader
@@ -270,9 +272,11 @@ def _job_in_worker(job: _Job) -> WorkflowRecord | str:
     return _run_job(job, *_STATE)
 
 
-def _run_jobs(jobs: list[_Job], index: PackIndex, size: int) -> list[WorkflowRecord | str]:
+def _run_jobs(
+    jobs: list[_Job], index: PackIndex, size: int, processes: bool
+) -> list[WorkflowRecord | str]:
     workers = os.cpu_count() or 1
-    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+    if processes and workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(index, size)) as pool:
             return list(pool.map(_job_in_worker, jobs, chunksize=16))
     return [_run_job(job, index, size) for job in jobs]

@@ -135,10 +135,30 @@ class WorkflowView:
 
     def task_named(self, name: str) -> TaskView | None:
         """The first task of that name at any depth."""
-        for task in self.all_tasks():
-            if task.name == name:
-                return task
-        return None
+        return self._first_named.get(name)
+
+    @cached_property
+    def _first_named(self) -> dict[str, TaskView]:
+        named: dict[str, TaskView] = {}
+        for task in self._flat:
+            if task.name is not None:
+                named.setdefault(task.name, task)
+        return named
+
+    def sibling_named(self, task: TaskView, name: str) -> TaskView | None:
+        """The first task of that name in the scope of ``task`` (its siblings)."""
+        scope = self._scopes.get(id(task.parent) if task.parent else 0)
+        return scope.get(name) if scope is not None else None
+
+    @cached_property
+    def _scopes(self) -> dict[int, dict[str, TaskView]]:
+        scopes: dict[int, dict[str, TaskView]] = {}
+        for parent, tasks in [(0, self.tasks)] + [(id(t), t.children) for t in self._flat]:
+            named = scopes.setdefault(parent, {})
+            for sibling in tasks:
+                if sibling.name is not None:
+                    named.setdefault(sibling.name, sibling)
+        return scopes
 
 
 def build_view(root: Node | None) -> WorkflowView | None:

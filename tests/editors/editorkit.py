@@ -51,3 +51,26 @@ def run_editor(
         stdin=subprocess.DEVNULL,
     )
     return out.read_text().splitlines()
+
+
+# Action refs typed after `action: `, and what accepting the first completion must give.
+TYPED_REFS = {
+    "core.ec": "core.echo",
+    "core.ht": "core.http_request",
+    "shop.": "shop.broken",
+    "co": "core.ask",
+}
+
+
+def check_completions(lines: list[str]) -> None:
+    """Each line is ``typed|line after accepting the first item|the items offered``."""
+    seen = {}
+    for line in lines:
+        typed, result, offered = line.split("|")
+        seen[typed] = result
+        # Nothing is offered that does not continue what was typed.
+        assert all(
+            item.startswith(typed.rpartition(".")[2]) or item.startswith(typed)
+            for item in offered.split(",")
+        ), line
+    assert seen == {typed: f"    action: {ref}" for typed, ref in TYPED_REFS.items()}

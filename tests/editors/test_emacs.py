@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from editorkit import EDITED_REF, ODD_FOLDER, run_editor
+from editorkit import EDITED_REF, ODD_FOLDER, TYPED_REFS, check_completions, run_editor
 
 SCRIPT = r"""
 (package-initialize)
@@ -85,3 +85,51 @@ def test_emacs_eglot_checks_a_buffer_under_a_folder_that_needs_encoding(tmp_path
     assert "TIMEOUT" not in lines
     (line,) = [text for text in lines if EDITED_REF in text]
     assert line.startswith("0:5:")
+
+
+COMPLETE = r"""
+(package-initialize)
+(require 'eglot)
+(require 'project)
+(let* ((root (file-name-as-directory (getenv "ATTUNE_ROOT")))
+       (out (getenv "ATTUNE_OUT"))
+       (results nil))
+  (add-hook 'project-find-functions (lambda (_dir) (cons 'transient root)))
+  (find-file (expand-file-name "packs/shop/actions/workflows/typed.workflow.yaml" root))
+  (insert "version: \"1.0.0\"\ntasks:\n  - name: a\n    action: x\n")
+  (eglot '(fundamental-mode) (cons 'transient root) 'eglot-lsp-server
+         (list (getenv "ATTUNE_PYTHON") "-m" "attune_lsp") "yaml")
+  (dolist (typed (split-string (getenv "ATTUNE_TYPED") ","))
+    (goto-char (point-min))
+    (forward-line 3)
+    (delete-region (line-beginning-position) (line-end-position))
+    (insert "    action: " typed)
+    (eglot--signal-textDocument/didChange)
+    (let* ((capf (eglot-completion-at-point))
+           (beg (nth 0 capf)) (end (nth 1 capf)) (table (nth 2 capf))
+           (props (nthcdr 3 capf))
+           (cands (all-completions (buffer-substring-no-properties beg end) table))
+           (first (car cands)))
+      (when first
+        (delete-region beg end)
+        (goto-char beg)
+        (insert first)
+        (funcall (plist-get props :exit-function) first 'finished))
+      (push (format "%s|%s|%s" typed
+                    (buffer-substring-no-properties (line-beginning-position) (line-end-position))
+                    (mapconcat #'substring-no-properties cands ","))
+            results)))
+  (with-temp-file out (insert (mapconcat #'identity (nreverse results) "\n") "\n"))
+  (ignore-errors (eglot-shutdown (eglot-current-server)))
+  (kill-emacs 0))
+"""
+
+
+@pytest.mark.skipif(not _eglot_available(), reason="emacs with eglot is not installed")
+def test_emacs_eglot_completes_the_word_after_a_dot(tmp_path: Path) -> None:
+    """eglot 1.9 filters on the symbol at point (after the dot) and applies the edit."""
+    script = tmp_path / "complete.el"
+    script.write_text(COMPLETE)
+    command = ["emacs", "--batch", "-q", "-l", str(script)]
+    env = {"HOME": str(tmp_path), "ATTUNE_TYPED": ",".join(TYPED_REFS)}
+    check_completions(run_editor(tmp_path, command, env, 120))

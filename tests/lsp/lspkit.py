@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class Client(LanguageClient):
     """The pytest-lsp client with a record of pushed diagnostics and scripted answers."""
 
     published: Published
-    answers: list[str | None]
+    answers: list[str | asyncio.Future[str] | None]
     requests: list[lsp.ShowMessageRequestParams]
     registrations: list[lsp.RegistrationParams]
     root: Path
@@ -142,13 +143,20 @@ def make_client() -> Client:
         ls.log_messages.append(params)
         ls.activity.set()
 
-    def show_message_request(
+    async def show_message_request(
         ls: Client, params: lsp.ShowMessageRequestParams
     ) -> lsp.MessageActionItem | None:
         ls.requests.append(params)
         ls.activity.set()
         answer = ls.answers.pop(0) if ls.answers else None
+        if isinstance(answer, asyncio.Future):  # the user answers later
+            answer = await answer
         return lsp.MessageActionItem(title=answer) if answer else None
+
+    def show_document(ls: Client, params: lsp.ShowDocumentParams) -> lsp.ShowDocumentResult:
+        ls.shown_documents.append(params)
+        ls.activity.set()
+        return lsp.ShowDocumentResult(success=True)
 
     def progress(ls: Client, params: lsp.ProgressParams) -> None:
         DEFAULT_CLIENT_FEATURES[lsp.PROGRESS](ls, params)
@@ -158,6 +166,7 @@ def make_client() -> Client:
     features[lsp.WINDOW_SHOW_MESSAGE] = show_message
     features[lsp.WINDOW_LOG_MESSAGE] = log_message
     features[lsp.WINDOW_SHOW_MESSAGE_REQUEST] = show_message_request
+    features[lsp.WINDOW_SHOW_DOCUMENT] = show_document
     features[lsp.PROGRESS] = progress
     features[lsp.WORKSPACE_CODE_LENS_REFRESH] = lambda ls, params: None
     features[lsp.CLIENT_REGISTER_CAPABILITY] = lambda ls, params: ls.registrations.append(params)
@@ -165,11 +174,21 @@ def make_client() -> Client:
     return client
 
 
+# The embedded PostgreSQL's data folder for the servers of the tests: empty (not running),
+# whatever runs on the machine.
+EMBEDDED_DATA = tempfile.mkdtemp(prefix="attune-lsp-lsp-data-")
+
+
 def server_config(**env: str) -> ClientServerConfig:
     return ClientServerConfig(
         server_command=[sys.executable, "-m", "attune_lsp"],
         client_factory=make_client,
-        server_env={**os.environ, "ATTUNE_LSP_DEBOUNCE_MS": "20", **env},
+        server_env={
+            **os.environ,
+            "ATTUNE_LSP_DEBOUNCE_MS": "20",
+            "ATTUNE_LSP_DATA_DIR": EMBEDDED_DATA,
+            **env,
+        },
     )
 
 

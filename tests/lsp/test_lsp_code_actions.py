@@ -119,6 +119,12 @@ async def test_source_actions_and_code_lens(client: Client, workspace: Path) -> 
     )
     assert lenses is not None
     titles = [lens.command.title for lens in lenses if lens.command]
-    # No database configured: no state lens. The second task is started by the first.
-    assert titles == ["Register", "Dry run", "started by create_root"]
-    assert lenses[0].command is not None and list(lenses[0].command.arguments or []) == [uri]
+    # No database configured and the embedded one stopped: it is not started for a lens.
+    # The second task is started by the first.
+    assert titles == [
+        "Attune: database not started",
+        "Register",
+        "Dry run",
+        "started by create_root",
+    ]
+    assert lenses[1].command is not None and list(lenses[1].command.arguments or []) == [uri]

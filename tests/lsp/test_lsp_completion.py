@@ -107,7 +107,9 @@ async def test_action_refs(client: Client, workspace: Path) -> None:
     text = HEAD + "tasks:\n  - name: a\n    action: shop.§\n"
     body, items = await complete(client, workspace, text)
     names = labels(items)
-    assert {"shop.notify", "shop.fulfil", "mattermost.post_message", "core.echo"} <= set(names)
+    # After `shop.` only the refs that start with it: editors filter on the word after the dot.
+    assert {"shop.notify", "shop.fulfil"} <= set(names)
+    assert not [name for name in names if not name.startswith("shop.")]
     notify = item(items, "shop.notify")
     doc = notify.documentation
     assert doc is not None
@@ -115,6 +117,23 @@ async def test_action_refs(client: Client, workspace: Path) -> None:
     assert "Send a notification" in text_doc and "| `message` |" in text_doc
     assert isinstance(notify.text_edit, lsp.TextEdit)
     assert "    action: shop.notify\n" in apply_edits(body, [notify.text_edit])
+
+
+@pytest.mark.parametrize("typed", ["co", "core.", "core.ec", "core.ech"])
+async def test_action_ref_edits_cover_the_typed_word(
+    client: Client, workspace: Path, typed: str
+) -> None:
+    text = HEAD + f"tasks:\n  - name: a\n    action: {typed}§\n"
+    body, items = await complete(client, workspace, text)
+    echo = item(items, "core.echo")
+    assert isinstance(echo.text_edit, lsp.TextEdit)
+    assert "    action: core.echo\n" in apply_edits(body, [echo.text_edit])
+    word = typed.rpartition(".")[2]
+    line = body.splitlines()[echo.text_edit.range.start.line]
+    start, end = echo.text_edit.range.start.character, echo.text_edit.range.end.character
+    assert line[start:end] == word  # the edit replaces the word the editor filters on
+    assert (echo.filter_text or echo.label).startswith(word)
+    assert (echo.filter_text or echo.label) == echo.text_edit.new_text
 
 
 async def test_input_names_required_first_as_snippets(client: Client, workspace: Path) -> None:

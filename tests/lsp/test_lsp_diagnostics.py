@@ -213,3 +213,17 @@ async def test_watcher_is_registered_dynamically(lsp_client: Client) -> None:
     else:
         # Neovim 0.11 cannot register file watchers dynamically: none is asked for.
         assert registered == []
+
+
+@pytest.mark.asyncio
+async def test_a_manifest_in_a_workflows_folder_outside_packs_is_not_checked(
+    lsp_client: Client,
+) -> None:
+    manifest = root(lsp_client) / "k8s" / "workflows" / "build.yaml"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: b-\n"
+        "spec:\n  entrypoint: main\n  templates:\n    - name: main\n"
+    )
+    uri = await open_doc(lsp_client, manifest)
+    assert await lsp_client.diagnostics_of(uri) == []

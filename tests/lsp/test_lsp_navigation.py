@@ -132,10 +132,10 @@ async def test_rename_task(client: Client, workspace: Path) -> None:
     )
     assert isinstance(prepared, lsp.PrepareRenamePlaceholder)
     assert prepared.placeholder == "pack_order"
-    changes = await rename(client, uri, at(text, "task.pack_order", 8), "pack")
+    changes = await rename(client, uri, at(text, "task.pack_order", 8), "packing")
     assert list(changes) == [uri]
     result = apply_edits(text, changes[uri])
-    assert "name: pack\n" in result and "{{ task.pack.sent_id }}" in result
+    assert "name: packing\n" in result and "{{ task.packing.sent_id }}" in result
     assert "pack_order" not in result
 
 
@@ -162,6 +162,47 @@ async def test_rename_parameter_across_files(client: Client, workspace: Path) ->
     changes = await rename(client, notify_uri, at(notify, "level:"), "severity")
     assert set(changes) == {notify_uri, uri}
     assert "      severity: info" in apply_edits(text, changes[uri])
+
+
+async def refused(client: Client, uri: str, position: lsp.Position, new: str) -> str:
+    """The message of a rename the server refuses."""
+    with pytest.raises(Exception) as error:
+        await client.text_document_rename_async(
+            lsp.RenameParams(text_document=doc_id(uri), position=position, new_name=new)
+        )
+    return str(error.value)
+
+
+async def test_rename_refuses_reserved_and_taken_names(client: Client, workspace: Path) -> None:
+    uri, text = await opened(client, workspace, GRAPH)
+    task = at(text, "name: ship", 6)
+    assert "'item' is a reserved word" in await refused(client, uri, task, "item")
+    assert "A task named 'report' already exists" in await refused(client, uri, task, "report")
+    variable = at(text, "vars.shipped", 6)
+    assert "reserved word" in await refused(client, uri, variable, "workflow")
+    parameter = at(text, "parameters.order_id", 12)
+    assert "'express' already exists" in await refused(client, uri, parameter, "express")
+
+
+async def test_action_ref_in_its_own_file(client: Client, workspace: Path) -> None:
+    uri, text = await opened(client, workspace, NOTIFY)
+    ref = at(text, "shop.notify", 5)
+    assert "Send a notification to a channel" in await hover_text(client, uri, ref)
+    found = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            text_document=doc_id(uri),
+            position=ref,
+            context=lsp.ReferenceContext(include_declaration=True),
+        )
+    )
+    graph_uri = (workspace / GRAPH).as_uri()
+    assert found is not None
+    assert sorted(loc.uri for loc in found) == sorted([uri, graph_uri, graph_uri])
+    changes = await rename(client, uri, ref, "shop.alert")
+    assert apply_edits(text, changes[uri]).startswith("ref: shop.alert\n")
+    graph = apply_edits((workspace / GRAPH).read_text(), changes[graph_uri])
+    assert graph.count("action: shop.alert") == 2 and "shop.notify" not in graph
+    assert "not a ref of pack 'shop'" in await refused(client, uri, ref, "other.alert")
 
 
 async def test_prepare_rename_rejects_other_places(client: Client, workspace: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest_lsp
 from lspkit import (
     CONFIG,
     PROFILES,
+    TIMEOUT,
     Client,
     copy_workspace,
     drop_database,
@@ -19,6 +22,13 @@ from lspkit import (
     start,
 )
 from lsprotocol import types as lsp
+
+
+def lsp_uri_path(uri: str) -> str:
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).path)
+
 
 THREAD = "packs/mattermost/actions/workflows/post_thread.workflow.yaml"
 BROKEN = "packs/shop/actions/workflows/broken.workflow.yaml"
@@ -40,8 +50,11 @@ async def lsp_client(
 
 
 async def command(client: Client, name: str, target: Path) -> dict[str, Any]:
-    result = await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(command=name, arguments=[target.as_uri()])
+    result = await asyncio.wait_for(
+        client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command=name, arguments=[target.as_uri()])
+        ),
+        TIMEOUT,
     )
     assert isinstance(result, dict)
     return result
@@ -58,6 +71,21 @@ def logged(client: Client) -> str:
     return "\n".join(m.message for m in client.log_messages)
 
 
+async def outcome(client: Client, text: str) -> lsp.ShowMessageParams:
+    """The message the server shows once a confirmed command is done."""
+
+    def shown() -> lsp.ShowMessageParams | None:
+        return next((m for m in client.messages if text in m.message), None)
+
+    found: lsp.ShowMessageParams = await client.wait_for(shown)
+    return found
+
+
+def pending(result: dict[str, Any]) -> bool:
+    """The request was answered at once; the question and the rest come after it."""
+    return bool(result["ok"] and result.get("pending") and result["shown"])
+
+
 @pytest.mark.asyncio
 async def test_register_workflow_round_trip(lsp_client: Client) -> None:
     client = lsp_client
@@ -71,14 +99,13 @@ async def test_register_workflow_round_trip(lsp_client: Client) -> None:
     assert not client.requests  # a dry run writes nothing and asks nothing
 
     client.answers.append("Register")
-    done = await command(client, "attune.register", path)
-    assert done["ok"] and done["written"], done
-    assert [o["ref"] for o in done["outcomes"]] == ["mattermost.post_thread"]
+    assert pending(await command(client, "attune.register", path))
+    done = await outcome(client, "Registered (")
+    assert done.type == lsp.MessageType.Info and "1 workflow: 1 created" in done.message
     (question,) = client.requests
     assert [a.title for a in question.actions or []] == ["Register", "Cancel"]
     assert "mattermost.post_thread" in question.message
-    shown = [m for m in client.messages if m.type == lsp.MessageType.Info]
-    assert any("1 workflow: 1 created" in m.message for m in shown)
+    assert "1 workflow: 1 created" in question.message  # what registering would do
     ends = [
         v
         for values in client.progress_reports.values()
@@ -105,10 +132,19 @@ async def test_register_workflow_round_trip(lsp_client: Client) -> None:
     assert dry["outcomes"][0]["status"] == "updated"
     assert "~ task create_replies (concurrency)" in dry["outcomes"][0]["diff"]
     assert "~ task create_replies (concurrency)" in logged(client)
+    # The user sees the changes: in a read-only document, or in the message itself.
+    if client.shown_documents:
+        (opened,) = client.shown_documents
+        diff = Path(lsp_uri_path(opened.uri))
+        assert "~ task create_replies (concurrency)" in diff.read_text()
+        assert not os.access(diff, os.W_OK) or os.geteuid() == 0
+        assert not diff.stat().st_mode & 0o222
+    else:
+        assert "~ task create_replies (concurrency)" in dry["message"]
 
     client.answers.append("Unregister")
-    removed = await command(client, "attune.unregister", path)
-    assert removed["ok"] and removed["removed"] == ["mattermost.post_thread"]
+    assert pending(await command(client, "attune.unregister", path))
+    assert "1 removed" in (await outcome(client, "Unregistered: ")).message
     assert (await lens_titles(client, uri))[0] == "Attune: not registered"
 
 
@@ -117,8 +153,8 @@ async def test_cancel_refuse_and_pack(lsp_client: Client) -> None:
     client = lsp_client
     path = client.root / THREAD
     client.answers.append("Cancel")
-    cancelled = await command(client, "attune.register", path)
-    assert cancelled["ok"] and cancelled.get("cancelled")
+    assert pending(await command(client, "attune.register", path))
+    await outcome(client, "Registration cancelled")
     assert (await command(client, "attune.registerDryRun", path))["outcomes"][0]["status"] == (
         "created"
     )  # still not registered
@@ -127,15 +163,15 @@ async def test_cancel_refuse_and_pack(lsp_client: Client) -> None:
     refused = await command(client, "attune.register", client.root / BROKEN)
     assert not refused["ok"]
     assert "error" in refused["message"] and "not registered" in refused["message"]
+    assert refused["message"].startswith("Shop.Broken has ")
     assert len(client.requests) == asked  # refused before asking
     assert "[invalid-ref]" in logged(client)
     errors = [m for m in client.messages if m.type == lsp.MessageType.Error]
     assert any("not registered" in m.message for m in errors)
 
     client.answers.append("Register")
-    pack = await command(client, "attune.registerPack", client.root / "packs/mattermost")
-    assert pack["ok"] and pack["written"]
-    assert [o["status"] for o in pack["outcomes"]] == ["created"]
+    assert pending(await command(client, "attune.registerPack", client.root / "packs/mattermost"))
+    assert "1 workflow: 1 created" in (await outcome(client, "Registered (")).message
 
 
 @pytest_lsp.fixture(config=CONFIG, params=PROFILES)
@@ -169,8 +205,59 @@ async def test_database_down(down: Client) -> None:
     assert (await lens_titles(client, uri))[0].startswith("Attune: database unavailable")
     result = await command(client, "attune.registerDryRun", path)
     assert not result["ok"] and "database is unavailable" in result["message"]
+    # Registering fails before asking anything, and the lens title stays short.
+    client.answers.append("Register")
+    failed = await command(client, "attune.register", path)
+    assert not failed["ok"] and "database is unavailable" in failed["message"]
+    assert not client.requests
+    assert (await lens_titles(client, uri))[0] == "Attune: database unavailable"
     everything = logged(client) + "".join(m.message for m in client.messages) + str(result)
     everything += "".join(await lens_titles(client, uri))
     assert SECRET not in everything
     assert "***" in result["message"]
     assert len([m for m in errors() if "database is unavailable (" in m.message]) == 1
+
+
+@pytest.mark.asyncio
+async def test_the_question_does_not_hold_the_request(lsp_client: Client) -> None:
+    client = lsp_client
+    later: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    client.answers.append(later)
+    result = await command(client, "attune.register", client.root / THREAD)
+    assert pending(result)  # answered while the question waits for the user
+    await client.wait_for(lambda: client.requests)
+    later.set_result("Register")
+    assert "1 workflow: 1 created" in (await outcome(client, "Registered (")).message
+
+
+@pytest.mark.asyncio
+async def test_a_pack_with_a_broken_workflow_names_it(lsp_client: Client) -> None:
+    client = lsp_client
+    result = await command(client, "attune.registerPack", client.root / "packs/shop")
+    assert not result["ok"] and not client.requests
+    message = result["message"]
+    assert message.startswith("Shop.Broken has ") and "nothing is registered" in message
+    assert "workflows has" not in message
+    # One workflow: its ref as written, not capitalised.
+    thread = client.root / THREAD
+    thread.write_text(
+        thread.read_text().replace("concurrency: 1", "concurrency: 1\n    concurrency: 2")
+    )
+    result = await command(client, "attune.register", thread)
+    assert result["message"].startswith("mattermost.post_thread has 1 error and is not registered")
+
+
+@pytest.mark.asyncio
+async def test_register_a_pack_of_200_workflows(lsp_client: Client) -> None:
+    client = lsp_client
+    pack = client.root / "packs" / "big"
+    (pack / "workflows").mkdir(parents=True)
+    (pack / "pack.yaml").write_text('ref: big\nlabel: Big\nversion: "1.0.0"\n')
+    for i in range(200):
+        (pack / "workflows" / f"w{i}.yaml").write_text(
+            f'ref: big.w{i}\nlabel: W{i}\nversion: "1.0.0"\n'
+            "tasks:\n  - name: a\n    action: core.noop\n"
+        )
+    client.answers.append("Register")
+    assert pending(await command(client, "attune.registerPack", pack))
+    assert "200 workflows: 200 created" in (await outcome(client, "Registered (")).message

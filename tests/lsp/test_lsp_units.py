@@ -106,3 +106,93 @@ def test_positions_are_utf16_only_at_the_edge() -> None:
     rng = convert.span_to_range(Span(0, 5, 0, 6), lines)  # the `x` after the emoji
     assert rng == lsp.Range(lsp.Position(0, 6), lsp.Position(0, 7))
     assert convert.range_to_span(rng, lines) == Span(0, 5, 0, 6)
+
+
+def test_a_search_parses_each_expression_and_indexes_each_file_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from attune_lsp import navigation, occurrences
+    from attune_lsp.navigation import Target
+    from attune_workflow.check import analyze
+    from attune_workflow.config import Config
+    from attune_workflow.packindex import PackIndex
+
+    uses = 400
+    tasks = "".join(
+        f"  - name: t{i}\n    action: core.echo\n"
+        f'    input: {{message: "{{{{ workflow.n }}}} {{{{ workflow.n + {i} }}}}"}}\n'
+        for i in range(uses // 2)
+    )
+    text = f'version: "1.0"\nvars:\n  n: 0\ntasks:\n{tasks}'
+    path = Path("/nowhere/flow.workflow.yaml")
+    ctx, _ = analyze(path, text, index=PackIndex(), config=Config())
+    ctx.expressions  # noqa: B018 - parsed once by the analysis
+    counts = {"parse": 0, "lines": 0}
+
+    def parse(*args: object) -> object:
+        counts["parse"] += 1
+        raise AssertionError("the search parses expressions again")
+
+    class Lines(LineIndex):
+        def __init__(self, text: str) -> None:
+            counts["lines"] += 1
+            super().__init__(text)
+
+    monkeypatch.setattr(navigation, "parse_expression", parse)
+    monkeypatch.setattr(occurrences, "LineIndex", Lines)
+    sources = occurrences.Sources(PackIndex(), {}, {path: text}, {}, {}, ctx.config)
+    found = occurrences.occurrences(sources, ctx, Target("variable", "n", Span(0, 0, 0, 0)))
+    starts = {(r.start.line, r.start.character) for _, r in map(sources.location, found)}
+    assert len(found) == uses + 1 and len(starts) == uses + 1
+    assert counts == {"parse": 0, "lines": 1}
+
+
+CLIENTS = ["visual_studio_code", "neovim", "emacs", None]
+
+
+@pytest.mark.parametrize("profile", CLIENTS)
+def test_the_prelude_answers_initialize_as_the_full_server(profile: str | None) -> None:
+    """``capabilities.json`` must follow the features: regenerate it when this fails."""
+    from pytest_lsp import client_capabilities
+
+    from attune_lsp.prelude import initialize_result
+    from attune_lsp.server import create_server
+
+    server = create_server()
+    caps = client_capabilities(profile) if profile else lsp.ClientCapabilities()
+    converter = server.protocol._converter
+    steps = server.protocol.lsp_initialize(
+        lsp.InitializeParams(capabilities=caps, process_id=None, root_uri=None)
+    )
+    try:
+        while True:
+            handler, args, _ = next(steps)
+            handler(*args)
+    except StopIteration as stop:
+        expected = converter.unstructure(stop.value)
+    assert initialize_result(converter.unstructure(caps)) == expected
+
+
+def test_the_prelude_publishes_diagnostics_as_the_full_server() -> None:
+    from attune_lsp.prelude import diagnostic_json
+    from attune_lsp.server import create_server
+    from attune_workflow.check import analyze
+    from attune_workflow.config import Config
+    from attune_workflow.packindex import PackIndex
+
+    folder = Path(__file__).parent / "data" / "workspace" / "packs" / "shop" / "actions"
+    converter = create_server().protocol._converter
+    checked = 0
+    for path in sorted(folder.rglob("*.yaml")):
+        text = path.read_text()
+        _, found = analyze(path, text, index=PackIndex(), config=Config(strict=True))
+        lines = LineIndex(text)
+        uri = path.as_uri()
+        for n, d in enumerate(found):
+            full = convert.diagnostic(
+                d, lines, uri=uri, version=3, number=n, lines_of=lambda p: LineIndex(p.read_text())
+            )
+            early = diagnostic_json(d, lines, uri=uri, version=3, number=n)
+            assert early == converter.unstructure(full)
+            checked += 1
+    assert checked >= 4

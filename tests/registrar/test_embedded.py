@@ -87,6 +87,7 @@ def test_db_status_reports_the_embedded_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     clean_env.setenv(embedded.ENV_DATA_DIR, str(embedded_base))
+    embedded.resolve_database(None)  # migrated here, whichever tests ran before
     parser = argparse.ArgumentParser()
     dbcli.add_db_arguments(parser.add_subparsers())
     args = parser.parse_args(["db", "status"])
@@ -97,6 +98,22 @@ def test_db_status_reports_the_embedded_server(
         f" (running, pid {embedded_server.pid})"
     )
     assert out[1] == "schema:    managed by attune-lsp, up to date"
+
+
+def test_db_status_reports_a_stopped_server_without_starting_it(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "data"
+    clean_env.setenv(embedded.ENV_DATA_DIR, str(base))
+    parser = argparse.ArgumentParser()
+    dbcli.add_db_arguments(parser.add_subparsers())
+    args = parser.parse_args(["db", "status"])
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"database:  embedded at {base}/postgres (not running)"
+    assert out[1].startswith("schema:    not read while the server is stopped")
+    assert not embedded.server_info(base).running
+    assert not (base / "postgres" / "PG_VERSION").exists()
 
 
 def test_long_data_paths_put_the_socket_in_a_private_tmp_folder(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import {
   type StaticFeature,
 } from 'vscode-languageclient/node';
 
-import { DOCUMENT_SELECTOR, SECTION, SERVER_COMMAND_IDS } from './common/constants';
+import { documentSelector, SECTION, SERVER_COMMAND_IDS } from './common/constants';
 import { spawnCommand, type ServerLaunch } from './common/serverResolution';
 import {
   answerConfiguration,
@@ -39,6 +39,8 @@ export interface ClientHooks {
   serverCommandsAdvertised: (commands: readonly string[]) => void;
   /** The URI the palette means when a server command comes without arguments. */
   activeResource: () => vscode.Uri | undefined;
+  /** The folders of the workspace's packs (their `workflows/` folders are attached too). */
+  packFolders: readonly string[];
 }
 
 /**
@@ -124,7 +126,7 @@ export function createLanguageClient(launch: ServerLaunch, hooks: ClientHooks): 
   // The error handler is made before the client it asks about.
   const created: { client?: LanguageClient } = {};
   const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENT_SELECTOR,
+    documentSelector: documentSelector(hooks.packFolders),
     diagnosticCollectionName: SECTION,
     outputChannel: hooks.outputChannel,
     traceOutputChannel: hooks.traceOutputChannel,

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, State, type LanguageClient } from 'vscode-languageclient/node';
 
@@ -131,7 +132,10 @@ export class ServerManager implements vscode.Disposable {
     this.log.info(`Settings: ${initial.description}`);
     this.advertisedCommands.clear();
 
+    const packFiles = await vscode.workspace.findFiles('**/pack.yaml', '**/node_modules/**');
+    const packFolders = packFiles.map((uri) => path.dirname(uri.fsPath));
     const client = createLanguageClient(launch, {
+      packFolders,
       outputChannel: this.log,
       traceOutputChannel: this.traceChannel,
       settingsFor: async (scopeUri) =>

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..server import AttuneServer
 
 STATE_TIMEOUT = 3.0
+UNAVAILABLE = "database unavailable"
 STATES = {
     "not-registered": "not registered",
     "up-to-date": "up to date",
@@ -55,9 +56,13 @@ def _compute(url: str, path: Path, max_file_size: int) -> str:
 
 async def registration_state(ls: AttuneServer, path: Path) -> str | None:
     """The registration state of a file (cached until it is saved or registered)."""
-    url = commands.configured_url(ls.settings)
+    try:
+        url = await asyncio.to_thread(commands.state_url, ls.settings)
+    except Exception as exc:
+        ls.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
+        return UNAVAILABLE
     if url is None:
-        return None
+        return "database not started"
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
@@ -72,7 +77,9 @@ async def registration_state(ls: AttuneServer, path: Path) -> str | None:
     except TimeoutError:
         return "checking the database…"
     except Exception as exc:
-        return f"database unavailable ({commands.safe_message(exc)})"
+        # The title stays short; the reason goes to the log.
+        ls.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
+        return UNAVAILABLE
     _states(ls)[path] = (mtime, state)
     return state
 

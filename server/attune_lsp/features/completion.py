@@ -119,7 +119,6 @@ class Completer:
             detail=detail,
             documentation=self._doc(doc),
             sort_text=f"{sort}_{label}",
-            filter_text=label,
             insert_text_format=fmt,
             text_edit=lsp.TextEdit(range=self._range(start, end), new_text=text),
         )
@@ -127,7 +126,45 @@ class Completer:
     # -- the request ------------------------------------------------------------------------
 
     def complete(self) -> list[lsp.CompletionItem]:
-        """Every item for the cursor."""
+        """Every item for the cursor, fitted to the word the editor filters on."""
+        return [fitted for item in self.candidates() if (fitted := self.fit(item)) is not None]
+
+    def fit(self, item: lsp.CompletionItem) -> lsp.CompletionItem | None:
+        """An item that replaces the word before the cursor, or None if it cannot match.
+
+        Editors filter on the word before the cursor, and Neovim 0.7 and eglot take that
+        word to start after the last ``.`` (or other non-word character). So what is
+        typed before that point (``shop.`` of ``shop.no``) must match already: the item
+        then replaces only the word (``no``) by the rest (``notify``), with that rest as
+        ``filterText``. Otherwise the item keeps its range and the default filter text
+        (its label): Neovim 0.7 follows an item's range only when it has no filterText.
+        """
+        edit = item.text_edit
+        if not isinstance(edit, lsp.TextEdit) or edit.range.start.line != self.line:
+            return item
+        line = self.lines[self.line]
+        start = codepoint_column(line, edit.range.start.character)
+        typed = line[start : max(start, self.column)]
+        cut = len(typed)
+        while cut > 0 and (typed[cut - 1].isalnum() or typed[cut - 1] == "_"):
+            cut -= 1
+        head = typed[:cut]
+        if not head:
+            return item
+        if item.insert_text_format is lsp.InsertTextFormat.Snippet or not edit.new_text.startswith(
+            head
+        ):
+            return None
+        rest = edit.new_text[cut:]
+        begin = lsp.Position(line=self.line, character=utf16_column(line, start + cut))
+        item.text_edit = lsp.TextEdit(
+            range=lsp.Range(start=begin, end=edit.range.end), new_text=rest
+        )
+        item.filter_text = rest
+        return item
+
+    def candidates(self) -> list[lsp.CompletionItem]:
+        """Every item for the cursor, each replacing what it completes."""
         ctx = locate(self.lines, self.line, self.column)
         text = self.lines[self.line][: self.column]
         opening = text.rfind("{{")

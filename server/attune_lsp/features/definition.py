@@ -11,7 +11,7 @@ from attune_workflow.positions import LineIndex, Span
 
 from .. import convert
 from ..navigation import Occurrence, target_at, value_span
-from ..occurrences import action_occurrences, occurrences
+from ..occurrences import Sources, action_occurrences, occurrences
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -45,12 +45,13 @@ def register(server: AttuneServer) -> None:
             path = (ctx.path.parent / target.name).resolve()
             return [_location(ls, path, Span(0, 0, 0, 0))] if path.is_file() else None
         found: list[Occurrence]
+        sources = Sources.of(ls)
         if target.kind == "action":
-            found = [o for o in action_occurrences(ls, target.name) if o.declaration]
+            found = [o for o in action_occurrences(sources, target.name) if o.declaration]
             if not found and target.action is not None and target.action.path is not None:
                 return [_location(ls, target.action.path, Span(0, 0, 0, 0))]
         elif target.kind in ("parameter", "input", "variable"):
-            found = [o for o in occurrences(ls, ctx, target) if o.declaration]
+            found = [o for o in occurrences(sources, ctx, target) if o.declaration]
             # The workflow's own declaration first, then the action's.
             found.sort(key=lambda o: (o.path != ctx.path, o.span))
             if target.kind == "variable":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from attune_workflow.registrar import (
     RegistrationState,
     UnregisterReport,
     WorkflowRecord,
+    embedded,
 )
 from attune_workflow.registrar.embedded import ENV_DATABASE_URL
 from attune_workflow.registration import collect
@@ -43,6 +45,10 @@ DRY_RUN = "attune.registerDryRun"
 UNREGISTER = "attune.unregister"
 REGISTER_PACK = "attune.registerPack"
 COMMANDS = (REGISTER, DRY_RUN, UNREGISTER, REGISTER_PACK)
+# In the embedded server's data folder: a file per server process using it, and a mark
+# left by the one that started it.
+EMBEDDED_USERS = "lsp-clients"
+STARTED_HERE = "started-by-a-language-server"
 INDEX_TIMEOUT = 5
 
 # -- the registrar, behind small functions ------------------------------------------------------
@@ -54,9 +60,56 @@ def configured_url(settings: Settings) -> str | None:
 
 
 def resolve(settings: Settings) -> tuple[str, str]:
-    """(URL, display) of the database to write to; the embedded one when none is configured."""
+    """(URL, display) of the database to write to; the embedded one when none is configured.
+
+    A server that uses the embedded PostgreSQL says so in its data folder, and one that
+    started it leaves a mark, so that :func:`release_embedded` can stop it at exit.
+    """
+    running = True if configured_url(settings) is not None else embedded.server_info().running
     target = registrar.resolve_database(settings.database_url)
+    if target.kind == "embedded":
+        users = embedded.data_dir() / EMBEDDED_USERS
+        users.mkdir(parents=True, exist_ok=True)
+        (users / str(os.getpid())).touch()
+        if not running:
+            (users / STARTED_HERE).touch()
     return target.url, target.display
+
+
+def release_embedded() -> None:
+    """At exit: stop the embedded PostgreSQL if a language server started it and no other
+    live server uses it."""
+    users = embedded.data_dir() / EMBEDDED_USERS
+    mine = users / str(os.getpid())
+    if not mine.exists():
+        return
+    mine.unlink(missing_ok=True)
+    for other in users.iterdir():
+        if other.name.isdigit() and _alive(int(other.name)):
+            return
+    if (users / STARTED_HERE).exists():
+        (users / STARTED_HERE).unlink(missing_ok=True)
+        embedded.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def state_url(settings: Settings) -> str | None:
+    """The database the registration state is read from: the configured one, else the
+    embedded one when it runs (None: it does not; it is not started for a code lens)."""
+    url = configured_url(settings)
+    if url is not None:
+        return url
+    server = embedded.server_info()
+    return server.url() if server.running else None
 
 
 def fetch_action_index(url: str) -> dict[str, dict[str, Any]]:
@@ -85,7 +138,9 @@ def state(url: str, record: WorkflowRecord) -> RegistrationState:
 
 def records_for(path: Path, max_file_size: int) -> tuple[list[WorkflowRecord], list[str]]:
     """The workflows a file or folder holds, as the registrar wants them."""
-    return collect([path], max_file_size=max_file_size)
+    # No pool of forked processes here: the server's threads hold locks (stdin's reader)
+    # that a forked child would wait on forever.
+    return collect([path], max_file_size=max_file_size, processes=False)
 
 
 def safe_message(exc: BaseException) -> str:
@@ -142,6 +197,47 @@ def source_actions(analysis: Analysis) -> list[tuple[str, str]]:
 
 
 # -- the commands -------------------------------------------------------------------------------
+
+MESSAGE_DIFF_LINES = 20
+
+
+def pending(what: str) -> dict[str, Any]:
+    """The answer of a command that goes on once the user has confirmed."""
+    return {"ok": True, "pending": True, "message": f"{what}: waiting for your confirmation"}
+
+
+def refusal(records: Sequence[WorkflowRecord], failing: Sequence[WorkflowRecord]) -> str:
+    """Why workflows with errors are not registered (names as written, counts exact)."""
+    errors = sum(len(record.errors) for record in failing)
+    count = f"{errors} error{'s' if errors != 1 else ''}"
+    first = failing[0]
+    if len(records) == 1:
+        return f"{first.ref} has {count} and is not registered: {first.errors[0]}"
+    which = (
+        ", ".join(record.ref for record in failing)
+        if len(failing) <= 3
+        else f"{len(failing)} of the {len(records)} workflows"
+    )
+    return (
+        f"{which} {'has' if len(failing) == 1 else 'have'} {count}; nothing is registered."
+        f" First: {first.ref}: {first.errors[0]}"
+    )
+
+
+def show_diff(ls: AttuneServer, about: Path, lines: list[str]) -> bool:
+    """Open the changes of a dry run as a read-only document; False if the client cannot."""
+    if not ls.supports("window.show_document.support"):
+        return False
+    folder = Path(tempfile.gettempdir()) / f"attune-lsp-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / f"{about.name}.dry-run.diff"
+    target.unlink(missing_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target.chmod(0o444)
+    ls.spawn(
+        ls.window_show_document_async(lsp.ShowDocumentParams(uri=target.as_uri(), take_focus=False))
+    )
+    return True
 
 
 class Refused(Exception):
@@ -208,50 +304,76 @@ class Command:
         return answer is not None and answer.title == action
 
     async def run(self) -> dict[str, Any]:
+        """Check everything that can fail, then ask the user without holding the request.
+
+        The request answers at once; the confirmation is asked in the background and the
+        outcome is shown when the user has answered (``pending`` in the result).
+        """
         target = self.target()
         if self.name != UNREGISTER:
             self.check_saved(target)
         records = await self.records(target)
         refs = sorted(record.ref for record in records)
         names = ", ".join(refs) if len(refs) <= 3 else f"{len(refs)} workflows"
-        errors = [error for record in records for error in record.errors]
-        if errors and self.name != UNREGISTER:
-            for error in errors:
-                self.ls.log(error, lsp.MessageType.Error)
-            count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-            raise Refused(f"{names} has {count} and is not registered: {errors[0]}")
+        failing = [record for record in records if record.errors]
+        if failing and self.name != UNREGISTER:
+            for record in failing:
+                for error in record.errors:
+                    self.ls.log(error, lsp.MessageType.Error)
+            raise Refused(refusal(records, failing))
         try:
             url, display = await asyncio.to_thread(resolve, self.ls.settings)
         except Exception as exc:
             raise Refused(f"the database is unavailable: {safe_message(exc)}") from None
-        if self.name == DRY_RUN:
-            report = await self.progress(
-                "Comparing with the database", lambda: write(url, records, dry_run=True)
-            )
-            return self.reported(report, display)
         if self.name == UNREGISTER:
             question = (
                 f"Unregister {names} from {display}? Attune deletes the linked actions and "
                 "the workflow executions with them."
             )
-            if not await self.confirm(question, "Unregister"):
-                return {"ok": True, "cancelled": True, "message": "Unregister cancelled"}
+            self.ls.spawn(self.unregister_after(question, url, refs))
+            return pending("Unregister")
+        # A dry run first: it proves the database answers, and the question says what
+        # registering would change.
+        report = await self.progress(
+            "Comparing with the database", lambda: write(url, records, dry_run=True)
+        )
+        if self.name == DRY_RUN:
+            return self.reported(report, display)
+        question = (
+            f"Register {names} into {display}? {report.summary()}. Missing packs are created."
+        )
+        self.ls.spawn(self.register_after(question, url, records, display))
+        return pending("Registration")
+
+    async def unregister_after(self, question: str, url: str, refs: list[str]) -> None:
+        if not await self.confirm(question, "Unregister"):
+            self.ls.show_result("Unregister cancelled", ok=True)
+            return
+        try:
             removed = await self.progress("Unregistering", lambda: remove(url, refs))
-            message = f"Unregistered: {removed.summary()}"
-            self.ls.show_result(message, ok=True)
-            await self.after_write()
-            return {"ok": True, "message": message, "removed": [r.ref for r in removed.removed]}
-        question = f"Register {names} into {display}? Missing packs are created."
-        if not await self.confirm(question, "Register"):
-            return {"ok": True, "cancelled": True, "message": "Registration cancelled"}
-        report = await self.progress("Registering", lambda: write(url, records, dry_run=False))
-        result = self.reported(report, display)
+        except Refused as exc:
+            self.ls.show_result(str(exc), ok=False)
+            return
+        self.ls.show_result(f"Unregistered: {removed.summary()}", ok=True)
         await self.after_write()
-        return result
+
+    async def register_after(
+        self, question: str, url: str, records: list[WorkflowRecord], display: str
+    ) -> None:
+        if not await self.confirm(question, "Register"):
+            self.ls.show_result("Registration cancelled", ok=True)
+            return
+        try:
+            report = await self.progress("Registering", lambda: write(url, records, dry_run=False))
+        except Refused as exc:
+            self.ls.show_result(str(exc), ok=False)
+            return
+        self.reported(report, display)
+        await self.after_write()
 
     async def progress(self, title: str, job: Any) -> Any:
         ls = self.ls
-        token = f"attune-{self.name}-{id(self)}"
+        token = f"attune-{self.name}-{id(self)}-{title}"
         shown = False
         if ls.supports("window.work_done_progress"):
             try:
@@ -275,15 +397,27 @@ class Command:
     def reported(self, report: RegistrationReport, display: str) -> dict[str, Any]:
         ls = self.ls
         verb = "Dry run" if report.dry_run else "Registered"
+        lines: list[str] = []
         for outcome in report.outcomes:
             ls.log(f"{outcome.ref}: {outcome.status}", lsp.MessageType.Info)
             for reason in outcome.reasons:
                 ls.log(f"  {reason}", lsp.MessageType.Warning)
-            for line in outcome.diff.lines() if outcome.diff is not None else ():
+            diff = outcome.diff.lines() if outcome.diff is not None else []
+            for line in diff:
                 ls.log(f"  {line}", lsp.MessageType.Info)
+            if diff or outcome.reasons:
+                lines += [f"{outcome.ref}: {outcome.status}"]
+                lines += [f"  {line}" for line in [*outcome.reasons, *diff]]
         message = f"{verb} ({display}): {report.summary()}"
-        if report.dry_run and any(o.diff is not None for o in report.outcomes):
-            message += " — the changes are in the log"
+        if report.dry_run and lines:
+            shown = show_diff(ls, self.path, lines)
+            message += " — the changes are in " + (
+                "the document opened" if shown else "the lines below"
+            )
+            if not shown:
+                message += ":\n" + "\n".join(lines[:MESSAGE_DIFF_LINES])
+                if len(lines) > MESSAGE_DIFF_LINES:
+                    message += f"\n… {len(lines) - MESSAGE_DIFF_LINES} more lines in the log"
         ls.show_result(message, ok=report.ok)
         return {
             "ok": report.ok,
@@ -314,6 +448,7 @@ class Command:
 
 def register(server: AttuneServer) -> None:
     """Add the commands."""
+    server.at_exit.append(release_embedded)
 
     def command(name: str) -> None:
         @server.command(name)
@@ -321,12 +456,12 @@ def register(server: AttuneServer) -> None:
             try:
                 result = await Command(ls, name, args).run()
             except Refused as exc:
+                # As written: a message may start with a ref, whose case matters.
                 message = str(exc)
-                message = message[:1].upper() + message[1:]
                 ls.show_result(message, ok=False)
                 result = {"ok": False, "message": message}
-            # `shown`: the server has already shown the message (clients need not repeat it).
-            result["shown"] = not result.get("cancelled", False)
+            # `shown`: the server shows what the user needs (clients need not repeat it).
+            result["shown"] = True
             return result
 
     for name in COMMANDS:

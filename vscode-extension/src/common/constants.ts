@@ -41,19 +41,27 @@ export const COMMAND_TITLES: Readonly<Record<string, string>> = {
 
 /**
  * The files the server is attached to: YAML inside packs only. Other YAML files
- * stay with whatever YAML extension the user has.
+ * stay with whatever YAML extension the user has. A folder named `workflows` is
+ * not enough (Argo manifests live in `k8s/workflows/`): standalone workflows are
+ * matched in the `workflows/` folder of each pack found (see `documentSelector`).
  */
-export const DOCUMENT_PATTERNS = [
-  '**/actions/**/*.{yaml,yml}',
-  '**/workflows/**/*.{yaml,yml}',
-  '**/pack.yaml',
-] as const;
+export const DOCUMENT_PATTERNS = ['**/actions/**/*.{yaml,yml}', '**/*.workflow.{yaml,yml}', '**/pack.yaml'] as const;
 
-export const DOCUMENT_SELECTOR = DOCUMENT_PATTERNS.map((pattern) => ({
-  language: 'yaml',
-  scheme: 'file',
-  pattern,
-}));
+/** The glob of the standalone workflows of the pack in `packFolder` (a file system path). */
+export function packWorkflowsPattern(packFolder: string): string {
+  return `${packFolder.replace(/\\/g, '/').replace(/\/+$/, '')}/workflows/**/*.{yaml,yml}`;
+}
+
+/** The document selector: the patterns above, and the `workflows/` folders of these packs. */
+export function documentSelector(packFolders: readonly string[]): { language: string; scheme: string; pattern: string }[] {
+  return [...DOCUMENT_PATTERNS, ...packFolders.map(packWorkflowsPattern)].map((pattern) => ({
+    language: 'yaml',
+    scheme: 'file',
+    pattern,
+  }));
+}
+
+export const DOCUMENT_SELECTOR = documentSelector([]);
 
 /** Settings whose change needs a new server process rather than a notification. */
 export const LAUNCH_SETTINGS = [`${SECTION}.server.path`, `${SECTION}.interpreter`] as const;

@@ -11,6 +11,7 @@ import {
   COMMAND_TITLES,
   DEFAULT_MAX_FILE_SIZE,
   DOCUMENT_PATTERNS,
+  documentSelector,
   SECTION,
   SERVER_COMMAND_IDS,
   SERVER_SETTING_KEYS,
@@ -62,7 +63,15 @@ describe('package.json', () => {
   it('leaves the yaml language and formatting to other extensions', () => {
     assert.equal(manifest.contributes.languages, undefined);
     assert.equal(manifest.contributes.configurationDefaults, undefined);
-    assert.deepEqual(DOCUMENT_PATTERNS, ['**/actions/**/*.{yaml,yml}', '**/workflows/**/*.{yaml,yml}', '**/pack.yaml']);
+    assert.deepEqual(DOCUMENT_PATTERNS, ['**/actions/**/*.{yaml,yml}', '**/*.workflow.{yaml,yml}', '**/pack.yaml']);
+  });
+
+  it('attaches to the workflows folder of packs only, never to any workflows folder', () => {
+    const patterns = documentSelector(['/w/packs/core', 'C:\\w\\packs\\ops\\']).map((filter) => filter.pattern);
+    assert.ok(!patterns.some((pattern) => pattern.includes('**/workflows/')), patterns.join(' '));
+    assert.ok(patterns.includes('/w/packs/core/workflows/**/*.{yaml,yml}'));
+    assert.ok(patterns.includes('C:/w/packs/ops/workflows/**/*.{yaml,yml}'));
+    assert.ok(documentSelector([]).every((filter) => filter.language === 'yaml' && filter.scheme === 'file'));
   });
 
   it('has one setting per server option, plus the client settings, each with a scope and a description', () => {
