@@ -81,7 +81,14 @@ def test_pool_and_serial_give_the_same_records(demo: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize(
-    ("name", "label"), [("http_request", "Http Request"), ("deploy-app", "Deploy App")]
+    ("name", "label"),
+    [
+        ("http_request", "Http Request"),
+        ("deploy-app", "Deploy-app"),
+        ("my-flow", "My-flow"),
+        ("a__b", "A  B"),
+        ("eTL_job", "ETL Job"),
+    ],
 )
 def test_derived_labels(name: str, label: str) -> None:
     assert derive_label(name) == label

@@ -212,12 +212,14 @@ def test_db_upgrade_and_status_on_a_url(
         "schema:    none yet (`attune-lsp db upgrade` creates it)",
         "pending    0001_attune_schema.sql",
         "pending    0002_workflow_system.sql",
+        "pending    0003_attune_lifecycle.sql",
     ]
     code, out, _ = run(["db", "upgrade", "--database-url", empty_db_url], capsys)
     assert code == 0
     assert out.splitlines() == [
         "applied    0001_attune_schema.sql",
         "applied    0002_workflow_system.sql",
+        "applied    0003_attune_lifecycle.sql",
         f"schema up to date ({redact_url(empty_db_url)})",
     ]
     code, out, _ = run(["db", "status", "--database-url", empty_db_url], capsys)
@@ -225,6 +227,7 @@ def test_db_upgrade_and_status_on_a_url(
         "schema:    managed by attune-lsp, up to date",
         "applied    0001_attune_schema.sql",
         "applied    0002_workflow_system.sql",
+        "applied    0003_attune_lifecycle.sql",
     ]
 
 

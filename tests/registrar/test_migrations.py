@@ -25,7 +25,7 @@ from attune_workflow.registrar.migrate import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-FILES = ["0001_attune_schema.sql", "0002_workflow_system.sql"]
+FILES = ["0001_attune_schema.sql", "0002_workflow_system.sql", "0003_attune_lifecycle.sql"]
 
 
 def schemas(conn: psycopg.Connection[Any]) -> set[str]:

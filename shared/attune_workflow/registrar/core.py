@@ -168,9 +168,12 @@ _ACTION_INSERT = (
 
 
 def _action_update(name: str, insert: str) -> str:
-    if name in ("runtime", "is_adhoc"):
-        # Attune's action update never passes these for a workflow action.
-        return f"t.{name}"
+    if name == "runtime":
+        # Attune's update passes no runtime for a workflow action (kept as it is);
+        # a row that becomes this workflow's action has none.
+        return "CASE WHEN t.workflow_def IS NOT DISTINCT FROM w.id THEN t.runtime END"
+    if name == "is_adhoc":
+        return "t.is_adhoc"
     if name in ("param_schema", "out_schema"):
         return f"coalesce({insert}, t.{name})"
     if name in _NOT_FOR_COMPANIONS:
