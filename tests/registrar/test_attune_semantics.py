@@ -265,3 +265,27 @@ def test_undelivered_workflow_logs_block_the_delete(conn: psycopg.Connection[Any
     report = unregister(conn, ["demo.deploy"])
     assert [r.ref for r in report.removed] == ["demo.deploy"]
     assert conn.execute("SELECT count(*) FROM attune.workflow_log_outbox").fetchone() == (0,)
+
+
+def test_rows_of_another_pack_are_refused(
+    conn: psycopg.Connection[Any],
+) -> None:
+    add_pack(conn)
+    add_pack(conn, "ops")
+    register(conn, [workflow("ops.deploy")])
+    before = dump(conn)
+    # The demo pack's action file claims the ref the ops pack already owns.
+    claim = dataclasses.replace(linked("ops.deploy"), pack_ref="demo")
+    report = register(conn, [workflow(action=claim)])
+    assert report.outcomes[0].reasons == (
+        "action 'ops.deploy' belongs to pack 'ops': Attune refuses to overwrite a component "
+        "owned by another pack (unregister it from 'ops' first)",
+    )
+    assert dump(conn) == before
+    # A workflow ref of another pack is refused the same way.
+    report = register(conn, [dataclasses.replace(workflow("ops.deploy"), pack_ref="demo")])
+    assert report.outcomes[0].reasons[0] == (
+        "workflow 'ops.deploy' belongs to pack 'ops': Attune refuses to overwrite a component "
+        "owned by another pack (unregister it from 'ops' first)"
+    )
+    assert dump(conn) == before

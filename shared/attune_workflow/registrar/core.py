@@ -475,6 +475,23 @@ def _ensure_packs(
     return ids, created
 
 
+def _check_ownership(conn: Connection, items: list[_Item]) -> None:
+    """Refuse, as Attune's loader does (`ensure_existing_owner`), rows of another pack."""
+    for table, kind, refs in (
+        ("workflow_definition", "workflow", {i.record.ref: i for i in items}),
+        ("action", "action", {i.action.ref: i for i in items}),
+    ):
+        query = sql.SQL("SELECT ref, pack_ref FROM {} WHERE ref = ANY(%s)").format(_table(table))
+        for ref, pack_ref in conn.execute(query, [list(refs)]).fetchall():
+            item = refs[ref]
+            wanted = item.record.pack_ref if kind == "workflow" else item.action.pack_ref
+            if pack_ref != wanted:
+                item.reasons.append(
+                    f"{kind} {ref!r} belongs to pack {pack_ref!r}: Attune refuses to overwrite "
+                    f"a component owned by another pack (unregister it from {pack_ref!r} first)"
+                )
+
+
 def _upsert(conn: Connection, target: _Target, refs: list[str]) -> _Upserted:
     done = _Upserted()
     pending = sorted(refs)
@@ -571,6 +588,7 @@ def _register(
 ) -> RegistrationReport:
     _use_attune_search_path(conn)
     pack_ids, packs_created = _ensure_packs(conn, items, create_pack)
+    _check_ownership(conn, items)
     if any(item.reasons for item in items):
         return _refusal_report(items, dry_run)
 
