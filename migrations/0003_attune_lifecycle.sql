@@ -22,14 +22,17 @@
 -- PACK
 -- ============================================================================
 
+-- Added NOT VALID, then validated where the existing rows pass (always, on a new
+-- database): a pack an earlier attune-lsp created with a ref or version Attune refuses
+-- does not stop the upgrade; new and updated rows must pass either way.
 ALTER TABLE attune.pack
     DROP CONSTRAINT pack_ref_format,
     DROP CONSTRAINT pack_install_status_check,
-    ADD CONSTRAINT pack_ref_lowercase CHECK (ref = LOWER(ref)),
-    ADD CONSTRAINT pack_ref_format CHECK (ref ~ '^[a-z][a-z0-9_-]+$'),
+    ADD CONSTRAINT pack_ref_lowercase CHECK (ref = LOWER(ref)) NOT VALID,
+    ADD CONSTRAINT pack_ref_format CHECK (ref ~ '^[a-z][a-z0-9_-]+$') NOT VALID,
     ADD CONSTRAINT pack_version_semver CHECK (
         version ~ '^\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$'
-    ),
+    ) NOT VALID,
     ADD CONSTRAINT valid_pack_install_status
         CHECK (install_status IN ('pending', 'installed', 'install_failed'));
 
@@ -73,7 +76,25 @@ ALTER TABLE attune.runtime
     ALTER COLUMN distributions DROP DEFAULT,
     ALTER COLUMN installers DROP NOT NULL,
     ALTER COLUMN installers SET DEFAULT '[]'::jsonb,
-    ADD CONSTRAINT runtime_ref_lowercase CHECK (ref = LOWER(ref));
+    ADD CONSTRAINT runtime_ref_lowercase CHECK (ref = LOWER(ref)) NOT VALID;
+
+DO $$
+DECLARE
+    item TEXT[];
+BEGIN
+    FOREACH item SLICE 1 IN ARRAY ARRAY[
+        ['pack', 'pack_ref_lowercase'],
+        ['pack', 'pack_ref_format'],
+        ['pack', 'pack_version_semver'],
+        ['runtime', 'runtime_ref_lowercase']
+    ] LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE attune.%I VALIDATE CONSTRAINT %I', item[1], item[2]);
+        EXCEPTION WHEN check_violation THEN
+            RAISE NOTICE 'attune.%: existing rows break %, left NOT VALID', item[1], item[2];
+        END;
+    END LOOP;
+END $$;
 
 -- ============================================================================
 -- PLATFORM CATALOG AND LIFECYCLE (runtime, action, workflow_definition)
