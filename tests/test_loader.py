@@ -24,7 +24,7 @@ def packs(tmp_path: Path) -> Path:
     (base / "mypack" / "actions" / "workflows" / "notes.txt").write_text("not yaml")
     (base / "other" / "workflows").mkdir(parents=True)
     (base / "other" / "workflows" / "broken.yaml").write_text(
-        "version: 1.0\ntasks:\n  - name: a\n    next:\n      - do: [nowhere]\n"
+        "version: [1.0]\ntasks:\n  - name: a\n    next:\n      - do: [nowhere]\n"
     )
     return base
 
@@ -75,3 +75,28 @@ def test_reload_missing_and_missing_base(packs: Path, tmp_path: Path) -> None:
         WorkflowLoader(LoaderConfig(packs_base_dir=packs)).reload_workflow("mypack.nope")
     with pytest.raises(LoaderError, match="does not exist"):
         WorkflowLoader(LoaderConfig(packs_base_dir=tmp_path / "none")).load_all_workflows()
+
+
+def test_scalars_are_stored_as_the_text_attune_reads(tmp_path: Path) -> None:
+    # serde_yaml_ng hands a string field the scalar's text, and `input:` an empty map
+    folder = tmp_path / "packs" / "p" / "actions" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "w.yaml").write_text(
+        "version: 1.10\ntasks:\n  - name: 7\n    action: core.noop\n    input:\n"
+        "    next:\n      - when: true\n        do: [7]\n"
+    )
+    loaded = WorkflowLoader(LoaderConfig(packs_base_dir=tmp_path / "packs")).load_all_workflows()
+    workflow = loaded["p.w"]
+    assert workflow.errors == []
+    assert workflow.data is not None and workflow.data["version"] == "1.10"
+    assert workflow.definition == {
+        "version": "1.10",
+        "tasks": [
+            {
+                "name": "7",
+                "action": "core.noop",
+                "type": "action",
+                "next": [{"when": "true", "do": ["7"]}],
+            }
+        ],
+    }

@@ -24,7 +24,8 @@ CATALOGUE = {
     "transition-function-scope", "result-path", "mixed-template-type", "invalid-ref",
     "ref-mismatch", "unknown-action", "unverified-action", "missing-input", "unknown-input",
     "input-type", "workflow-file", "orphan-workflow-file", "legacy-location", "schema-format",
-    "pack-manifest", "unused-ignore",
+    "pack-manifest", "unused-ignore", "skipped-by-scheduler", "unbound-context",
+    "missing-entry-point", "duplicate-ref", "ignored-file",
 }  # fmt: skip
 
 

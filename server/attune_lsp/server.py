@@ -95,6 +95,7 @@ class AttuneServer(LanguageServer):
         self.pull_workspace = False
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
+        self.rehearsals: dict[str, Any] = {}
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -574,13 +575,21 @@ def create_server() -> AttuneServer:
         completion,
         definition,
         diagnostics,
+        document_highlight,
+        document_links,
         documents,
         folding,
         hover,
+        inlay_hints,
         lifecycle,
         references,
         register,
+        rehearsal,
+        selection_range,
+        semantic_tokens,
+        signature_help,
         symbols,
+        workflow_graph,
     )
 
     server = AttuneServer()
@@ -597,6 +606,14 @@ def create_server() -> AttuneServer:
         code_actions,
         code_lens,
         register,
+        semantic_tokens,
+        document_links,
+        document_highlight,
+        selection_range,
+        signature_help,
+        inlay_hints,
+        workflow_graph,
+        rehearsal,
     ):
         module.register(server)
     return server

@@ -351,6 +351,26 @@ class Context:
         return self.index.linked_action(self.path)
 
     @cached_property
+    def _decoding(self) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
+        root = self.doc.root
+        if self.kind is not FileKind.WORKFLOW or not isinstance(root, MappingNode):
+            return self.data, []
+        from .model import WorkflowFile
+        from .model.decode import decode_with_texts
+
+        return decode_with_texts(WorkflowFile, root, self.data)
+
+    @property
+    def decoded(self) -> Any:
+        """The data as Attune's decoder reads a workflow (scalars in string fields as text)."""
+        return self._decoding[0]
+
+    @property
+    def scalar_texts(self) -> list[tuple[ScalarNode, tuple[str | int, ...]]]:
+        """Non-string scalars that string fields of a workflow take as their text."""
+        return self._decoding[1]
+
+    @cached_property
     def structure(self) -> list[StructuralError]:
         """Errors of the file against its pydantic model."""
         if self.doc.root is None or not isinstance(self.doc.root, MappingNode):
@@ -358,7 +378,7 @@ class Context:
         from .model import ActionFile, WorkflowFile
 
         if self.kind is FileKind.WORKFLOW:
-            return structural_errors(WorkflowFile, self.data, self.doc.root)
+            return structural_errors(WorkflowFile, self.decoded, self.doc.root)
         if self.kind is FileKind.ACTION:
             return structural_errors(ActionFile, self.data, self.doc.root)
         return []  # pack.yaml: pack-manifest checks it

@@ -26,6 +26,11 @@ from .rules import GROUPS
 DEFAULT_PACKS_DIR = Path("/opt/attune/packs")
 # The checks Attune's parse step makes; the only ones run with ``skip_validation``.
 PARSE_RULES = frozenset(GROUPS["File and YAML"]) | frozenset(GROUPS["Structure and types"])
+# Pack-check findings about the pack around a file; Attune's loader reads every sub-folder
+# of the base folder as a pack, with or without pack.yaml, so they do not block a workflow.
+PACK_CHECK_RULES = frozenset(
+    {"pack-manifest", "missing-entry-point", "duplicate-ref", "ignored-file"}
+)
 
 
 class LoaderError(Exception):
@@ -53,7 +58,7 @@ class WorkflowFileRef:
 
 @dataclass(slots=True)
 class LoadedWorkflow:
-    """A workflow file with its data, its stored form and all its diagnostics."""
+    """A workflow file with its data as Attune decodes it, its stored form and its diagnostics."""
 
     file: WorkflowFileRef
     data: dict[str, Any] | None
@@ -119,7 +124,10 @@ class WorkflowLoader:
     def load_workflow_file(self, file: WorkflowFileRef) -> LoadedWorkflow:
         """Load one file; problems become diagnostics, I/O failures raise OSError."""
         data = file.path.read_bytes()
-        config = Config(max_file_size=self.config.max_file_size)
+        config = Config(
+            rules={rule: None for rule in PACK_CHECK_RULES},
+            max_file_size=self.config.max_file_size,
+        )
         if self.config.skip_validation:
             config = Config(
                 rules={rule: None for rule in _all_rules() - PARSE_RULES},
@@ -133,7 +141,7 @@ class WorkflowLoader:
         )
         if not isinstance(ctx.data, dict):
             return LoadedWorkflow(file, None, None, diagnostics)
-        return LoadedWorkflow(file, ctx.data, normalize(ctx.data), diagnostics)
+        return LoadedWorkflow(file, ctx.decoded, normalize(ctx.decoded), diagnostics)
 
     def reload_workflow(self, ref: str) -> LoadedWorkflow:
         """Load the file of a ref again, searching as Attune does."""

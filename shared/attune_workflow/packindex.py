@@ -1,8 +1,9 @@
 """The pack index: packs, their actions and flat schemas, and workflow links.
 
-A pack is a folder with ``pack.yaml``, or one holding ``actions/`` or
-``workflows/``. Attune's ``core`` pack is always installed, so a bundled index
-of its actions is always present; a ``core`` pack in the workspace adds to it.
+A pack is a folder with ``pack.yaml`` or one holding ``actions/`` (a folder
+that merely has a ``workflows/`` child, such as a docs folder, is not one).
+Attune's ``core`` pack is always installed, so a bundled index of its actions
+is always present; a ``core`` pack in the workspace adds to it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class PackInfo:
     root: Path | None
     manifest: dict[str, Any] | None = None
     actions: dict[str, ActionInfo] = field(default_factory=dict)
+    # ref -> the action files that declare it, in file order, for refs declared twice
+    duplicate_refs: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def manifest_path(self) -> Path | None:
@@ -89,12 +92,8 @@ def yaml_files(folder: Path) -> list[Path]:
 
 
 def is_pack_dir(folder: Path) -> bool:
-    """Whether a folder looks like a pack."""
-    return (
-        (folder / "pack.yaml").is_file()
-        or (folder / "actions").is_dir()
-        or (folder / "workflows").is_dir()
-    )
+    """Whether a folder looks like a pack: it has ``pack.yaml`` or an ``actions/`` folder."""
+    return (folder / "pack.yaml").is_file() or (folder / "actions").is_dir()
 
 
 def find_pack_root(path: Path) -> Path | None:
@@ -107,7 +106,9 @@ def find_pack_root(path: Path) -> Path | None:
     parts = start.parts
     if len(parts) >= 3 and parts[-2:] == ("actions", "workflows"):
         return start.parent.parent
-    if parts and parts[-1] in ("actions", "workflows"):
+    if parts and parts[-1] == "actions":
+        return start.parent
+    if parts and parts[-1] == "workflows" and is_pack_dir(start.parent):
         return start.parent
     if is_pack_dir(start) and (start / "actions").is_dir():
         return start
@@ -194,7 +195,9 @@ def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo
     for path in sorted(files):
         action = read_action(path, ref, overlay.get(path))
         if action is not None:
-            pack.actions.setdefault(action.ref, action)
+            first = pack.actions.setdefault(action.ref, action)
+            if first is not action and first.path is not None and action.path is not None:
+                pack.duplicate_refs.setdefault(action.ref, [first.path]).append(action.path)
     return pack
 
 
@@ -225,6 +228,7 @@ class PackIndex:
         self._by_root: dict[Path, PackInfo] = {}
         self._actions: dict[str, ActionInfo] = {}
         self._links: dict[Path, ActionInfo] = {}
+        self._all_links: dict[Path, list[ActionInfo]] = {}
         self._database_packs: set[str] = set()
         if include_core:
             core = bundled_core()
@@ -249,6 +253,7 @@ class PackIndex:
             linked = action.workflow_path
             if linked is not None:
                 self._links.setdefault(linked, action)
+                self._all_links.setdefault(linked, []).append(action)
 
     def remove_pack(self, root: Path | None) -> None:
         """Forget a pack read from disk (its bundled core actions stay)."""
@@ -270,6 +275,12 @@ class PackIndex:
         for path, action in list(self._links.items()):
             if action.path is not None and action.path.is_relative_to(root):
                 del self._links[path]
+        for path, actions in list(self._all_links.items()):
+            kept = [a for a in actions if a.path is None or not a.path.is_relative_to(root)]
+            if kept:
+                self._all_links[path] = kept
+            else:
+                del self._all_links[path]
 
     def add_database_actions(self, actions: Mapping[str, Mapping[str, Any]]) -> None:
         """Add actions known from an Attune database (never replacing workspace ones)."""
@@ -323,3 +334,7 @@ class PackIndex:
     def linked_action(self, workflow_path: Path) -> ActionInfo | None:
         """The action whose ``workflow_file`` names this graph file."""
         return self._links.get(workflow_path.resolve())
+
+    def linking_actions(self, workflow_path: Path) -> list[ActionInfo]:
+        """Every action whose ``workflow_file`` names this graph file, by ref."""
+        return sorted(self._all_links.get(workflow_path.resolve(), ()), key=lambda a: a.ref)

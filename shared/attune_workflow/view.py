@@ -16,7 +16,7 @@ from .yamlsource import (
     Node,
     ScalarNode,
     SequenceNode,
-    is_string,
+    is_null,
     mapping_index,
 )
 
@@ -67,9 +67,8 @@ class TaskView:
     def type(self) -> str:
         """The task type (``action`` when absent or not a string)."""
         entry = self.fields.get("type")
-        if entry and is_string(entry[1]):
-            return str(entry[1].value)
-        return "action"
+        text = scalar_text(entry[1]) if entry else None
+        return text if text is not None else "action"
 
     def value(self, key: str) -> Node | None:
         """The value node of a task key."""
@@ -84,7 +83,7 @@ class TaskView:
     def string(self, key: str) -> str | None:
         """A task key's value when it is a string scalar."""
         node = self.value(key)
-        return str(node.value) if isinstance(node, ScalarNode) and is_string(node) else None
+        return scalar_text(node) if node is not None else None
 
     @property
     def label(self) -> str:
@@ -213,11 +212,19 @@ def _transitions(fields: dict[str, tuple[ScalarNode, Node]]) -> list[TransitionV
 
 def _targets(node: Node) -> list[Target]:
     if isinstance(node, ScalarNode):
-        return [Target(str(node.value), node)] if is_string(node) and node.value else []
+        text = scalar_text(node)
+        return [Target(text, node)] if text else []
     if isinstance(node, SequenceNode):
         return [
             Target(str(item.value), item)
             for item in node.value
-            if isinstance(item, ScalarNode) and is_string(item)
+            if isinstance(item, ScalarNode) and scalar_text(item) is not None
         ]
     return []
+
+
+def scalar_text(node: Node) -> str | None:
+    """The text Attune's decoder gives a string field: any scalar but null, as written."""
+    if isinstance(node, ScalarNode) and not is_null(node):
+        return str(node.value)
+    return None

@@ -20,6 +20,9 @@ SCRIPT = r"""
        (out (getenv "ATTUNE_OUT"))
        (deadline (+ (float-time) 60))
        (found nil))
+;; Without a version-control root project.el would place the file in a transient project of
+  ;; its own folder, which the server started for ROOT does not manage: no didOpen is sent.
+  (add-hook 'project-find-functions (lambda (_dir) (cons 'transient root)))
   (find-file (getenv "ATTUNE_FILE"))
   (eglot '(fundamental-mode) (cons 'transient root) 'eglot-lsp-server
          (list (getenv "ATTUNE_PYTHON") "-m" "attune_lsp") "yaml")

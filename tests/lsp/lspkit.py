@@ -49,6 +49,7 @@ class Client(LanguageClient):
     root: Path
     activity: asyncio.Event
     profile: str
+    server_capabilities: lsp.ServerCapabilities
 
     async def wait_for(self, check: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
         """Wait until ``check()`` returns something truthy, re-checking on each message."""
@@ -185,12 +186,17 @@ def copy_workspace(target: Path) -> Path:
 
 
 async def start(
-    client: Client, profile: str, root: Path, options: dict[str, Any] | None = None
+    client: Client,
+    profile: str,
+    root: Path,
+    options: dict[str, Any] | None = None,
+    capabilities: lsp.ClientCapabilities | None = None,
 ) -> None:
-    """Initialize a session with a client profile and wait for the workspace scan."""
+    """Initialize a session with a client profile (or these capabilities) and wait for the
+    workspace scan."""
     client.profile = profile
-    capabilities = client_capabilities(profile)
-    await client.initialize_session(
+    capabilities = capabilities or client_capabilities(profile)
+    result = await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities,
             root_uri=root.as_uri(),
@@ -198,6 +204,7 @@ async def start(
             initialization_options=options or {},
         )
     )
+    client.server_capabilities = result.capabilities
 
     def scan_done() -> bool:
         return any(

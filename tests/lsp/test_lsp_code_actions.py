@@ -119,5 +119,6 @@ async def test_source_actions_and_code_lens(client: Client, workspace: Path) -> 
     )
     assert lenses is not None
     titles = [lens.command.title for lens in lenses if lens.command]
-    assert titles == ["Register", "Dry run"]  # no database configured: no state lens
+    # No database configured: no state lens. The second task is started by the first.
+    assert titles == ["Register", "Dry run", "started by create_root"]
     assert lenses[0].command is not None and list(lenses[0].command.arguments or []) == [uri]

@@ -601,7 +601,7 @@ def test_manifest_not_a_mapping_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_manifest_legacy_alias_related(tmp_path: Path) -> None:
-    (d,) = manifest('ref: p\nversion: "1.0.0"\nmeta: {}\nmetadata: {}\n', tmp_path)
+    (d,) = manifest('ref: p\nversion: "1.0.0"\nmeta: {}\nmetadata: {a: 1}\n', tmp_path)
     assert (d.span.line, d.span.column, d.span.end_column) == (3, 0, 8)
     assert [(r.span.line, r.message) for r in d.related] == [(2, "'meta' is given here")]
 

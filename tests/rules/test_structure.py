@@ -187,15 +187,31 @@ def test_graph_file_without_ref_is_fine() -> None:
 # -- wrong-type ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "quoted"), [("1.0", '"1.0"'), ("1", '"1"'), ("2.10", '"2.10"')])
-def test_version_number_is_quoted_exactly(value: str, quoted: str) -> None:
+@pytest.mark.parametrize("value", ["1.0", "1", "2.5", "true", "abc"])
+def test_any_scalar_is_a_string_field_text(value: str) -> None:
+    # serde_yaml_ng hands a string field the scalar's text: version: 1.0 is "1.0"
+    text = f"version: {value}\ntasks:\n  - name: 7\n    action: p.a\n    with_items: {value}\n"
+    assert specs(text) == []
+
+
+@pytest.mark.parametrize(("value", "number"), [("2.10", "2.1"), ("010", "10"), ("1e3", "1000.0")])
+def test_fragile_number_text_gets_a_quoting_hint(value: str, number: str) -> None:
     text = f"version: {value}\ntasks:\n  - name: a\n    action: p.a\n"
     found = only(text)
-    assert found.code == "wrong-type"
-    assert found.message.endswith(
-        f"not {'a float' if '.' in value else 'an integer'}: quote it ({quoted})"
+    assert (found.code, found.severity) == ("wrong-type", Severity.HINT)
+    assert found.message == (
+        f'Attune reads this as the text "{value}", as written, but YAML readers see the '
+        f'number {number}: quote it ("{value}")'
     )
-    assert apply(text, found.fixes[0]).splitlines()[0] == f"version: {quoted}"
+    assert apply(text, found.fixes[0]).splitlines()[0] == f'version: "{value}"'
+
+
+@pytest.mark.parametrize(("key", "empty"), [("input", "{}"), ("next", "[]")])
+def test_empty_value_is_an_empty_collection(key: str, empty: str) -> None:
+    assert specs(f'version: "1"\ntasks:\n  - name: a\n    action: p.a\n    {key}:\n') == []
+    found = only(f'version: "1"\ntasks:\n  - name: a\n    action: p.a\n    {key}: ~\n')
+    assert found.code == "wrong-type"
+    assert found.message.endswith(f"not null: remove the key or write {empty}")
 
 
 @pytest.mark.parametrize(("value", "fixed"), [("t2", "[t2]"), ('"t2"', '["t2"]')])
@@ -261,28 +277,34 @@ def test_boolean_words_and_quoted_integers() -> None:
     assert "join: 2" in fixed and "require_fresh: true" in fixed
 
 
-def test_null_mapping_fix_inserts_braces() -> None:
-    text = 'version: "1"\ntasks:\n  - name: a\n    action: p.a\n    input:\n'
+def test_null_mapping_fix_writes_braces() -> None:
+    text = 'version: "1"\ntasks:\n  - name: a\n    action: p.a\n    input: ~\n'
     found = only(text)
-    assert (found.span.line + 1, found.span.column + 1, found.span.end_column + 1) == (5, 5, 10)
+    assert (found.span.line + 1, found.span.column + 1, found.span.end_column + 1) == (5, 12, 13)
     assert apply(text, found.fixes[0]).splitlines()[4] == "    input: {}"
 
 
 def test_output_map_value_becomes_a_template() -> None:
     text = 'version: "1"\ntasks:\n  - name: a\n    action: p.a\noutput_map:\n  n: 3\n'
     found = only(text)
+    assert (found.code, found.severity) == ("wrong-type", Severity.WARNING)
     assert found.message == (
-        "'output_map.n' must be a string, not an integer: "
+        "'output_map.n' is an integer: Attune publishes the string \"3\", not an integer; "
         'write it as a template ("{{ 3 }}") to keep its type'
     )
     assert apply(text, found.fixes[0]).splitlines()[5] == '  n: "{{ 3 }}"'
 
 
 def test_non_string_keys() -> None:
+    # the keys of a string-keyed map are texts too; a publish directive keeps YAML types
     text = 'version: "1"\nvars:\n  1: a\n  b: 2\ntasks:\n  - name: a\n    action: p.a\n'
+    assert specs(text) == []
+    text = (
+        'version: "1"\ntasks:\n  - name: a\n    action: p.a\n    next:\n'
+        "      - publish:\n          - 1: a\n"
+    )
     found = only(text)
-    assert (found.code, found.span.line + 1, found.span.column + 1) == ("wrong-type", 3, 3)
-    assert found.message == "Key '1' of 'vars' must be a string, not an integer: quote it (\"1\")"
+    assert (found.code, found.span.line + 1, found.span.column + 1) == ("wrong-type", 7, 13)
 
 
 def test_mapping_where_a_string_is_needed() -> None:

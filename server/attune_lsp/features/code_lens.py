@@ -1,4 +1,5 @@
-"""Code lens at the top of a workflow: register, dry run, and the registration state."""
+"""Code lens: register, dry run and the registration state at the top of a workflow, and
+above each task the tasks whose transitions start it ("started by a, b")."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from attune_workflow.names import NameUses
+
+from .. import convert
 from . import register as commands
+from . import rehearsal
 
 if TYPE_CHECKING:
+    from ..analysis import Analysis
     from ..server import AttuneServer
 
 STATE_TIMEOUT = 3.0
@@ -78,8 +84,12 @@ def register(server: AttuneServer) -> None:
     async def code_lens(ls: AttuneServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
         uri = params.text_document.uri
         analysis = ls.current(uri) or await ls.analysis(uri)
-        if analysis is None or not commands.registrable(analysis):
+        if analysis is None:
             return None
+        incoming = await started_by_lenses(ls, analysis)
+        rehearse = await rehearsal.lenses(ls, analysis)
+        if not commands.registrable(analysis):
+            return incoming + rehearse or None
         top = lsp.Range(
             start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
         )
@@ -104,4 +114,27 @@ def register(server: AttuneServer) -> None:
                     ),
                 ),
             )
-        return lenses
+        return lenses + incoming + rehearse
+
+
+async def started_by_lenses(ls: AttuneServer, analysis: Analysis | None) -> list[lsp.CodeLens]:
+    """A lens on each task that other tasks start: "started by a, b" (no command to run)."""
+    ctx = analysis.ctx if analysis is not None else None
+    if analysis is None or ctx is None or ctx.view is None:
+        return []
+    view = ctx.view
+    started_by = await ls.run(lambda: NameUses(ctx).started_by)
+    lenses = []
+    for task in view.all_tasks():
+        sources = started_by.get(id(task))
+        if not sources or task.name_node is None:
+            continue
+        names = ", ".join(source.name or f"#{source.index + 1}" for source in sources)
+        span = ctx.span(task.name_node)
+        lenses.append(
+            lsp.CodeLens(
+                range=convert.span_to_range(span, analysis.lines),
+                command=lsp.Command(title=f"started by {names}", command=""),
+            )
+        )
+    return lenses

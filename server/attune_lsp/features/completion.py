@@ -32,6 +32,7 @@ from attune_workflow.view import TaskView, WorkflowView
 from .. import docs
 from ..keys import KeyInfo, item_info, key_info, keys_of, model_at
 from ..navigation import TASK_ROOTS, WORKFLOW_ROOTS
+from ..snippets import snippet_items
 from ..yamlpath import ITEM, LineContext, container_entries, item_entries, locate
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class Completer:
         if ctx.kind == "item":
             info = item_info(self.kind, ctx.path)
             if info is not None and info.item_shape == "mapping":
-                return self.keys(ctx)
+                return self.keys(ctx) + snippet_items(self, ctx)
             return self.values(ctx, ctx.path[-2] if len(ctx.path) >= 2 else None)
         if ctx.kind == "value":
             return self.values(ctx, ctx.key)

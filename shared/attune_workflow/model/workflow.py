@@ -1,8 +1,11 @@
 """The workflow file as Attune's parser reads it (``parse_workflow_yaml``).
 
-Types are strict, as serde's are: ``version: 1.0`` is a float and is rejected,
-a scalar ``do:`` is not a list. Keys Attune does not know are forbidden here so
-that they can be reported (``unknown-key``); Attune itself drops them.
+Types are strict, as serde's are: a scalar ``do:`` is not a list, a quoted
+number is not an integer. The model validates the document as
+:mod:`.decode` hands it over, where string fields already hold the text of any
+scalar (``version: 1.0`` is "1.0") and empty values are empty collections, as
+serde_yaml_ng gives them. Keys Attune does not know are forbidden here so that
+they can be reported (``unknown-key``); Attune itself drops them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ class Retry(_Strict):
         "constant", description="How the delay grows."
     )
     max_delay: U32 | None = Field(None, description="Upper bound of the delay; >= delay.")
-    on_error: StrictStr | None = Field(None, description="Parsed; no evaluation site is known.")
+    on_error: StrictStr | None = Field(None, description="Never evaluated by the scheduler.")
 
 
 class IterateCache(_Strict):
@@ -93,7 +96,9 @@ class Task(_Strict):
     worker_selector: Any = None
     worker_tolerations: Any = None
     worker_affinity: Any = None
-    when: StrictStr | None = Field(None, description="Task-level condition.")
+    when: StrictStr | None = Field(
+        None, description="Never evaluated by the scheduler: the task always runs."
+    )
     wait_for: WaitFor | None = None
     with_items: StrictStr | None = Field(None, description="Template that yields a list.")
     iterate_cache: IterateCache | None = None
@@ -122,7 +127,7 @@ class WorkflowFile(_Strict):
     label: Annotated[StrictStr, Field(max_length=255)] = ""
     description: StrictStr | None = None
     version: Annotated[StrictStr, Field(min_length=1, max_length=50)] = Field(
-        description='Workflow version; a string: quote it ("1.0").'
+        description='Workflow version, read as text (1.0 is "1.0"); quote values like "1.10".'
     )
     parameters: Any = Field(None, description="Input schema (flat).")
     output: Any = Field(None, description="Output schema (flat).")

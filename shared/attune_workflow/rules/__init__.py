@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from . import (
     duplicate_key,
+    duplicate_ref,
     duplicate_target,
     duplicate_task,
     encoding,
     expression_syntax,
     file_too_large,
+    ignored_file,
     input_type,
     invalid_ref,
     invalid_value,
@@ -18,6 +20,7 @@ from . import (
     legacy_ignored,
     legacy_location,
     legacy_transition,
+    missing_entry_point,
     missing_input,
     missing_key,
     mixed_template_type,
@@ -29,7 +32,9 @@ from . import (
     reserved_task_name,
     result_path,
     schema_format,
+    skipped_by_scheduler,
     transition_function_scope,
+    unbound_context,
     unknown_action,
     unknown_function,
     unknown_input,
@@ -75,6 +80,7 @@ RULES: tuple[Rule, ...] = (
     Rule.from_module(duplicate_target),
     Rule.from_module(legacy_transition),
     Rule.from_module(legacy_ignored),
+    Rule.from_module(skipped_by_scheduler),
     # Expressions
     Rule.from_module(expression_syntax),
     Rule.from_module(unsupported_syntax),
@@ -88,6 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule.from_module(transition_function_scope),
     Rule.from_module(result_path),
     Rule.from_module(mixed_template_type),
+    Rule.from_module(unbound_context),
     # Pack and cross-file
     Rule.from_module(invalid_ref),
     Rule.from_module(ref_mismatch),
@@ -101,6 +108,9 @@ RULES: tuple[Rule, ...] = (
     Rule.from_module(legacy_location),
     Rule.from_module(schema_format),
     Rule.from_module(pack_manifest),
+    Rule.from_module(missing_entry_point),
+    Rule.from_module(duplicate_ref),
+    Rule.from_module(ignored_file),
     # Suppressions
     Rule.from_module(unused_ignore),
 )
@@ -133,6 +143,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "duplicate-target",
         "legacy-transition",
         "legacy-ignored",
+        "skipped-by-scheduler",
     ),
     "Expressions": (
         "expression-syntax",
@@ -147,6 +158,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "transition-function-scope",
         "result-path",
         "mixed-template-type",
+        "unbound-context",
     ),
     "Pack and cross-file": (
         "invalid-ref",
@@ -161,6 +173,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "legacy-location",
         "schema-format",
         "pack-manifest",
+        "missing-entry-point",
+        "duplicate-ref",
+        "ignored-file",
     ),
     "Suppressions": ("unused-ignore",),
 }

@@ -4,11 +4,12 @@
 Parses every `{{ }}` block of every templated field (task `input`, `when`,
 `with_items`, `iterate_cache`, `wait_for`, `timeout`, transition `when` and
 `publish`, `output_map`, placement fields) with Attune's grammar and reports the
-first token the parser cannot accept.
+first token the parser cannot accept. In `output_map` it is a warning: Attune
+logs the failure and leaves that key out of the workflow's result.
 
 ## Why is this bad?
 Attune's save-time check warns `syntax error: …`, and at run time the template
-cannot be rendered: the task (or the workflow's output) fails.
+cannot be rendered: the task fails, or the `output_map` key is missing.
 
 ## Example
 ```yaml
@@ -31,8 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import Context, FileKind
+from ..context import Context, FileKind, Site
 from ..diagnostics import Diagnostic, Severity
+from .unsupported_syntax import output_map_effect
 
 ID = "expression-syntax"
 SEVERITY = Severity.ERROR
@@ -48,9 +50,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if error is None:
             continue
         end = max(error.end, error.start + 1)
-        yield ctx.diagnostic(
-            ID,
-            SEVERITY,
-            ctx.expression_span(expr, error.start, end),
-            f"Syntax error: {error.message}; Attune cannot evaluate this template",
-        )
+        message = f"Syntax error: {error.message}; Attune cannot evaluate this template"
+        severity = SEVERITY
+        if expr.site is Site.OUTPUT_MAP:
+            message += output_map_effect(expr)
+            severity = Severity.WARNING
+        yield ctx.diagnostic(ID, severity, ctx.expression_span(expr, error.start, end), message)

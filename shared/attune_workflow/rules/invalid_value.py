@@ -80,6 +80,7 @@ KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
 
 PARSER = "Attune rejects the workflow"
 ACTION_TABLE = "the pack install fails (Attune's action table refuses it)"
+PACK_LOAD_ABORTS = "Attune's pack loader aborts the load of the whole pack"
 VALIDATOR = "Attune's workflow validator rejects it"
 
 WAIT_KEYS = ("inquiry", "execution", "work_queue_item")
@@ -152,8 +153,9 @@ def _action_values(ctx: Context) -> Iterator[Diagnostic]:
             continue
         bound = next((b for b in _BOUND_WORDS if b in error.context), None)
         rule = f"{_BOUND_WORDS[bound]} {error.context[bound]}" if bound else "valid"
+        effect = PACK_LOAD_ABORTS if error.path == ("timeout_seconds",) else ACTION_TABLE
         yield ctx.diagnostic(
-            ID, SEVERITY, span, f"{what} must be {rule}, not {_shown(node)}: {ACTION_TABLE}"
+            ID, SEVERITY, span, f"{what} must be {rule}, not {_shown(node)}: {effect}"
         )
 
 

@@ -3,9 +3,11 @@
 ## What it does
 Counts the distinct tasks of the same scope whose transitions start the task
 (the transitions Attune keeps: `next`, or the legacy fields when there is no
-`next`). A `join: N` larger than that count is an error. When at most one task
-leads to the task the rule warns instead: the join is pointless there, or only
-a task that runs again in a loop could ever complete it.
+`next`). A `join: N` larger than that count is an error: Attune's scheduler
+dispatches a task at most once per execution, so no task can complete the
+barrier twice, not even in a loop. A `join` on a task that no task, or only
+one, leads to, and that asks for no more than that, is a warning: it has no
+effect.
 
 ## Why is this bad?
 `join: N` makes the task wait until N inbound transitions have fired. With
@@ -100,8 +102,11 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             only = _label(preds[0])
             message = (
                 f"'join: {count}' waits for {count} inbound transitions, but only {only} "
-                f"transitions into {name}: the task starts only if {only} runs {count} times"
+                f"transitions into {name}, and Attune dispatches a task at most once: the "
+                "task never starts"
             )
+            yield ctx.diagnostic(ID, SEVERITY, span, message, related=related)
+            continue
         else:
             message = (
                 f"'join: {count}' has no effect: only {_label(preds[0])} transitions into {name}"

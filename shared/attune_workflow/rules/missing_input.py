@@ -3,8 +3,10 @@
 ## What it does
 Looks up the action a task calls (workspace, bundled core pack or database
 index) and reports the parameters declared `required: true` without a
-`default` that are absent from the task's `input`. The quick fix adds the
-missing keys with a placeholder value of the parameter's type.
+`default` that are absent from the task's `input`. A task with no `input` at
+all (or an empty one) gets the workflow's own parameters from Attune, so a
+required parameter that the workflow declares too is supplied. The quick fix
+adds the missing keys with a placeholder value of the parameter's type.
 
 ## Why is this bad?
 Attune validates the parameters only when it creates the task's execution: the
@@ -88,6 +90,11 @@ def placeholder(spec: Any) -> str:
     return _PLACEHOLDERS.get(kind, '""') if isinstance(kind, str) else '""'
 
 
+def _empty(node: Node) -> bool:
+    """``input:``, ``input: {}`` or ``input: ~``: the decoded input is empty or refused."""
+    return is_null(node) or (isinstance(node, MappingNode) and not node.value)
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report required parameters absent from a task's input."""
     required_of: dict[str, list[str]] = {}
@@ -109,6 +116,10 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             if isinstance(input_node, MappingNode)
             else set()
         )
+        inherits = not given and (input_node is None or _empty(input_node))
+        if inherits:
+            # no input at all: Attune passes the workflow's own parameters to the action
+            given = set(ctx.parameter_names or ())
         missing = [name for name in required if name not in given]
         if missing:
             # a misspelt key is reported by unknown-input, with a rename fix
@@ -124,6 +135,11 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         fields = schema_fields(schema) or {}
         entries = [(yaml_key(name), placeholder(fields.get(name))) for name in missing]
         edit = _add_inputs(ctx, task, action_node, input_entry, entries)
+        if inherits:
+            message += (
+                " (the task has no input, so Attune passes it the workflow's parameters, "
+                "which do not include " + ("it" if len(missing) == 1 else "them") + ")"
+            )
         yield ctx.diagnostic(
             ID,
             SEVERITY,

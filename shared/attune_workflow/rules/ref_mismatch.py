@@ -4,14 +4,16 @@
 Checks that the `ref` of an action file and of a workflow file starts with the
 ref of the pack the file is in (`<pack>.`), and that a graph file under
 `actions/workflows/` that sets a `ref` uses the ref of the action that links
-it. The related information points at the other file.
+it, unless several actions link it. The related information points at the other file.
 
 ## Why is this bad?
 Attune's pack loader rejects an action whose ref does not belong to the
 installing pack ("action ref 'x' must belong to installing pack 'p'"), and its
 pack workflow service rejects a workflow whose ref does not match its pack. A
 graph file whose own `ref` differs from its action's is registered under that
-other ref, apart from the action that runs it.
+other ref, apart from the action that runs it. A graph file that several
+actions share may carry its own `ref` (Attune documents sharing a graph file
+and registers it under that ref); it must still belong to the pack.
 
 ## Example
 ```yaml
@@ -123,6 +125,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         linked = ctx.linked_action
         if linked is not None and linked.ref == value:
             return  # the action file answers for its own ref
+        if linked is not None and len(ctx.index.linking_actions(ctx.path)) > 1:
+            linked = None  # a shared graph file: Attune registers it under its own ref
         if linked is not None:
             related: tuple[Related, ...] = ()
             span = key_span(linked.path, "ref")

@@ -3,23 +3,34 @@
 ## What it does
 Checks the flat schemas (a mapping from field name to field spec) of action
 and workflow `parameters` / `output` and of the pack's `conf_schema`: the
-schema must be a mapping, every field spec a mapping with a string `type` out
-of `string`, `integer`, `number`, `boolean`, `object`, `array`, and `required`
-a boolean. A JSON-Schema-shaped schema (`type: object` with `properties`) is
-accepted as Attune passes it through unchanged; its properties are checked the
-same way. Nested `items` and `properties` specs are checked when they give a
-`type`.
+schema must be a mapping and every field spec a mapping with a string `type`,
+as Attune's pack check asks. In `parameters` and `conf_schema` the type must
+also be one Attune can turn into JSON Schema (`string`, `integer`, `number`,
+`boolean`, `object`, `array`): Attune installs the pack, but the API cannot
+build the schema when the action runs. An `output` schema is stored as
+written, so any string type is accepted there (`type: any` is common); an
+unfamiliar one other than `any` gets a hint. An action's `output_schema`,
+which pack check lints but the loader never reads, gets warnings rather than
+errors. A `required` that is not a boolean is a warning: Attune does not read
+it as a flag. A JSON-Schema-shaped schema (`type: object` with `properties`)
+is accepted as Attune passes it through unchanged; its properties are checked
+the same way. Nested `items` and `properties` specs are checked when they give
+a `type`.
 
 ## Why is this bad?
-Attune's pack check rejects these schemas (`schema.not_object`,
-`schema.invalid_field`, `schema.missing_type`), and Attune converts flat
-schemas to JSON Schema to validate inputs: a misspelt type or a quoted
-`required: "true"` does not mean what it says.
+Attune's pack check rejects schemas that are not mappings or whose fields
+have no string `type` (`schema.not_object`, `schema.invalid_field`,
+`schema.missing_type`). A parameter typed `any` or `int` passes the pack check
+and the install, and then every run of the action fails, because Attune
+converts the flat schema to JSON Schema to validate the inputs. A quoted
+`required: "true"` is not a flag, so the parameter is optional.
 
 ## Example
 ```yaml
 parameters:
   url: string
+  payload:
+    type: any
   retries:
     type: int
     required: "yes"
@@ -30,9 +41,14 @@ parameters:
 parameters:
   url:
     type: string
+  payload:
+    type: object
   retries:
     type: integer
     required: true
+output:
+  data:
+    type: any
 ```
 """
 
@@ -83,9 +99,20 @@ _FALSE = frozenset({"false", "no", "off", "n"})
 
 _SCHEMAS = {
     FileKind.WORKFLOW: (("parameters", "Parameter"), ("output", "Output field")),
-    FileKind.ACTION: (("parameters", "Parameter"), ("output", "Output field")),
+    FileKind.ACTION: (
+        ("parameters", "Parameter"),
+        ("output", "Output field"),
+        ("output_schema", "Output field"),
+    ),
     FileKind.PACK: (("conf_schema", "Config field"), ("config_schema", "Config field")),
 }
+# Output schemas are stored as written: only the pack check's "string type" applies.
+# (Pack check lints ``output_schema`` as well, although the loader never reads it.)
+_STORED_AS_WRITTEN = frozenset({"output", "output_schema"})
+# Schemas that Attune's pack check lints but its loader never reads.
+_NEVER_READ = frozenset({"output_schema"})
+# The type word that output schemas commonly use for "anything".
+ANY_TYPE = "any"
 
 
 # -- reading schemas (shared with the input rules) -----------------------------------------
@@ -158,7 +185,13 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         entry = mapping_get(root, key)
         if entry is None or is_null(entry[1]):
             continue
-        yield from _check_schema(ctx, key, entry[1], label)
+        found = _check_schema(ctx, key, entry[1], label)
+        if key in _NEVER_READ:
+            # pack check lints it, but the loader never reads it: nothing depends on it
+            found = (
+                d.with_severity(Severity.WARNING) if d.severity is SEVERITY else d for d in found
+            )
+        yield from found
 
 
 def _check_schema(ctx: Context, key: str, node: Node, label: str) -> Iterator[Diagnostic]:
@@ -176,8 +209,9 @@ def _check_schema(ctx: Context, key: str, node: Node, label: str) -> Iterator[Di
     if kind is not None and is_string(kind[1]) and isinstance(kind[1], ScalarNode):
         yield from _check_json_schema(ctx, key, kind[1], fields, label)
         return
+    stored = key in _STORED_AS_WRITTEN
     for name, key_node, spec in mapping_items(node):
-        yield from _check_field(ctx, spec, key_node, label, name, top=True)
+        yield from _check_field(ctx, spec, key_node, label, name, top=True, stored=stored)
 
 
 def _check_json_schema(
@@ -207,8 +241,9 @@ def _check_json_schema(
                 f"not {node_type_word(properties[1])}",
             )
         else:
+            stored = key in _STORED_AS_WRITTEN
             for name, key_node, spec in mapping_items(properties[1]):
-                yield from _check_field(ctx, spec, key_node, label, name, top=True)
+                yield from _check_field(ctx, spec, key_node, label, name, top=True, stored=stored)
     required = fields.get("required")
     if required is not None and not _string_list(required[1]):
         yield ctx.diagnostic(
@@ -226,7 +261,14 @@ def _string_list(node: Node) -> bool:
 
 
 def _check_field(
-    ctx: Context, spec: Node, key_node: ScalarNode, label: str, name: str, *, top: bool
+    ctx: Context,
+    spec: Node,
+    key_node: ScalarNode,
+    label: str,
+    name: str,
+    *,
+    top: bool,
+    stored: bool = False,
 ) -> Iterator[Diagnostic]:
     if not isinstance(spec, MappingNode):
         fixes: tuple[Fix, ...] = ()
@@ -243,7 +285,7 @@ def _check_field(
             SEVERITY,
             ctx.span(where),
             f"{label} '{name}' must be a mapping such as '{{type: string}}', not "
-            f"{node_type_word(spec)}: Attune rejects the schema",
+            f"{node_type_word(spec)}: Attune's pack check rejects the schema",
             fixes=fixes,
         )
         return
@@ -255,44 +297,68 @@ def _check_field(
                 ID,
                 SEVERITY,
                 ctx.span(key_node),
-                f"{label} '{name}' has no 'type': Attune's pack check requires one of "
-                f"{', '.join(FLAT_TYPES)}",
+                f"{label} '{name}' has no 'type': Attune's pack check requires a string "
+                f"'type' in every entry, such as one of {', '.join(FLAT_TYPES)}",
             )
     else:
-        yield from _check_type(ctx, kind_entry[1], label, name)
+        yield from _check_type(ctx, kind_entry[1], label, name, stored)
     required = fields.get("required")
     if required is not None:
         yield from _check_required(ctx, required[1], label, name, "properties" in fields)
     items = fields.get("items")
     if items is not None and isinstance(items[1], MappingNode):
-        yield from _check_field(ctx, items[1], items[0], label, f"{name}[]", top=False)
+        yield from _check_field(
+            ctx, items[1], items[0], label, f"{name}[]", top=False, stored=stored
+        )
     properties = fields.get("properties")
     if properties is not None and isinstance(properties[1], MappingNode):
         for sub, sub_key, sub_spec in mapping_items(properties[1]):
             if isinstance(sub_spec, MappingNode):
-                yield from _check_field(ctx, sub_spec, sub_key, label, f"{name}.{sub}", top=False)
+                yield from _check_field(
+                    ctx, sub_spec, sub_key, label, f"{name}.{sub}", top=False, stored=stored
+                )
 
 
-def _check_type(ctx: Context, node: Node, label: str, name: str) -> Iterator[Diagnostic]:
+def _check_type(
+    ctx: Context, node: Node, label: str, name: str, stored: bool
+) -> Iterator[Diagnostic]:
     if not is_string(node) or not isinstance(node, ScalarNode):
         yield ctx.diagnostic(
             ID,
             SEVERITY,
             ctx.span(node),
             f"The 'type' of {label.lower()} '{name}' must be a string, not "
-            f"{node_type_word(node)}: Attune's pack check requires one of {', '.join(FLAT_TYPES)}",
+            f"{node_type_word(node)}: Attune's pack check requires a string 'type'",
         )
         return
     value = str(node.value)
-    if value in FLAT_TYPES:
+    if value in FLAT_TYPES or (stored and value == ANY_TYPE):
         return
     suggestion = suggest_type(value)
+    if stored:
+        message = (
+            f"Type '{value}' of {label.lower()} '{name}' is not one of {', '.join(FLAT_TYPES)}: "
+            "Attune stores the output schema as written, but readers of it will not know "
+            "the type" + did_you_mean(suggestion)
+        )
+        severity = Severity.HINT
+    else:
+        what = (
+            "the API cannot build the action's JSON Schema from it, so running the action fails"
+            if label == "Parameter"
+            else "Attune cannot build the pack's config JSON Schema from it"
+        )
+        message = (
+            f"Type '{value}' of {label.lower()} '{name}' is not one of {', '.join(FLAT_TYPES)}: "
+            f"Attune installs the pack (its pack check only asks for a string type), but {what}"
+            + did_you_mean(suggestion)
+        )
+        severity = SEVERITY
     yield ctx.diagnostic(
         ID,
-        SEVERITY,
+        severity,
         ctx.span(node),
-        f"Type '{value}' of {label.lower()} '{name}' is not one of {', '.join(FLAT_TYPES)}: "
-        f"Attune rejects the schema" + did_you_mean(suggestion),
+        message,
         fixes=(Fix(f"Change to '{suggestion}'", (replace_edit(ctx, node, suggestion),), True),)
         if suggestion
         else (),
@@ -314,9 +380,9 @@ def _check_required(
             fixes = (Fix(f"Change to {word}", (Edit(ctx.span(node), word),), True),)
     yield ctx.diagnostic(
         ID,
-        SEVERITY,
+        Severity.WARNING,
         ctx.span(node),
         f"The 'required' flag of {label.lower()} '{name}' must be true or false, not "
-        f"{node_type_word(node)}: Attune does not read it as a flag",
+        f"{node_type_word(node)}: Attune does not read it as a flag, so the field is optional",
         fixes=fixes,
     )

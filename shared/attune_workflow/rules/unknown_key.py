@@ -6,12 +6,16 @@ legacy `decision` branch that Attune does not read, with "did you mean" and a
 quick fix that renames a misspelt key. Keys that other tools use get a specific
 message: a task `delay`, `output_schema`, a top-level `name`, `metadata` or
 StackStorm's `input`. Under `wait_for` and `iterate_cache` an unknown key is an
-error, because Attune rejects it there.
+error, because Attune rejects it there. In an action file it reports
+`output_schema` and `param_schema`: Attune's pack loader reads only `output`
+and `parameters`, so the action silently has no output (or parameter) schema.
 
 ## Why is this bad?
 Attune drops unknown keys silently when it stores the workflow: an `actoin:`
 typo leaves the task without an action, and a `delay: 5` never delays anything.
-Under `wait_for` and `iterate_cache` the parse fails instead.
+Under `wait_for` and `iterate_cache` the parse fails instead. An action's
+`output_schema:` is dropped by the pack loader, so `task.X.field` paths and the
+editor have no schema to go by.
 
 ## Example
 ```yaml
@@ -54,7 +58,10 @@ from .missing_key import DataPath, describe, locate_task
 
 ID = "unknown-key"
 SEVERITY = Severity.WARNING
-KINDS = frozenset({FileKind.WORKFLOW})
+KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
+
+# Action keys that other documents use, which Attune's pack loader does not read.
+ACTION_ALIASES = {"output_schema": "output", "param_schema": "parameters"}
 
 # Mappings whose unknown keys make Attune's parse fail.
 _STRICT: frozenset[type[BaseModel]] = frozenset({WaitFor, IterateCache})
@@ -134,6 +141,9 @@ def _special(ctx: Context, model: type[BaseModel] | None, key: str) -> str | Non
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report keys the model forbids, with a did-you-mean rename."""
+    if ctx.kind is FileKind.ACTION:
+        yield from _action_keys(ctx)
+        return
     view = ctx.view
     if view is None:
         return
@@ -141,6 +151,28 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if error.kind != "extra" or error.key is None or error.key_node is None:
             continue
         yield _diagnostic(ctx, error, error.key)
+
+
+def _action_keys(ctx: Context) -> Iterator[Diagnostic]:
+    """``output_schema`` / ``param_schema`` in an action file: the loader never reads them."""
+    fields = mapping_index(ctx.doc.root)
+    for alias, key in ACTION_ALIASES.items():
+        entry = fields.get(alias)
+        if entry is None:
+            continue
+        kind = "output" if key == "output" else "parameter"
+        message = (
+            f"Attune's pack loader does not read '{alias}', only '{key}': the action has no "
+            f"{kind} schema"
+        )
+        fixes: tuple[Fix, ...] = ()
+        if key in fields:
+            message += f"; this one is ignored beside '{key}'"
+        else:
+            message += f"; rename it to '{key}'"
+            edit = Edit(ctx.span(entry[0]), key)
+            fixes = (Fix(f"Rename to '{key}'", (edit,), preferred=True),)
+        yield ctx.diagnostic(ID, SEVERITY, ctx.span(entry[0]), message, fixes=fixes)
 
 
 def _diagnostic(ctx: Context, error: StructuralError, key: str) -> Diagnostic:
@@ -164,6 +196,9 @@ def _diagnostic(ctx: Context, error: StructuralError, key: str) -> Diagnostic:
                 ID, _severity(strict), ctx.span(error.key_node), f"{message}; {home}"
             )
         candidates = _KEYS.get(model, ()) if model is not None else ()
+        if model is Task:
+            # never suggest a task-level 'when': the scheduler does not evaluate it
+            candidates = tuple(c for c in candidates if c != "when")
         match = close_match(key.lower(), candidates)
         if match is not None:
             message += did_you_mean(match)

@@ -4,13 +4,16 @@
 Entry tasks are the top-level tasks that no transition starts; they run when
 the workflow starts. The rule reports every top-level task that no path of
 transitions from an entry task reaches (in practice: tasks of a cycle that
-nothing outside the cycle enters). As Attune does, it says nothing when there
-is no entry task at all. Sub-tasks of a parallel task are not checked: the
-parallel task starts all of them.
+nothing outside the cycle enters). When there is no entry task at all (every
+task is started by some transition) it reports the workflow once, on its
+first task: Attune's validator lets such a graph pass, but its scheduler has
+nothing to start, so the workflow completes at once and runs no task.
+Sub-tasks of a parallel task are not checked.
 
 ## Why is this bad?
 Such a task never runs, nor do the tasks it would start. Attune's workflow
-validator rejects it (`Unreachable task: x`).
+validator rejects it (`Unreachable task: x`). A workflow without an entry task
+reports success without doing anything.
 
 ## Example
 ```yaml
@@ -66,6 +69,18 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     if view is None or not view.tasks:
         return
     scope = workflow_graph(view).top
+    if not scope.entries:
+        first = next((t for t in scope.tasks if t.name_node is not None), None)
+        if first is not None and first.name_node is not None:
+            yield ctx.diagnostic(
+                ID,
+                SEVERITY,
+                ctx.span(first.name_node),
+                "Every task is started by a transition, so the workflow has no entry task: "
+                "Attune's scheduler starts nothing, and the workflow completes at once "
+                "without running any task",
+            )
+        return
     for task in scope.unreachable:
         if task.name_node is None:
             continue

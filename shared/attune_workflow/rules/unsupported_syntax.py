@@ -8,10 +8,13 @@ The message names Attune's equivalent where there is one, and a quick fix
 rewrites the block when the equivalent is exact (`{{ x | length }}` becomes
 `{{ length(x) }}`).
 
+In `output_map` the finding is a warning: Attune logs the failed rendering
+and leaves that key out of the workflow's result (a ternary there is common).
+
 ## Why is this bad?
 Attune does not use Jinja: its own small engine rejects these constructs, so
-the template fails to render at run time, and `{% %}` statements are kept as
-literal text.
+the template fails to render at run time (the task fails; an `output_map` key
+is dropped), and `{% %}` statements are kept as literal text.
 
 ## Example
 ```yaml
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import Context, FileKind
+from ..context import Context, Expression, FileKind, Site
 from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import prefer_quotes, replace_fix
 from ..expressions import find_jinja_statements
@@ -44,6 +47,14 @@ SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
 
 _MAX_TITLE = 60
+
+
+def output_map_effect(expr: Expression) -> str:
+    """What Attune does with an ``output_map`` value it cannot render."""
+    key = expr.location.partition(".")[2] or expr.location
+    return (
+        f"; in 'output_map' Attune logs the failure and leaves '{key}' out of the workflow's result"
+    )
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -60,9 +71,13 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     ctx, expr, error.fix.start, error.fix.end, text, f"Rewrite as {shown}"
                 )
             message = error.message[:1].upper() + error.message[1:]
+            severity = SEVERITY
+            if expr.site is Site.OUTPUT_MAP:
+                message += output_map_effect(expr)
+                severity = Severity.WARNING
             yield ctx.diagnostic(
                 ID,
-                SEVERITY,
+                severity,
                 ctx.expression_span(expr, error.start, max(error.end, error.start + 1)),
                 message,
                 fixes=fixes,

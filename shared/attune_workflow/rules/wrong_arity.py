@@ -1,13 +1,16 @@
 """A function called with the wrong number of arguments.
 
 ## What it does
-Reports calls of built-in and workflow functions whose argument count the
-function does not accept, and gives the function's signature.
+Reports calls of built-in functions whose argument count the function does
+not accept, and gives the function's signature. Workflow functions
+(`succeeded()`, `failed()`, `timed_out()`, `cancelled()`, `result()`) called
+with arguments get a hint only: Attune ignores their arguments.
 
 ## Why is this bad?
-Attune's functions have fixed arities: `join(arr)` without a separator or
-`succeeded(1)` fail when the template is rendered, and the task fails. Attune's
-save-time check does not look at calls.
+Attune's built-in functions have fixed arities: `join(arr)` without a
+separator fails when the template is rendered, and the task fails. Attune's
+save-time check does not look at calls. An argument to `result(0)` suggests a
+meaning (the first result?) that Attune does not give it.
 
 ## Example
 ```yaml
@@ -33,7 +36,7 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references
-from ..expressions import ALL_FUNCTIONS
+from ..expressions import ALL_FUNCTIONS, WORKFLOW_FUNCTIONS
 
 ID = "wrong-arity"
 SEVERITY = Severity.ERROR
@@ -50,6 +53,16 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             given = len(call.args)
             if info.accepts(given):
                 continue
+            span = ctx.expression_span(expr, call.start, call.end)
+            if call.name in WORKFLOW_FUNCTIONS:
+                yield ctx.diagnostic(
+                    ID,
+                    Severity.HINT,
+                    span,
+                    f"'{call.name}()' takes no arguments: Attune ignores the {given} given; "
+                    f"write '{info.signature}'",
+                )
+                continue
             takes = (
                 "no arguments"
                 if info.max_args == 0
@@ -58,7 +71,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,
-                ctx.expression_span(expr, call.start, call.end),
+                span,
                 f"'{call.name}()' takes {takes}, not {given}: call it as '{info.signature}'; "
                 "Attune fails the template at run time",
             )

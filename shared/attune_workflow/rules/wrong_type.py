@@ -1,27 +1,37 @@
-"""A value has the wrong YAML type.
+"""A value has a YAML type that Attune's decoder refuses.
 
 ## What it does
-Reports values whose YAML type is not the one Attune's model reads: a float or
-integer `version`, a scalar `do`, a list `with_items`, a list legacy
-`on_success`, a list `vars`, a non-string `output_map` value, an unquoted
-integer `iterate_cache.generation`, a scalar `tags`, a quoted number where an
-integer is needed, `yes` where a boolean is needed, and so on. Quick fixes
-quote the value (`1.0` becomes `"1.0"`), wrap a single name in a list
-(`[t2]`) or write the literal Attune means. In action files it reports keys
-whose value is not of the column's type (`enabled: "yes"`, a string `tags`) as
-warnings.
+Reports values that Attune's decoder (serde_yaml_ng) cannot read into the
+field they are in: a mapping or list where a string is wanted, a scalar where
+a list or mapping is wanted (`do: t2`, a scalar `tags`), a list `with_items`
+or legacy `on_success`, a list `vars`, `~` for `input` or `next`, a quoted
+number where an integer is needed, `yes` where a boolean is needed. Any scalar
+in a string field is read as its text, as written (`version: 1.0` is "1.0",
+`name: 123` is "123", `when: true` is "true", an unquoted
+`iterate_cache.generation: 42` is "42"), and an empty value (`input:` with
+nothing after it) is an empty mapping or list: neither is reported. Where
+the text is fragile it says so: an `output_map` value that is not a string
+publishes its text (`ok: true` publishes the string "true"; a
+warning with a fix that writes `"{{ true }}"`), and a number whose text a YAML
+reader would read differently (`version: 1.10`, read by most tools as 1.1)
+gets a hint to quote it. In action files it reports keys whose value is not
+of the column's type (`enabled: "yes"`, a string `tags`) as warnings, and a
+`timeout_seconds` that is not an integer as an error: Attune's pack loader
+aborts the load of the whole pack.
 
 ## Why is this bad?
-Attune decodes the file strictly: any mismatch fails the parse with
-`YAML parsing error: invalid type ...` and the workflow is not installed. Some
-are easy to miss: `version: 1.0` is a float, and in YAML 1.2 `yes` is a string.
+Attune decodes workflow files straight into its structs: a mismatch fails
+the parse with `YAML parsing error: invalid type ...` and the workflow is not
+installed. Some are easy to miss: `do: t2` is not a list, and in YAML 1.2 `yes`
+is a string, not a boolean.
 
 ## Example
 ```yaml
-version: 1.0
+version: "1.0"
 tasks:
   - name: build
     action: ci.build
+    with_items: [amd64, arm64]
     next:
       - do: test
   - name: test
@@ -34,6 +44,7 @@ version: "1.0"
 tasks:
   - name: build
     action: ci.build
+    with_items: "{{ ['amd64', 'arm64'] }}"
     next:
       - do: [test]
   - name: test
@@ -50,7 +61,15 @@ from ..actionfields import action_errors, field_name
 from ..context import Context, FileKind, StructuralError, expected_words, node_type_word
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..positions import Span
-from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_null, scalar_value
+from ..yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_null,
+    mapping_get,
+    scalar_value,
+)
 from .missing_key import DataPath, describe, locate_task, sentence
 
 ID = "wrong-type"
@@ -74,13 +93,21 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report each type mismatch of the workflow model (or of an action file's columns)."""
     if ctx.kind is FileKind.ACTION:
         for error in action_errors(ctx, "type"):
-            # The pack loader reads action keys leniently: a value of the wrong type is
-            # not what was meant, but whether it fails or is dropped is not known.
-            message = (
-                f"'{field_name(error.path)}' must be {expected_words(error)}, "
-                f"not {node_type_word(error.node)}: Attune's pack loader does not read it as one"
-            )
             span = _span(ctx, error.node, error.key_node)
+            what = f"'{field_name(error.path)}' must be {expected_words(error)}"
+            if error.path == ("timeout_seconds",):
+                message = (
+                    f"{what}, not {node_type_word(error.node)}: Attune's pack loader aborts "
+                    "the load of the whole pack"
+                )
+                yield ctx.diagnostic(ID, SEVERITY, span, message)
+                continue
+            # The pack loader reads other action keys leniently: a value of the wrong
+            # type is not what was meant, but whether it fails or is dropped is not known.
+            message = (
+                f"{what}, not {node_type_word(error.node)}: Attune's pack loader does not "
+                "read it as one"
+            )
             yield ctx.diagnostic(ID, Severity.WARNING, span, message)
         return
     view = ctx.view
@@ -101,6 +128,50 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield from _key_errors(ctx, error, node)
             continue
         yield _diagnostic(ctx, error)
+    yield from _scalar_texts(ctx)
+
+
+def _scalar_texts(ctx: Context) -> Iterator[Diagnostic]:
+    """Scalars that string fields take as their text, where that text is fragile."""
+    for node, path in ctx.scalar_texts:
+        source = _source(ctx, node)
+        if len(path) == 2 and path[0] == "output_map":
+            text = f'"{{{{ {_literal(node) or source} }}}}"'
+            kind = node_type_word(node)
+            yield ctx.diagnostic(
+                ID,
+                Severity.WARNING,
+                _output_map_span(ctx, node, str(path[1])),
+                f"'output_map.{path[1]}' is {kind}: Attune publishes the string "
+                f'"{node.value}", not {kind}; write it as a template ({text}) to keep its type',
+                fixes=(Fix(f"Write {text}", (Edit(ctx.span(node), text),), preferred=True),)
+                if source
+                else (),
+            )
+            continue
+        if node.tag not in (_INT, _FLOAT) or node.style:
+            continue
+        value = scalar_value(node)
+        if str(value) == source:
+            continue
+        yield ctx.diagnostic(
+            ID,
+            Severity.HINT,
+            ctx.span(node),
+            f'Attune reads this as the text "{source}", as written, but YAML readers see the '
+            f'number {value}: quote it ("{source}")',
+            fixes=_quote_fix(ctx, node),
+        )
+
+
+def _output_map_span(ctx: Context, node: ScalarNode, key: str) -> Span:
+    """The value, or its key when the value is empty."""
+    span = ctx.span(node)
+    if span.start != span.end:
+        return span
+    entry = mapping_get(ctx.doc.root, "output_map")
+    found = mapping_get(entry[1], key) if entry else None
+    return ctx.span(found[0]) if found else span
 
 
 def _string_keyed(path: DataPath) -> bool:

@@ -1,0 +1,173 @@
+"""A workflow document as Attune's decoder (serde_yaml_ng 0.10) hands it to the model.
+
+serde reads each value with the type of the field it lands in, not with the
+YAML tag:
+
+* a string field takes any scalar as its text (``version: 1.0`` is "1.0",
+  ``name: 123`` is "123", ``when: true`` is "true"; ``~`` in a non-optional
+  string field is the text "~");
+* an optional field given a plain null (``~``, ``null`` or nothing) is absent;
+* a mapping or list field given nothing at all (``input:``) is empty; ``~``
+  stays null, which such a field refuses;
+* the keys of a string-keyed map are texts too (``vars: {1: a}`` has key "1");
+* integer and boolean fields take only plain scalars of their type, and the
+  untagged unions (``timeout``, ``wait_for`` values, publish directives) keep
+  the YAML types, so both are left as the YAML gave them.
+
+:func:`decode` walks the nodes beside the plain data built from them and
+returns that data with these conversions made, for the model to validate and
+for the stored definition.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel
+
+from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, scalar_value
+
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+
+
+def _strip(annotation: Any) -> tuple[Any, bool]:
+    """The annotation without ``Annotated`` and ``None``, and whether None was allowed."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(members) < len(typing.get_args(annotation))
+        if len(members) == 1:
+            inner, _ = _strip(members[0])
+            return inner, optional
+        return annotation, optional
+    return annotation, False
+
+
+def _is_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    return typing.get_origin(annotation) is Literal and all(
+        isinstance(arg, str) for arg in typing.get_args(annotation)
+    )
+
+
+def _empty_plain(node: Node) -> bool:
+    """A plain scalar with no text at all (``key:`` with nothing after it)."""
+    return (
+        isinstance(node, ScalarNode)
+        and node.tag == _NULL
+        and not node.style
+        and node.start_mark.index == node.end_mark.index
+    )
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL and not node.style
+
+
+def decode(model: type[BaseModel], node: Node, data: Any) -> Any:
+    """``data`` (built from ``node``) as serde decodes it into ``model``."""
+    return decode_with_texts(model, node, data)[0]
+
+
+def decode_with_texts(
+    model: type[BaseModel], node: Node, data: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
+    """The decoded data, and the non-string scalars that string fields took as text."""
+    decoder = _Decoder()
+    return decoder.value(model, node, data, ()), decoder.texts
+
+
+class _Decoder:
+    __slots__ = ("_seen", "texts")
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, int], Any] = {}
+        self.texts: list[tuple[ScalarNode, tuple[str | int, ...]]] = []
+
+    def value(self, annotation: Any, node: Node, data: Any, path: tuple[str | int, ...]) -> Any:
+        kind, optional = _strip(annotation)
+        if optional and _is_null(node):
+            return None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if isinstance(node, MappingNode) and isinstance(data, dict):
+                return self._model(kind, node, data, path)
+            return {} if _empty_plain(node) else data
+        if _is_text(kind):
+            if isinstance(node, ScalarNode):
+                if node.tag != _STR:
+                    self.texts.append((node, path))
+                return str(node.value)
+            return data
+        origin = typing.get_origin(kind)
+        if origin is list:
+            (item,) = typing.get_args(kind) or (Any,)
+            if isinstance(node, SequenceNode) and isinstance(data, list):
+                return [
+                    self.value(item, n, d, (*path, i))
+                    for i, (n, d) in enumerate(zip(node.value, data, strict=False))
+                ]
+            return [] if _empty_plain(node) else data
+        if origin is dict:
+            key_type, item = typing.get_args(kind) or (str, Any)
+            if isinstance(node, MappingNode) and isinstance(data, dict):
+                return self._mapping(key_type, item, node, data, path)
+            return {} if _empty_plain(node) else data
+        return data
+
+    def _model(
+        self,
+        model: type[BaseModel],
+        node: MappingNode,
+        data: dict[Any, Any],
+        path: tuple[str | int, ...],
+    ) -> Any:
+        memo = (id(node), id(model))
+        if memo in self._seen:
+            return self._seen[memo]
+        fields = {info.alias or name: info.annotation for name, info in model.model_fields.items()}
+        result: dict[Any, Any] = {}
+        self._seen[memo] = result
+        for key_node, value_node in node.value:
+            key = _key(key_node, data)
+            if key not in data or key in result:
+                continue  # a duplicate key: the first one counts, as in the plain data
+            annotation = fields.get(key) if isinstance(key, str) else None
+            if annotation is None:
+                result[key] = data[key]
+            else:
+                result[key] = self.value(annotation, value_node, data[key], (*path, key))
+        return result
+
+    def _mapping(
+        self,
+        key_type: Any,
+        item: Any,
+        node: MappingNode,
+        data: dict[Any, Any],
+        path: tuple[str | int, ...],
+    ) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        text_keys = _is_text(_strip(key_type)[0])
+        for key_node, value_node in node.value:
+            key = _key(key_node, data)
+            if key not in data:
+                continue
+            name = str(key_node.value) if text_keys and isinstance(key_node, ScalarNode) else key
+            if name in result:
+                continue
+            result[name] = self.value(item, value_node, data[key], (*path, name))
+        return result
+
+
+def _key(key_node: Node, data: dict[Any, Any]) -> Any:
+    """The key of ``key_node`` in the plain data built from its mapping."""
+    if isinstance(key_node, ScalarNode):
+        return key_node.value if key_node.tag == _STR else scalar_value(key_node)
+    value = key_node.value
+    return value if isinstance(value, str) else repr(value)
