@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +13,16 @@ import pytest
 from attune_workflow.registrar import embedded
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    # The registrar tests' `real` variants (tests/registrar/conftest.py) need this.
+    if os.environ.get("ATTUNE_TEST_REAL_SCHEMA_URL"):
+        return "Attune real schema: ATTUNE_TEST_REAL_SCHEMA_URL is set"
+    return (
+        "Attune real schema: ATTUNE_TEST_REAL_SCHEMA_URL is not set, so the registrar tests' "
+        "[real] variants are deselected (.ci/run sets it)"
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -81,7 +81,199 @@ def test_pool_and_serial_give_the_same_records(demo: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize(
-    ("name", "label"), [("http_request", "Http Request"), ("deploy-app", "Deploy App")]
+    ("name", "label"),
+    [
+        ("http_request", "Http Request"),
+        ("deploy-app", "Deploy-app"),
+        ("my-flow", "My-flow"),
+        ("a__b", "A  B"),
+        ("eTL_job", "ETL Job"),
+    ],
 )
 def test_derived_labels(name: str, label: str) -> None:
     assert derive_label(name) == label
+
+
+def test_definition_has_the_shape_of_attunes_serialiser() -> None:
+    import yaml
+
+    from attune_workflow.normalize import normalize
+    from attune_workflow.registration import attune_definition
+
+    doc = yaml.safe_load(
+        """
+version: "1.0.0"
+cancellation_policy: cancel_running
+tasks:
+  - name: a
+    action: core.echo
+    wait_for: {inquiry: 5}
+    __chart_meta__: {position: {x: 1, y: 2}}
+    next:
+      - when: "{{ succeeded() }}"
+        do: []
+      - publish: []
+        do: [b]
+  - name: b
+    type: parallel
+    tasks:
+      - name: c
+        action: core.echo
+        iterate_cache: {namespace: users}
+        retry: {count: 2, delay: 1}
+        on_success: d
+      - name: d
+        action: core.echo
+"""
+    )
+    definition = attune_definition(normalize(doc))
+    none = dict.fromkeys(
+        (
+            "permission_set_refs",
+            "trace_tag_template",
+            "worker_selector",
+            "worker_tolerations",
+            "worker_affinity",
+            "when",
+            "with_items",
+            "batch_size",
+            "concurrency",
+            "timeout",
+            "join",
+        )
+    )
+    assert definition == {
+        "ref": "",
+        "label": "",
+        "description": None,
+        "version": "1.0.0",
+        "parameters": None,
+        "output": None,
+        "vars": {},
+        "output_map": None,
+        "tags": [],
+        "cancellation_policy": "cancel_running",
+        "tasks": [
+            {
+                **none,
+                "name": "a",
+                "type": "action",
+                "action": "core.echo",
+                "input": {},
+                "wait_for": {"inquiry": 5},
+                "iterate_cache": None,
+                "retry": None,
+                "next": [{"when": "{{ succeeded() }}", "do": []}, {"do": ["b"]}],
+                "tasks": None,
+                "__chart_meta__": {"position": {"x": 1, "y": 2}},
+            },
+            {
+                **none,
+                "name": "b",
+                "type": "parallel",
+                "action": None,
+                "input": {},
+                "iterate_cache": None,
+                "retry": None,
+                "next": [],
+                "tasks": [
+                    {
+                        **none,
+                        "name": "c",
+                        "type": "action",
+                        "action": "core.echo",
+                        "input": {},
+                        "iterate_cache": {
+                            "namespace": "users",
+                            "generation": "active",
+                            "page_size": 100,
+                            "require_fresh": False,
+                        },
+                        "retry": {
+                            "count": 2,
+                            "delay": 1,
+                            "backoff": "constant",
+                            "max_delay": None,
+                            "on_error": None,
+                        },
+                        "next": [{"when": "{{ succeeded() }}", "do": ["d"]}],
+                        "tasks": None,
+                    },
+                    {
+                        **none,
+                        "name": "d",
+                        "type": "action",
+                        "action": "core.echo",
+                        "input": {},
+                        "iterate_cache": None,
+                        "retry": None,
+                        "next": [],
+                        "tasks": None,
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def test_an_action_linked_record_is_filled_as_attunes_pack_loader_fills_it(
+    tmp_path: Path,
+) -> None:
+    pack = tmp_path / "ops"
+    (pack / "actions" / "workflows").mkdir(parents=True)
+    (pack / "pack.yaml").write_text('ref: ops\nlabel: Ops\nversion: "1.0.0"\n')
+    (pack / "actions" / "my-flow_job.yaml").write_text(
+        "ref: ops.my-flow_job\n"
+        "workflow_file: workflows/job.workflow.yaml\n"
+        "parameter_delivery: FILE\n"
+        "reference_visibility: ' Private '\n"
+        "default_execution_permission_set_refs: [' standard ', '']\n"
+        "log_retention_policy: days\n"
+        "log_retention_limit: 7\n"
+        "artifact_retention_policy: versions\n"
+        "artifact_retention_limit: 3\n"
+        "tags: [nightly, 5]\n"
+    )
+    (pack / "actions" / "workflows" / "job.workflow.yaml").write_text(
+        'version: "1.0.0"\ntasks:\n  - name: a\n    action: core.echo\n'
+    )
+    records, problems = collect([pack])
+    assert problems == []
+    [record] = records
+    assert record.action is not None
+    assert (record.ref, record.label, record.description, record.tags) == (
+        "ops.my-flow_job",
+        "My-flow Job",
+        "",
+        ("nightly",),
+    )
+    definition = record.definition
+    assert (definition["ref"], definition["label"], definition["description"]) == (
+        "ops.my-flow_job",
+        "My-flow Job",
+        "",
+    )
+    assert definition["tags"] == ["nightly"]
+    action = record.action
+    assert (action.label, action.description) == ("My-flow Job", None)
+    assert (action.parameter_delivery, action.reference_visibility) == ("file", "private")
+    assert action.default_execution_permission_set_refs == ("standard",)
+    assert (
+        action.log_retention_policy,
+        action.log_retention_limit,
+        action.artifact_retention_policy,
+        action.artifact_retention_limit,
+    ) == ("days", 7, "versions", 3)
+
+
+def test_a_standalone_record_keeps_the_file_name_as_its_label(tmp_path: Path) -> None:
+    pack = tmp_path / "ops"
+    (pack / "workflows").mkdir(parents=True)
+    (pack / "pack.yaml").write_text('ref: ops\nlabel: Ops\nversion: "1.0.0"\n')
+    (pack / "workflows" / "my-flow.yaml").write_text(
+        'version: "1.0.0"\ntasks:\n  - name: a\n    action: core.echo\n'
+    )
+    [record], _ = collect([pack])
+    # WorkflowRegistrar.effective_label: the loader's file name, verbatim.
+    assert (record.ref, record.label, record.description) == ("ops.my-flow", "my-flow", None)
+    assert (record.definition["ref"], record.definition["label"]) == ("", "")

@@ -146,6 +146,7 @@ def print_registration(report: RegistrationReport, display: str, out: TextIO) ->
         details = list(outcome.reasons) if outcome.status != "skipped" else []
         if outcome.diff is not None:
             details += outcome.diff.lines()
+        details += [f"note: {note}" for note in outcome.notes]
         for line in details:
             print(f"    {line}", file=out)
     print(f"{report.summary()} ({display})", file=out)
@@ -252,7 +253,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not items:
         print(f"no workflows registered ({target.display})")
         return EXIT_OK
-    rows = [("REF", "PACK", "VERSION", "TASKS", "ACTION", "UPDATED", "LABEL")]
+    rows = [("REF", "PACK", "VERSION", "TASKS", "ACTION", "ENABLED", "UPDATED", "LABEL")]
     rows += [
         (
             item.ref,
@@ -260,6 +261,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             item.version,
             str(item.task_count),
             item.action_ref or "-",
+            "-" if item.enabled is None else ("yes" if item.enabled else "no"),
             item.updated.strftime("%Y-%m-%d %H:%M:%S"),
             item.label,
         )
@@ -291,7 +293,11 @@ def print_detail(detail: WorkflowDetail, out: TextIO) -> None:
         ("updated", detail.updated.isoformat(timespec="seconds")),
     ]
     for action in detail.actions or ():
-        state = "enabled" if action.enabled else "disabled"
+        effective = action.enabled if action.effective_enabled is None else action.effective_enabled
+        state = "enabled" if effective else "disabled"
+        if effective != action.enabled:
+            # Attune's effective_enabled: an operator override or the pack omitting it.
+            state += f", declared {'enabled' if action.enabled else 'disabled'}"
         fields.append(("action", f"{action.ref} ({action.entrypoint}, {state})"))
     if not detail.actions:
         fields.append(("action", "- (no linked action)"))

@@ -5,8 +5,9 @@ sub-task of a parallel task, a non-empty ``next`` wins and the legacy fields
 are dropped; otherwise ``on_success``, ``on_failure``, ``on_complete``,
 ``on_timeout`` and ``decision`` become transitions in that order, and a legacy
 task ``publish`` joins the first transition whose ``when`` mentions
-``succeeded()``. Keys Attune does not know are dropped and defaults are not
-written, as its serialiser does.
+``succeeded()``. Keys Attune does not know are dropped and defaults are left
+out; ``registration.attune_definition`` writes the result in the full shape of
+Attune's serialiser.
 """
 
 from __future__ import annotations
@@ -91,9 +92,9 @@ def _transition(raw: Any) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         return None
     out = _clean(raw, _TRANSITION_KEYS)
-    for empty in ("publish", "do"):
-        if out.get(empty) == []:
-            del out[empty]
+    # An empty `publish` is not serialised; an explicit `do: []` is (`Some(vec![])`).
+    if out.get("publish") == []:
+        del out["publish"]
     return out
 
 

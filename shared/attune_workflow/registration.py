@@ -41,12 +41,21 @@ log = logging.getLogger(__name__)
 
 
 def derive_label(name: str) -> str:
-    """A label from a name, as Attune derives one: ``http_request`` -> ``Http Request``."""
-    return " ".join(part.capitalize() for part in name.replace("-", "_").split("_") if part)
+    """A label from a name, as Attune's pack loader makes one (``generate_label``).
+
+    Split on ``_`` only, each word's first character upper-cased and the rest kept,
+    joined with spaces: ``http_request`` -> ``Http Request``, ``my-flow`` -> ``My-flow``.
+    """
+    return " ".join(word[:1].upper() + word[1:] for word in name.split("_"))
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _text(value: Any) -> str | None:
+    """A YAML string as Attune's ``as_str`` reads it: any string (empty too), else None."""
+    return value if isinstance(value, str) else None
 
 
 def _dict(value: Any) -> dict[str, Any] | None:
@@ -55,6 +64,154 @@ def _dict(value: Any) -> dict[str, Any] | None:
 
 def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _yaml_strings(value: Any, *, trim: bool = False) -> tuple[str, ...]:
+    """The string items of a YAML list (Attune's ``filter_map(as_str)``), trimmed if asked."""
+    if not isinstance(value, list):
+        return ()
+    items = (v.strip() if trim else v for v in value if isinstance(v, str))
+    return tuple(v for v in items if v or not trim)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- the definition JSON, as Attune's serde serialiser writes it ----------------------
+#
+# `serde_json::to_value(&WorkflowDefinition)` (crates/common/src/workflow/parser.rs)
+# writes every field of the struct: `Option` fields without `skip_serializing_if` as
+# `null`, `#[serde(default)]` collections as `{}` / `[]`, defaults such as
+# `type: "action"` and `backoff: "constant"` explicitly. Only these are left out when
+# empty: `cancellation_policy` (default), `wait_for`, `__chart_meta__`, the legacy
+# `on_*` (None), `decision` and task `publish` (empty); in a transition `when`, `do`
+# and `__chart_meta__` (None) and `publish` (empty).
+
+
+def _serialize_transition(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    out: dict[str, Any] = {}
+    if raw.get("when") is not None:
+        out["when"] = raw["when"]
+    if raw.get("publish"):
+        out["publish"] = raw["publish"]
+    if raw.get("do") is not None:
+        out["do"] = raw["do"]
+    if raw.get("__chart_meta__") is not None:
+        out["__chart_meta__"] = raw["__chart_meta__"]
+    return out
+
+
+def _serialize_retry(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    return {
+        "count": raw.get("count"),
+        "delay": raw.get("delay"),
+        "backoff": raw.get("backoff", "constant"),
+        "max_delay": raw.get("max_delay"),
+        "on_error": raw.get("on_error"),
+    }
+
+
+def _serialize_iterate_cache(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    out: dict[str, Any] = {}
+    for key in ("owner_type", "owner_ref"):
+        if raw.get(key) is not None:
+            out[key] = raw[key]
+    out["namespace"] = raw.get("namespace")
+    out["generation"] = raw.get("generation", "active")
+    out["page_size"] = raw.get("page_size", 100)
+    out["require_fresh"] = raw.get("require_fresh", False)
+    return out
+
+
+def _serialize_decision(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    return {"when": raw.get("when"), "next": raw.get("next"), "default": raw.get("default", False)}
+
+
+def _serialize_task(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    out: dict[str, Any] = {
+        "name": raw.get("name"),
+        "type": raw.get("type", "action"),
+        "action": raw.get("action"),
+        "input": raw.get("input", {}),
+        "permission_set_refs": raw.get("permission_set_refs"),
+        "trace_tag_template": raw.get("trace_tag_template"),
+        "worker_selector": raw.get("worker_selector"),
+        "worker_tolerations": raw.get("worker_tolerations"),
+        "worker_affinity": raw.get("worker_affinity"),
+        "when": raw.get("when"),
+    }
+    if raw.get("wait_for") is not None:
+        out["wait_for"] = raw["wait_for"]
+    out["with_items"] = raw.get("with_items")
+    cache = raw.get("iterate_cache")
+    out["iterate_cache"] = _serialize_iterate_cache(cache) if cache is not None else None
+    out["batch_size"] = raw.get("batch_size")
+    out["concurrency"] = raw.get("concurrency")
+    retry = raw.get("retry")
+    out["retry"] = _serialize_retry(retry) if retry is not None else None
+    out["timeout"] = raw.get("timeout")
+    nxt = raw.get("next")
+    out["next"] = [_serialize_transition(t) for t in nxt] if isinstance(nxt, list) else []
+    # Sub-tasks nested deeper than Attune normalises keep their legacy fields.
+    for key in ("on_success", "on_failure", "on_complete", "on_timeout"):
+        if raw.get(key) is not None:
+            out[key] = raw[key]
+    if raw.get("decision"):
+        out["decision"] = [_serialize_decision(d) for d in raw["decision"]]
+    if raw.get("publish"):
+        out["publish"] = raw["publish"]
+    out["join"] = raw.get("join")
+    tasks = raw.get("tasks")
+    out["tasks"] = [_serialize_task(t) for t in tasks] if isinstance(tasks, list) else None
+    if raw.get("__chart_meta__") is not None:
+        out["__chart_meta__"] = raw["__chart_meta__"]
+    return out
+
+
+def attune_definition(normalized: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The ``definition`` JSON Attune stores for a normalised workflow document.
+
+    ``overrides`` replace top-level fields after parsing, as the pack loader fills
+    ``ref``/``label``/``description``/``tags`` of an action-linked file from its action.
+    """
+    data = {**normalized, **overrides}
+    version = data.get("version")
+    out: dict[str, Any] = {
+        "ref": data.get("ref", ""),
+        "label": data.get("label", ""),
+        "description": data.get("description"),
+        "version": version if isinstance(version, str) else _scalar_text(version),
+        "parameters": data.get("parameters"),
+        "output": data.get("output"),
+        "vars": data.get("vars", {}),
+        "tasks": [_serialize_task(t) for t in data.get("tasks") or []],
+        "output_map": data.get("output_map"),
+        "tags": list(data.get("tags", [])),
+    }
+    policy = data.get("cancellation_policy")
+    if policy is not None and policy != "allow_finish":
+        out["cancellation_policy"] = policy
+    return out
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A YAML scalar as Attune's string fields decode it (``1.0`` -> ``"1.0"``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def pack_record(pack: PackInfo) -> PackRecord:
@@ -76,37 +233,49 @@ def pack_record(pack: PackInfo) -> PackRecord:
     )
 
 
+def action_label(action: ActionInfo) -> str:
+    """The action's label: its YAML ``label``, else derived from the last part of its ref."""
+    label = _text(action.data.get("label"))
+    return label if label is not None else derive_label(action.ref.rpartition(".")[2])
+
+
+def _lower(value: Any, default: str) -> str:
+    return value.strip().lower() if isinstance(value, str) else default
+
+
 def action_record(action: ActionInfo, pack_ref: str) -> ActionRecord:
-    """The action row of a workflow action file (runtime NULL, entrypoint = workflow_file)."""
+    """The action row of a workflow action file, as Attune's pack loader writes it.
+
+    ``runtime`` is NULL and ``entrypoint`` is the ``workflow_file``; enum-like values
+    are lower-cased and permission-set refs trimmed, as the loader does.
+    """
     d = action.data
-
-    def pick(key: str, default: Any, kind: type) -> Any:
-        value = d.get(key, default)
-        return value if isinstance(value, kind) and not isinstance(value, bool) else default
-
-    timeout = d.get("timeout_seconds")
+    enabled = d.get("enabled")
+    mcp = d.get("accesses_mcp")
     return ActionRecord(
         ref=action.ref,
         pack_ref=pack_ref,
-        label=action.label or derive_label(action.name),
+        label=action_label(action),
         entrypoint=action.workflow_file or "",
-        description=action.description,
-        enabled=d.get("enabled") is not False,
+        description=_text(d.get("description")),
+        enabled=enabled if isinstance(enabled, bool) else True,
         param_schema=action.parameters,
         out_schema=action.output,
-        parameter_delivery=pick("parameter_delivery", "stdin", str),
-        parameter_format=pick("parameter_format", "json", str),
-        output_format=pick("output_format", "text", str),
-        timeout_seconds=timeout
-        if isinstance(timeout, int) and not isinstance(timeout, bool)
-        else None,
-        runtime_version_constraint=_str(d.get("runtime_version")),
-        accesses_mcp=d.get("accesses_mcp") is True,
-        default_execution_permission_set_refs=_strings(
-            d.get("default_execution_permission_set_refs")
+        parameter_delivery=_lower(d.get("parameter_delivery"), "stdin"),
+        parameter_format=_lower(d.get("parameter_format"), "json"),
+        output_format=_lower(d.get("output_format"), "text"),
+        timeout_seconds=_int(d.get("timeout_seconds")),
+        runtime_version_constraint=_text(d.get("runtime_version")),
+        accesses_mcp=mcp if isinstance(mcp, bool) else False,
+        default_execution_permission_set_refs=_yaml_strings(
+            d.get("default_execution_permission_set_refs"), trim=True
         ),
-        reference_visibility=pick("reference_visibility", "public", str),
-        reference_allowed_pack_refs=_strings(d.get("reference_allowed_pack_refs")),
+        reference_visibility=_lower(d.get("reference_visibility"), "public"),
+        reference_allowed_pack_refs=_yaml_strings(d.get("reference_allowed_pack_refs"), trim=True),
+        log_retention_policy=_text(d.get("log_retention_policy")),
+        log_retention_limit=_int(d.get("log_retention_limit")),
+        artifact_retention_policy=_text(d.get("artifact_retention_policy")),
+        artifact_retention_limit=_int(d.get("artifact_retention_limit")),
         required_worker_runtimes=_dict(d.get("required_worker_runtimes")) or {},
         worker_selector=_dict(d.get("worker_selector")) or {},
         worker_affinity=_dict(d.get("worker_affinity")) or {},
@@ -133,33 +302,40 @@ def _record(
     action_errors: Sequence[str],
 ) -> WorkflowRecord:
     data = loaded.data or {}
-    definition = loaded.definition or {}
+    normalized = loaded.definition or {}
     name = loaded.file.name
     if action is not None:
+        # PackComponentLoader.load_workflow_for_action: the action fills what the
+        # workflow file leaves out, and the definition JSON carries the filled values.
         ref = _str(data.get("ref")) or action.ref
-        label = _str(data.get("label")) or action.label or derive_label(action.name)
-        description = _str(data.get("description")) or action.description
-        tags = _strings(data.get("tags")) or _strings(action.data.get("tags"))
-        params = (
-            action.parameters if action.parameters is not None else _dict(data.get("parameters"))
+        label = _str(data.get("label")) or action_label(action)
+        description = _text(data.get("description"))
+        if description is None:
+            description = _text(action.data.get("description")) or ""
+        tags = _yaml_strings(data.get("tags")) or _yaml_strings(action.data.get("tags"))
+        params = action.parameters if action.parameters is not None else data.get("parameters")
+        output = action.output if action.output is not None else data.get("output")
+        definition = attune_definition(
+            normalized, ref=ref, label=label, description=description, tags=list(tags)
         )
-        output = action.output if action.output is not None else _dict(data.get("output"))
         action_row: ActionRecord | None = action_record(action, pack.ref)
     else:
+        # WorkflowRegistrar: ref and label fall back to the file name (the label
+        # verbatim); the definition JSON is the file as parsed.
         ref = _str(data.get("ref")) or f"{pack.ref}.{name}"
-        label = _str(data.get("label")) or derive_label(name)
-        description = _str(data.get("description"))
-        tags = _strings(data.get("tags"))
-        params = _dict(data.get("parameters"))
-        output = _dict(data.get("output"))
+        label = _str(data.get("label")) or name
+        description = _text(data.get("description"))
+        tags = _yaml_strings(data.get("tags"))
+        params = data.get("parameters")
+        output = data.get("output")
+        definition = attune_definition(normalized)
         action_row = None
     version = data.get("version")
-    definition = {**definition, "ref": ref, "label": label}
     return WorkflowRecord(
         ref=ref,
         pack_ref=pack.ref,
         label=label,
-        version=version if isinstance(version, str) else str(version or ""),
+        version=version if isinstance(version, str) else (_scalar_text(version) or ""),
         definition=definition,
         description=description,
         param_schema=params,
@@ -344,4 +520,12 @@ def _action_errors(path: Path, index: PackIndex, size: int, root: Path) -> list[
     return _errors(path, report.diagnostics)
 
 
-__all__ = ["WorkflowFileRef", "collect", "derive_label", "pack_record", "workflow_name"]
+__all__ = [
+    "WorkflowFileRef",
+    "action_label",
+    "attune_definition",
+    "collect",
+    "derive_label",
+    "pack_record",
+    "workflow_name",
+]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from attune_workflow.registrar.types import ActionRecord, PackRecord, WorkflowRecord
 
 TABLES = ("pack", "runtime", "action", "workflow_definition", "workflow_execution")
+# A database built by Attune's own migrations (../shared/attune-schema/build.sh).
+REAL_SCHEMA_URL = os.environ.get("ATTUNE_TEST_REAL_SCHEMA_URL")
+
+
+def real_schema_database() -> tuple[str, str]:
+    """(administrative URL of its server, name) of the database Attune's migrations built."""
+    assert REAL_SCHEMA_URL is not None
+    name = conninfo_to_dict(REAL_SCHEMA_URL).get("dbname")
+    assert isinstance(name, str) and name, "ATTUNE_TEST_REAL_SCHEMA_URL must name a database"
+    return make_conninfo(REAL_SCHEMA_URL, dbname="postgres"), name
 
 
 def add_pack(conn: psycopg.Connection[Any], ref: str = "demo") -> int:

@@ -156,11 +156,12 @@ def test_list_show_and_unregister(
         "VERSION",
         "TASKS",
         "ACTION",
+        "ENABLED",
         "UPDATED",
         "LABEL",
     ]
     assert [line.split()[0] for line in lines[1:]] == ["demo.a", "demo.b", "demo.c"]
-    assert lines[3].split()[:5] == ["demo.c", "demo", "1.0.0", "2", "demo.c"]
+    assert lines[3].split()[:6] == ["demo.c", "demo", "1.0.0", "2", "demo.c", "yes"]
 
     code, out, _ = run(
         ["list", "--tag", "nightly", "--format", "json", "--database-url", db_url], capsys
@@ -185,6 +186,22 @@ def test_list_show_and_unregister(
 
     code, out, err = run(["show", "demo.zzz", "--database-url", db_url], capsys)
     assert code == 1 and "demo.zzz is not registered" in err
+
+    # Attune's lifecycle: an operator override shows, a retired workflow is not registered.
+    conn.execute("UPDATE attune.action SET enabled_override = false WHERE ref = 'demo.c'")
+    code, out, _ = run(["list", "--database-url", db_url], capsys)
+    assert out.splitlines()[3].split()[:6] == ["demo.c", "demo", "1.0.0", "2", "demo.c", "no"]
+    code, out, _ = run(["show", "demo.c", "--database-url", db_url], capsys)
+    assert (
+        "action:      demo.c (workflows/c.workflow.yaml, disabled, declared enabled)"
+        in out.splitlines()
+    )
+    conn.execute("UPDATE attune.workflow_definition SET retired_at = now() WHERE ref = 'demo.b'")
+    code, out, _ = run(["list", "--database-url", db_url], capsys)
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["demo.a", "demo.c"]
+    code, out, err = run(["show", "demo.b", "--database-url", db_url], capsys)
+    assert code == 1 and "demo.b is not registered" in err
+    conn.execute("UPDATE attune.workflow_definition SET retired_at = NULL")
 
     code, out, _ = run(["unregister", "demo.a", "demo.zzz", "--database-url", db_url], capsys)
     assert code == 1
@@ -212,12 +229,14 @@ def test_db_upgrade_and_status_on_a_url(
         "schema:    none yet (`attune-lsp db upgrade` creates it)",
         "pending    0001_attune_schema.sql",
         "pending    0002_workflow_system.sql",
+        "pending    0003_attune_lifecycle.sql",
     ]
     code, out, _ = run(["db", "upgrade", "--database-url", empty_db_url], capsys)
     assert code == 0
     assert out.splitlines() == [
         "applied    0001_attune_schema.sql",
         "applied    0002_workflow_system.sql",
+        "applied    0003_attune_lifecycle.sql",
         f"schema up to date ({redact_url(empty_db_url)})",
     ]
     code, out, _ = run(["db", "status", "--database-url", empty_db_url], capsys)
@@ -225,6 +244,7 @@ def test_db_upgrade_and_status_on_a_url(
         "schema:    managed by attune-lsp, up to date",
         "applied    0001_attune_schema.sql",
         "applied    0002_workflow_system.sql",
+        "applied    0003_attune_lifecycle.sql",
     ]
 
 

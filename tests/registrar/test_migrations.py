@@ -25,7 +25,7 @@ from attune_workflow.registrar.migrate import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-FILES = ["0001_attune_schema.sql", "0002_workflow_system.sql"]
+FILES = ["0001_attune_schema.sql", "0002_workflow_system.sql", "0003_attune_lifecycle.sql"]
 
 
 def schemas(conn: psycopg.Connection[Any]) -> set[str]:
@@ -152,3 +152,24 @@ def test_upgrade_needs_an_idle_connection(empty_db_url: str) -> None:
         conn.execute("SELECT 1")
         with pytest.raises(MigrationError, match="transaction in progress"):
             upgrade(conn)
+
+
+def test_packs_attune_would_refuse_do_not_stop_the_upgrade(empty_db_url: str) -> None:
+    # Packs an earlier version created before the tables took Attune's CHECKs.
+    migrations = load_migrations()
+    with psycopg.connect(empty_db_url, autocommit=True) as conn:
+        upgrade(conn, migrations[:2])
+        conn.execute("INSERT INTO attune.pack (ref, label, version) VALUES ('x', 'X', '1')")
+        assert upgrade(conn) == FILES[2:]
+        rows = conn.execute(
+            "SELECT conname, convalidated FROM pg_constraint"
+            " WHERE conname IN ('pack_ref_format', 'pack_version_semver', 'pack_ref_lowercase')"
+            " ORDER BY conname"
+        ).fetchall()
+        assert rows == [
+            ("pack_ref_format", False),
+            ("pack_ref_lowercase", True),
+            ("pack_version_semver", False),
+        ]
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO attune.pack (ref, label, version) VALUES ('y', 'Y', '1')")

@@ -182,7 +182,8 @@ def test_an_existing_plain_action_becomes_the_workflow_action(
 ) -> None:
     pack = add_pack(conn)
     runtime = conn.execute(
-        "INSERT INTO attune.runtime (ref, pack, pack_ref, name) VALUES ('demo.sh', %s, 'demo', 'sh')"
+        "INSERT INTO attune.runtime (ref, pack, pack_ref, name, distributions)"
+        " VALUES ('demo.sh', %s, 'demo', 'sh', '{}')"
         " RETURNING id",
         [pack],
     ).fetchone()
@@ -387,7 +388,10 @@ def test_registration_state(conn: psycopg.Connection[Any]) -> None:
     assert registration_state(conn, record) == "up-to-date"
     assert registration_state(conn, workflow(tasks=[task("other")])) == "differs"
     assert registration_state(conn, workflow(description="new")) == "differs"
+    # A companion action's `enabled` belongs to the operator: Attune never rewrites it.
     conn.execute("UPDATE attune.action SET enabled = false")
+    assert registration_state(conn, record) == "up-to-date"
+    conn.execute("UPDATE attune.action SET label = 'Renamed'")
     assert registration_state(conn, record) == "differs"
 
 

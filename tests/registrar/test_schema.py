@@ -1,13 +1,19 @@
-"""The migrated schema matches Attune's tables as documented in attune-database.md §4."""
+"""The migrated schema matches Attune's tables: as documented in attune-database.md §4,
+and as Attune's own migrations build them (compared through information_schema)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg import errors as pg_errors
-from registrar_helpers import add_pack
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from registrar_helpers import add_pack, real_schema_database
+
+from attune_workflow.registrar import migrate
 
 # column -> (type, nullable); nullable None where the reference does not say.
 WORKFLOW_DEFINITION = {
@@ -128,6 +134,16 @@ RUNTIME = {
     "updated": (None, None),
 }
 
+LIFECYCLE_COLUMNS = {
+    "catalog_revision",
+    "managed_release",
+    "management_origin",
+    "retired_at",
+    "enabled_override",
+    "omission_disabled",
+    "effective_enabled",
+}
+
 _SHORT_TYPES = {"timestamp with time zone": "timestamptz"}
 
 
@@ -159,10 +175,13 @@ def columns(conn: psycopg.Connection[Any], table: str) -> dict[str, tuple[str, b
         ("action", ACTION),
     ],
 )
-def test_tables_match_the_reference_exactly(
+def test_tables_have_the_documented_columns(
     conn: psycopg.Connection[Any], table: str, expected: dict[str, tuple[str, bool]]
 ) -> None:
-    assert columns(conn, table) == expected
+    actual = columns(conn, table)
+    assert {name: actual.get(name) for name in expected} == expected
+    # Later Attune migrations add only lifecycle and catalog columns (§4.2, §4.4).
+    assert set(actual) - set(expected) <= LIFECYCLE_COLUMNS
 
 
 @pytest.mark.parametrize(("table", "expected"), [("pack", PACK), ("runtime", RUNTIME)])
@@ -172,7 +191,7 @@ def test_pack_and_runtime_have_the_documented_columns(
     expected: dict[str, tuple[str | None, bool | None]],
 ) -> None:
     actual = columns(conn, table)
-    assert set(actual) == set(expected)
+    assert set(actual) - LIFECYCLE_COLUMNS == set(expected)
     for name, (kind, nullable) in expected.items():
         if kind is not None:
             assert actual[name][0] == kind, name
@@ -192,7 +211,15 @@ def test_foreign_keys_delete_as_attune_does(conn: psycopg.Connection[Any]) -> No
         WHERE rc.constraint_schema = 'attune'
         """
     ).fetchall()
-    assert sorted(rows) == [
+    tables = ("pack", "runtime", "action", "workflow_definition", "workflow_execution")
+    single = sorted(
+        row
+        for row in rows
+        if row[0] in tables
+        and row[1] not in ("managed_release", "installed_by")
+        and row[2] != "pack_release"
+    )
+    assert single == [
         ("action", "pack", "pack", "CASCADE"),
         ("action", "runtime", "runtime", "NO ACTION"),
         ("action", "workflow_def", "workflow_definition", "CASCADE"),
@@ -206,6 +233,9 @@ def test_every_table_has_its_updated_trigger(conn: psycopg.Connection[Any]) -> N
     rows = conn.execute(
         "SELECT event_object_table, trigger_name, action_timing, event_manipulation,"
         " action_statement FROM information_schema.triggers WHERE trigger_schema = 'attune'"
+        " AND trigger_name LIKE 'update\\_%%\\_updated'"
+        " AND event_object_table IN"
+        " ('action', 'pack', 'runtime', 'workflow_definition', 'workflow_execution')"
     ).fetchall()
     assert sorted(rows) == [
         (
@@ -213,7 +243,7 @@ def test_every_table_has_its_updated_trigger(conn: psycopg.Connection[Any]) -> N
             f"update_{table}_updated",
             "BEFORE",
             "UPDATE",
-            "EXECUTE FUNCTION attune.update_updated_column()",
+            "EXECUTE FUNCTION update_updated_column()",
         )
         for table in sorted(
             ("action", "pack", "runtime", "workflow_definition", "workflow_execution")
@@ -324,13 +354,122 @@ def test_restricted_visibility_allows_pack_refs(conn: psycopg.Connection[Any]) -
     )
 
 
-def test_pack_checks(conn: psycopg.Connection[Any]) -> None:
-    with pytest.raises(pg_errors.CheckViolation):
-        conn.execute("INSERT INTO attune.pack (ref, label, version) VALUES ('a.b', 'x', '1')")
+@pytest.mark.parametrize(
+    ("ref", "version", "install_status"),
+    [
+        ("a.b", "1.0.0", "installed"),
+        ("x", "1.0.0", "installed"),
+        ("Demo", "1.0.0", "installed"),
+        ("1demo", "1.0.0", "installed"),
+        ("demo", "1.0", "installed"),
+        ("demo", "1", "installed"),
+        ("demo", "1.0.0", "gone"),
+    ],
+)
+def test_pack_checks(
+    conn: psycopg.Connection[Any], ref: str, version: str, install_status: str
+) -> None:
     with pytest.raises(pg_errors.CheckViolation):
         conn.execute(
-            "INSERT INTO attune.pack (ref, label, version, install_status) VALUES ('a', 'x', '1', 'gone')"
+            "INSERT INTO attune.pack (ref, label, version, install_status) VALUES (%s, 'x', %s, %s)",
+            [ref, version, install_status],
         )
+
+
+def test_pack_unique_ref(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(
+        "INSERT INTO attune.pack (ref, label, version) VALUES ('demo-2_x', 'x', '1.0.0-rc.1+b.5')"
+    )
     add_pack(conn, "dup")
     with pytest.raises(pg_errors.UniqueViolation):
         add_pack(conn, "dup")
+
+
+# --- attune-lsp's migrations against Attune's own -------------------------------------
+
+TABLES = ("pack", "runtime", "action", "workflow_definition", "workflow_execution")
+# Differences kept on purpose, with why. Each entry is a fact present on one side only.
+INTENDED_ONLY_REAL = {
+    # `identity` (Attune's users) is not part of attune-lsp's schema: the registrar
+    # never writes `installed_by`, so the column stays without its foreign key.
+    ("constraint", "pack", "fk_pack_installed_by", "FOREIGN KEY", "None"),
+    ("fk", "pack", "fk_pack_installed_by", "SET NULL", "NO ACTION", "identity"),
+}
+INTENDED_ONLY_EMBEDDED: set[tuple[str, ...]] = set()
+
+
+def schema_facts(url: str) -> set[tuple[str, ...]]:
+    """Columns, constraints, CHECK clauses, triggers and foreign keys of the five tables.
+
+    Read with `search_path` `attune, public`, so objects of schema attune print
+    unqualified on both sides. Column order is not compared (ALTER TABLE appends).
+    """
+    out: set[tuple[str, ...]] = set()
+    with psycopg.connect(url, autocommit=True, options="-c search_path=attune,public") as c:
+        for row in c.execute(
+            "SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default,"
+            " is_generated, generation_expression, character_maximum_length"
+            " FROM information_schema.columns"
+            " WHERE table_schema = 'attune' AND table_name = ANY(%s)",
+            [list(TABLES)],
+        ):
+            out.add(("column", *(str(value) for value in row)))
+        for row in c.execute(
+            "SELECT tc.table_name, tc.constraint_name, tc.constraint_type, cc.check_clause"
+            " FROM information_schema.table_constraints tc"
+            " LEFT JOIN information_schema.check_constraints cc"
+            " ON cc.constraint_schema = tc.constraint_schema"
+            " AND cc.constraint_name = tc.constraint_name"
+            " WHERE tc.table_schema = 'attune' AND tc.table_name = ANY(%s)"
+            " AND tc.constraint_name !~ '_not_null$'",
+            [list(TABLES)],
+        ):
+            out.add(("constraint", *(str(value) for value in row)))
+        for row in c.execute(
+            "SELECT event_object_table, trigger_name, event_manipulation, action_timing,"
+            " action_orientation, action_statement FROM information_schema.triggers"
+            " WHERE event_object_schema = 'attune' AND event_object_table = ANY(%s)",
+            [list(TABLES)],
+        ):
+            out.add(("trigger", *(str(value) for value in row)))
+        for row in c.execute(
+            "SELECT tc.table_name, rc.constraint_name, rc.delete_rule, rc.update_rule,"
+            " ccu.table_name FROM information_schema.referential_constraints rc"
+            " JOIN information_schema.table_constraints tc"
+            " ON tc.constraint_schema = rc.constraint_schema"
+            " AND tc.constraint_name = rc.constraint_name"
+            " LEFT JOIN (SELECT DISTINCT constraint_schema, constraint_name, table_name"
+            " FROM information_schema.constraint_column_usage) ccu"
+            " ON ccu.constraint_schema = rc.unique_constraint_schema"
+            " AND ccu.constraint_name = rc.unique_constraint_name"
+            " WHERE tc.table_schema = 'attune' AND tc.table_name = ANY(%s)",
+            [list(TABLES)],
+        ):
+            out.add(("fk", *(str(value) for value in row)))
+    return out
+
+
+@pytest.mark.real_schema
+def test_migrations_build_attunes_tables(real_db_url: str) -> None:
+    """attune-lsp's migrations give the five tables every column, default, CHECK,
+    trigger and foreign key that Attune's own migrations give them."""
+    server, _ = real_schema_database()
+    name = f"attune_lsp_compare_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        ours_url = make_conninfo(server, dbname=name)
+        with psycopg.connect(ours_url, autocommit=True) as ours:
+            migrate.upgrade(ours)
+        ours_facts, real_facts = schema_facts(ours_url), schema_facts(real_db_url)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    assert any(fact[0] == "trigger" for fact in real_facts)
+    assert sorted(real_facts - ours_facts - INTENDED_ONLY_REAL) == []
+    assert sorted(ours_facts - real_facts - INTENDED_ONLY_EMBEDDED) == []
+    # The listed differences are still differences (a stale list fails too).
+    assert real_facts - ours_facts >= INTENDED_ONLY_REAL
+    assert ours_facts - real_facts >= INTENDED_ONLY_EMBEDDED

@@ -46,6 +46,7 @@ from .types import (
     WorkflowSummary,
     companion_action,
     default_pack,
+    pack_problems,
     record_problems,
 )
 
@@ -69,16 +70,19 @@ _WF_STAGE = (
     ("definition", "jsonb"),
     ("tags", "text[]"),
 )
-_WF_VALUES = (
-    ("pack", "p.id"),
-    ("pack_ref", "x.pack_ref"),
-    ("label", "x.label"),
-    ("description", "x.description"),
-    ("version", "x.version"),
-    ("param_schema", "x.param_schema"),
-    ("out_schema", "x.out_schema"),
-    ("definition", "x.definition"),
-    ("tags", "x.tags"),
+# Written columns: (name, value on insert, value on update). The update value may read
+# the stored row `t`: Attune keeps a schema (and a workflow description) that the YAML
+# no longer has ("None: not updated").
+_WF_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("pack", "p.id", "p.id"),
+    ("pack_ref", "x.pack_ref", "x.pack_ref"),
+    ("label", "x.label", "x.label"),
+    ("description", "x.description", "coalesce(x.description, t.description)"),
+    ("version", "x.version", "x.version"),
+    ("param_schema", "x.param_schema", "coalesce(x.param_schema, t.param_schema)"),
+    ("out_schema", "x.out_schema", "coalesce(x.out_schema, t.out_schema)"),
+    ("definition", "x.definition", "x.definition"),
+    ("tags", "x.tags", "x.tags"),
 )
 _ACTION_STAGE = (
     ("ref", "text"),
@@ -107,8 +111,31 @@ _ACTION_STAGE = (
     ("worker_selector", "jsonb"),
     ("worker_tolerations", "jsonb"),
     ("worker_affinity", "jsonb"),
+    ("companion", "boolean"),
 )
-_ACTION_VALUES = (
+# Action columns an update of a companion action (`x.companion`) leaves alone, as
+# Attune's WorkflowRegistrar.ensure_companion_action does.
+_NOT_FOR_COMPANIONS = {
+    "enabled",
+    "parameter_delivery",
+    "parameter_format",
+    "output_format",
+    "timeout_seconds",
+    "runtime_version_constraint",
+    "accesses_mcp",
+    "default_execution_permission_set_refs",
+    "reference_visibility",
+    "reference_allowed_pack_refs",
+    "log_retention_policy",
+    "log_retention_limit",
+    "artifact_retention_policy",
+    "artifact_retention_limit",
+    "required_worker_runtimes",
+    "worker_selector",
+    "worker_tolerations",
+    "worker_affinity",
+}
+_ACTION_INSERT = (
     ("pack", "p.id"),
     ("pack_ref", "x.pack_ref"),
     ("label", "x.label"),
@@ -140,6 +167,31 @@ _ACTION_VALUES = (
 )
 
 
+def _action_update(name: str, insert: str) -> str:
+    if name == "runtime":
+        # Attune's update passes no runtime for a workflow action (kept as it is);
+        # a row that becomes this workflow's action has none.
+        return "CASE WHEN t.workflow_def IS NOT DISTINCT FROM w.id THEN t.runtime END"
+    if name == "is_adhoc":
+        return "t.is_adhoc"
+    if name in ("param_schema", "out_schema"):
+        return f"coalesce({insert}, t.{name})"
+    if name in _NOT_FOR_COMPANIONS:
+        return f"CASE WHEN x.companion THEN t.{name} ELSE {insert} END"
+    return insert
+
+
+_ACTION_VALUES: tuple[tuple[str, str, str], ...] = tuple(
+    (name, insert, _action_update(name, insert)) for name, insert in _ACTION_INSERT
+)
+# Attune's loader reactivates every row it upserts (ComponentLifecycleRepository.
+# reactivate_pack_component); written only where the database has these columns.
+_REACTIVATE = {
+    "workflow_definition": (("retired_at", "NULL::timestamptz"),),
+    "action": (("retired_at", "NULL::timestamptz"), ("omission_disabled", "false")),
+}
+
+
 @dataclass(frozen=True)
 class _Target:
     """One table the registrar upserts into, with its staging table and joins."""
@@ -147,7 +199,7 @@ class _Target:
     table: str
     stage: str
     stage_columns: tuple[tuple[str, str], ...]
-    values: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, str, str], ...]  # (column, insert value, update value)
     joins: str
 
     @property
@@ -171,18 +223,24 @@ class _Target:
         """A row for COPY, in stage column order, from column name -> value."""
         return tuple(_adapt(values[name], kind) for name, kind in self.stage_columns)
 
+    def with_columns(self, extra: tuple[tuple[str, str], ...]) -> _Target:
+        """This target writing `extra` (column, value) too, on insert and on update."""
+        return replace(self, values=(*self.values, *((n, v, v) for n, v in extra)))
+
     def _columns(self, alias: str = "") -> sql.Composable:
         prefix = sql.SQL(f"{alias}.") if alias else sql.SQL("")
-        return sql.SQL(", ").join(prefix + sql.Identifier(name) for name, _ in self.values)
+        return sql.SQL(", ").join(prefix + sql.Identifier(name) for name, _, _ in self.values)
 
-    def _expressions(self) -> sql.Composable:
-        return sql.SQL(", ").join(sql.SQL(expr) for _, expr in self.values)
+    def _expressions(self, update: bool = False) -> sql.Composable:
+        return sql.SQL(", ").join(sql.SQL(u if update else i) for _, i, u in self.values)
 
     def _source(self) -> sql.Composed:
         return sql.SQL("{stage} x {joins}").format(stage=self.stage_id, joins=sql.SQL(self.joins))
 
     def _differs(self) -> sql.Composed:
-        return sql.SQL("({}) IS DISTINCT FROM ({})").format(self._columns("t"), self._expressions())
+        return sql.SQL("({}) IS DISTINCT FROM ({})").format(
+            self._columns("t"), self._expressions(update=True)
+        )
 
     def insert_missing(self) -> sql.Composed:
         """Create the rows that do not exist yet, in ref order; returns (ref, id)."""
@@ -213,7 +271,7 @@ class _Target:
     def update_changed(self) -> sql.Composed:
         assignments = sql.SQL(", ").join(
             sql.SQL("{} = {}").format(sql.Identifier(name), sql.SQL(expr))
-            for name, expr in self.values
+            for name, _, expr in self.values
         )
         return sql.SQL(
             "UPDATE {table} AS t SET {assignments} FROM {source}"
@@ -296,10 +354,65 @@ def _adapt(value: Any, kind: str) -> Any:
     return value
 
 
-def _pack_problems(pack: PackRecord) -> list[str]:
-    if not pack.ref or "." in pack.ref:
-        return [f"pack ref {pack.ref!r} must be non-empty and contain no dots"]
-    return []
+def _use_attune_search_path(conn: Connection) -> None:
+    """Attune's triggers name tables without a schema: pin the path for this transaction."""
+    conn.execute("SET LOCAL search_path TO attune, public")
+
+
+def _table_columns(conn: Connection, tables: Sequence[str]) -> dict[str, set[str]]:
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = %s AND table_name = ANY(%s)",
+        [SCHEMA, list(tables)],
+    ).fetchall()
+    out: dict[str, set[str]] = {table: set() for table in tables}
+    for table, column in rows:
+        out[table].add(column)
+    return out
+
+
+def _lifecycle_targets(conn: Connection) -> tuple[_Target, _Target]:
+    """The two targets, reactivating rows where the lifecycle columns exist."""
+    columns = _table_columns(conn, ("workflow_definition", "action"))
+    out = []
+    for target in (_WORKFLOWS, _ACTIONS):
+        extra = tuple(
+            (name, value)
+            for name, value in _REACTIVATE[target.table]
+            if name in columns[target.table]
+        )
+        out.append(target.with_columns(extra))
+    return out[0], out[1]
+
+
+_ATTUNE_INSTALLED = (
+    "installed_at IS NOT NULL OR source_type IS NOT NULL OR active_release IS NOT NULL"
+)
+
+
+def _installed_by_attune(conn: Connection, refs: Sequence[str]) -> set[str]:
+    """Packs that Attune's pack installer put in the database (not attune-lsp)."""
+    columns = _table_columns(conn, ("pack",))["pack"]
+    conditions = [
+        f"{name} IS NOT NULL"
+        for name in ("installed_at", "source_type", "active_release")
+        if name in columns
+    ]
+    if not conditions:
+        return set()
+    query = sql.SQL("SELECT ref FROM {} WHERE ref = ANY(%s) AND ({})").format(
+        _table("pack"), sql.SQL(" OR ".join(conditions))
+    )
+    return {row[0] for row in conn.execute(query, [list(refs)]).fetchall()}
+
+
+def _install_note(item: _Item) -> str:
+    return (
+        f"pack {item.record.pack_ref!r} was installed by Attune: its next install of the pack "
+        "loads only actions/*.yaml, so it will retire this standalone workflow and its "
+        f"companion action {item.action.ref!r} (put an action file with `workflow_file` "
+        "in the pack to keep it)"
+    )
 
 
 def _ensure_packs(
@@ -334,7 +447,7 @@ def _ensure_packs(
     ).format(_table("pack"))
     for ref in missing:
         pack = records.get(ref) or default_pack(ref)
-        problems = _pack_problems(pack)
+        problems = pack_problems(pack)
         if problems:
             for item in items:
                 if ref in (item.record.pack_ref, item.action.pack_ref):
@@ -360,6 +473,23 @@ def _ensure_packs(
             created.append(ref)
     ids.update(conn.execute(query, [missing]).fetchall())
     return ids, created
+
+
+def _check_ownership(conn: Connection, items: list[_Item]) -> None:
+    """Refuse, as Attune's loader does (`ensure_existing_owner`), rows of another pack."""
+    for table, kind, refs in (
+        ("workflow_definition", "workflow", {i.record.ref: i for i in items}),
+        ("action", "action", {i.action.ref: i for i in items}),
+    ):
+        query = sql.SQL("SELECT ref, pack_ref FROM {} WHERE ref = ANY(%s)").format(_table(table))
+        for ref, pack_ref in conn.execute(query, [list(refs)]).fetchall():
+            item = refs[ref]
+            wanted = item.record.pack_ref if kind == "workflow" else item.action.pack_ref
+            if pack_ref != wanted:
+                item.reasons.append(
+                    f"{kind} {ref!r} belongs to pack {pack_ref!r}: Attune refuses to overwrite "
+                    f"a component owned by another pack (unregister it from {pack_ref!r} first)"
+                )
 
 
 def _upsert(conn: Connection, target: _Target, refs: list[str]) -> _Upserted:
@@ -408,11 +538,24 @@ def _refusal_report(items: list[_Item], dry_run: bool) -> RegistrationReport:
 
 
 def _outcome(
-    item: _Item, workflows: _Upserted, actions: _Upserted, pack_ids: dict[str, int]
+    item: _Item,
+    workflows: _Upserted,
+    actions: _Upserted,
+    pack_ids: dict[str, int],
+    installed: set[str],
 ) -> RegistrationOutcome:
     ref, action_ref = item.record.ref, item.action.ref
+    notes = (
+        (_install_note(item),)
+        if item.record.action is None and item.record.pack_ref in installed
+        else ()
+    )
     outcome = RegistrationOutcome(
-        ref=ref, status="unchanged", source=item.record.source, action_ref=action_ref
+        ref=ref,
+        status="unchanged",
+        source=item.record.source,
+        action_ref=action_ref,
+        notes=notes,
     )
     if ref in workflows.created:
         return replace(outcome, status="created")
@@ -432,6 +575,7 @@ def _outcome(
                 item.action,
                 pack_ids.get(item.action.pack_ref),
                 workflows.ids[ref],
+                companion=item.record.action is None,
             ),
         )
     if action_created:
@@ -442,15 +586,25 @@ def _outcome(
 def _register(
     conn: Connection, items: list[_Item], dry_run: bool, create_pack: bool
 ) -> RegistrationReport:
+    _use_attune_search_path(conn)
     pack_ids, packs_created = _ensure_packs(conn, items, create_pack)
+    _check_ownership(conn, items)
     if any(item.reasons for item in items):
         return _refusal_report(items, dry_run)
 
+    workflow_target, action_target = _lifecycle_targets(conn)
     staged = (
-        (_WORKFLOWS, [_diff.workflow_values(i.record) for i in items]),
+        (workflow_target, [_diff.workflow_values(i.record) for i in items]),
         (
-            _ACTIONS,
-            [{**_diff.action_values(i.action), "workflow_ref": i.record.ref} for i in items],
+            action_target,
+            [
+                {
+                    **_diff.action_values(i.action),
+                    "workflow_ref": i.record.ref,
+                    "companion": i.record.action is None,
+                }
+                for i in items
+            ],
         ),
     )
     with conn.cursor() as cursor:
@@ -460,10 +614,11 @@ def _register(
                 for values in rows:
                     copy.write_row(target.stage_row(values))
 
-    workflows = _upsert(conn, _WORKFLOWS, [i.record.ref for i in items])
-    actions = _upsert(conn, _ACTIONS, [i.action.ref for i in items])
+    workflows = _upsert(conn, workflow_target, [i.record.ref for i in items])
+    actions = _upsert(conn, action_target, [i.action.ref for i in items])
 
-    outcomes = [_outcome(item, workflows, actions, pack_ids) for item in items]
+    installed = _installed_by_attune(conn, sorted({i.record.pack_ref for i in items}))
+    outcomes = [_outcome(item, workflows, actions, pack_ids, installed) for item in items]
     return RegistrationReport(
         tuple(outcomes), dry_run=dry_run, written=not dry_run, packs_created=tuple(packs_created)
     )
@@ -512,6 +667,7 @@ def unregister(
     wanted = sorted(set(refs))
     report: UnregisterReport | None = None
     with translate_errors(conn), conn.transaction() as tx:
+        _use_attune_search_path(conn)
         condition: sql.Composable = sql.SQL("wd.ref = ANY(%(refs)s)")
         if pack is not None:
             condition = sql.SQL("({} OR wd.pack_ref = %(pack)s)").format(condition)
@@ -542,6 +698,7 @@ def unregister(
                     [ids],
                 ).fetchall()
             )
+        _refuse_blocked_deletes(conn, ids)
         if ids:
             conn.execute(
                 sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(_table("workflow_definition")),
@@ -567,6 +724,42 @@ def unregister(
     return report
 
 
+def _refuse_blocked_deletes(conn: Connection, ids: Sequence[int]) -> None:
+    """Refuse, in one line, to delete workflows whose execution logs are undelivered.
+
+    `workflow_log_outbox.workflow_execution` is ON DELETE RESTRICT in Attune: the
+    cascade from `workflow_definition` would fail on the first undelivered row.
+    """
+    if not ids or not _relation_exists(conn, "workflow_log_outbox"):
+        return
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT wd.ref, count(DISTINCT we.id), count(*) FROM {outbox} o"
+            " JOIN {execution} we ON we.id = o.workflow_execution"
+            " JOIN {definition} wd ON wd.id = we.workflow_def"
+            " WHERE wd.id = ANY(%s) AND o.delivered_at IS NULL"
+            " GROUP BY wd.ref ORDER BY wd.ref"
+        ).format(
+            outbox=_table("workflow_log_outbox"),
+            execution=_table("workflow_execution"),
+            definition=_table("workflow_definition"),
+        ),
+        [list(ids)],
+    ).fetchall()
+    if not rows:
+        return
+    parts = [
+        f"{ref}: {executions} workflow execution{'s' if executions != 1 else ''} still "
+        f"{'have' if executions != 1 else 'has'} {pending} undelivered activity-log "
+        f"row{'s' if pending != 1 else ''} in workflow_log_outbox"
+        for ref, executions, pending in rows
+    ]
+    raise RegistrarError(
+        "cannot unregister " + "; ".join(parts) + " (Attune refuses to delete them until "
+        "its executor has delivered the log); nothing was deleted"
+    )
+
+
 def _relation_exists(conn: Connection, name: str) -> bool:
     row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{name}"]).fetchone()
     return bool(row and row[0])
@@ -578,25 +771,48 @@ _TASK_COUNT = (
 )
 
 
+def _lifecycle(conn: Connection) -> tuple[sql.Composable, sql.Composable, sql.Composable]:
+    """(active workflow condition on `wd`, active action condition on `a`, enabled of `a`).
+
+    A row with `retired_at` set is not registered (Attune resolves only active rows);
+    `effective_enabled` is the action's admission state where the database has it.
+    """
+    columns = _table_columns(conn, ("workflow_definition", "action"))
+    active_wd = sql.SQL(
+        "wd.retired_at IS NULL" if "retired_at" in columns["workflow_definition"] else "TRUE"
+    )
+    active_a = sql.SQL("a.retired_at IS NULL" if "retired_at" in columns["action"] else "TRUE")
+    enabled = sql.SQL(
+        "a.effective_enabled" if "effective_enabled" in columns["action"] else "a.enabled"
+    )
+    return active_wd, active_a, enabled
+
+
 def list_workflows(
     conn: Connection, *, pack: str | None = None, tag: str | None = None
 ) -> list[WorkflowSummary]:
-    """Registered workflows, by ref, optionally of one pack and/or carrying one tag."""
-    conditions: list[sql.Composable] = []
+    """Registered (not retired) workflows, by ref, optionally of one pack and/or tag."""
+    with translate_errors(conn):
+        active_wd, active_a, enabled = _lifecycle(conn)
+    conditions: list[sql.Composable] = [active_wd]
     if pack is not None:
         conditions.append(sql.SQL("wd.pack_ref = %(pack)s"))
     if tag is not None:
         conditions.append(sql.SQL("wd.tags @> ARRAY[%(tag)s]::text[]"))
-    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("")
+    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions)
     query = sql.SQL(
         "SELECT wd.ref, wd.pack_ref, wd.label, wd.version, coalesce(wd.tags, '{{}}'),"
-        " {task_count}, wd.updated,"
-        " (SELECT a.ref FROM {action} a WHERE a.workflow_def = wd.id ORDER BY a.ref LIMIT 1)"
-        " FROM {table} wd{where} ORDER BY wd.ref"
+        " {task_count}, wd.updated, a.ref, a.enabled"
+        " FROM {table} wd LEFT JOIN LATERAL ("
+        "SELECT a.ref, {enabled} AS enabled FROM {action} a"
+        " WHERE a.workflow_def = wd.id AND {active_a} ORDER BY a.ref LIMIT 1) a ON TRUE"
+        "{where} ORDER BY wd.ref"
     ).format(
         task_count=sql.SQL(_TASK_COUNT),
         action=_table("action"),
         table=_table("workflow_definition"),
+        enabled=enabled,
+        active_a=active_a,
         where=where,
     )
     with translate_errors(conn):
@@ -611,8 +827,19 @@ def list_workflows(
             task_count=int(task_count),
             updated=updated,
             action_ref=action_ref,
+            enabled=action_enabled,
         )
-        for ref, pack_ref, label, version, tags, task_count, updated, action_ref in rows
+        for (
+            ref,
+            pack_ref,
+            label,
+            version,
+            tags,
+            task_count,
+            updated,
+            action_ref,
+            action_enabled,
+        ) in rows
     ]
 
 
@@ -636,22 +863,24 @@ def _task_summaries(definition: Any) -> tuple[TaskSummary, ...]:
 
 
 def show_workflow(conn: Connection, ref: str) -> WorkflowDetail | None:
-    """One registered workflow with its tasks and linked actions, or None."""
+    """One registered (not retired) workflow with its tasks and active linked actions."""
     with translate_errors(conn):
+        active_wd, active_a, enabled = _lifecycle(conn)
         row = conn.execute(
             sql.SQL(
                 "SELECT id, ref, pack_ref, label, description, version, coalesce(tags, '{{}}'),"
-                " param_schema, out_schema, definition, created, updated FROM {} WHERE ref = %s"
-            ).format(_table("workflow_definition")),
+                " param_schema, out_schema, definition, created, updated FROM {} wd"
+                " WHERE ref = %s AND {}"
+            ).format(_table("workflow_definition"), active_wd),
             [ref],
         ).fetchone()
         if row is None:
             return None
         actions = conn.execute(
             sql.SQL(
-                "SELECT ref, label, entrypoint, enabled FROM {} WHERE workflow_def = %s"
-                " ORDER BY ref"
-            ).format(_table("action")),
+                "SELECT ref, label, entrypoint, enabled, {} FROM {} a"
+                " WHERE workflow_def = %s AND {} ORDER BY ref"
+            ).format(enabled, _table("action"), active_a),
             [row[0]],
         ).fetchall()
     (_, ref, pack_ref, label, description, version, tags, params, output, definition) = row[:10]
@@ -668,25 +897,33 @@ def show_workflow(conn: Connection, ref: str) -> WorkflowDetail | None:
         created=row[10],
         updated=row[11],
         tasks=_task_summaries(definition),
-        actions=tuple(LinkedAction(*action) for action in actions),
+        actions=tuple(
+            LinkedAction(a_ref, a_label, entrypoint, a_enabled, effective)
+            for a_ref, a_label, entrypoint, a_enabled, effective in actions
+        ),
     )
 
 
 def registration_state(conn: Connection, record: WorkflowRecord) -> RegistrationState:
-    """Whether `record` is registered, and if so whether the database matches it."""
+    """Whether `record` is registered, and if so whether the database matches it.
+
+    A retired row (`retired_at` set) is not registered: Attune no longer resolves it.
+    """
     action = record.action or companion_action(record)
     with translate_errors(conn):
+        active_wd, _, _ = _lifecycle(conn)
         row = conn.execute(
             sql.SQL(
                 "SELECT to_jsonb(wd), p.id,"
                 " (SELECT to_jsonb(a) FROM {action} a WHERE a.ref = %(action)s),"
                 " (SELECT id FROM {pack} WHERE ref = %(action_pack)s)"
                 " FROM {table} wd LEFT JOIN {pack} p ON p.ref = %(pack)s"
-                " WHERE wd.ref = %(ref)s"
+                " WHERE wd.ref = %(ref)s AND {active}"
             ).format(
                 action=_table("action"),
                 pack=_table("pack"),
                 table=_table("workflow_definition"),
+                active=active_wd,
             ),
             {
                 "ref": record.ref,
@@ -700,20 +937,26 @@ def registration_state(conn: Connection, record: WorkflowRecord) -> Registration
     stored, pack_id, stored_action, action_pack_id = row
     if pack_id is None or stored_action is None or action_pack_id is None:
         return "differs"
+    if stored_action.get("retired_at") is not None or stored_action.get("omission_disabled"):
+        return "differs"
     if stored["pack"] != pack_id or not _diff.workflow_diff(stored, record).is_empty():
         return "differs"
-    if _diff.action_changes(stored_action, action, action_pack_id, stored["id"]):
+    if _diff.action_changes(
+        stored_action, action, action_pack_id, stored["id"], companion=record.action is None
+    ):
         return "differs"
     return "up-to-date"
 
 
 def action_index(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Every action: ref -> {param_schema, out_schema, description, pack_ref}."""
+    """Every active action: ref -> {param_schema, out_schema, description, pack_ref}."""
     with translate_errors(conn):
+        _, active_a, _ = _lifecycle(conn)
         rows = conn.execute(
             sql.SQL(
-                "SELECT ref, param_schema, out_schema, description, pack_ref FROM {} ORDER BY ref"
-            ).format(_table("action"))
+                "SELECT ref, param_schema, out_schema, description, pack_ref FROM {} a"
+                " WHERE {} ORDER BY ref"
+            ).format(_table("action"), active_a)
         ).fetchall()
     return {
         ref: {

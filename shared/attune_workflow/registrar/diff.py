@@ -52,6 +52,22 @@ ACTION_FIELDS = (
 )
 
 
+# What an update rewrites, as Attune's registration paths do. A companion action of a
+# standalone workflow (WorkflowRegistrar.ensure_companion_action) gets only these; an
+# action file's own row (PackComponentLoader) gets every column but `runtime` (None,
+# "not updated", for workflow actions) and `is_adhoc`. A `None` schema is "not updated"
+# on both tables, and so is a `None` workflow description.
+COMPANION_UPDATED = ("label", "description", "entrypoint", "param_schema", "out_schema")
+ACTION_UPDATED = tuple(name for name in ACTION_FIELDS if name not in ("runtime", "is_adhoc"))
+KEPT_WHEN_NONE = ("param_schema", "out_schema")
+WORKFLOW_KEPT_WHEN_NONE = ("description", "param_schema", "out_schema")
+
+
+def updated_action_fields(companion: bool) -> tuple[str, ...]:
+    """The action columns an update writes."""
+    return COMPANION_UPDATED if companion else ACTION_UPDATED
+
+
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -173,8 +189,14 @@ def _split(
 def workflow_diff(
     old: Mapping[str, Any], record: WorkflowRecord, pack_id: int | None = None
 ) -> WorkflowDiff:
-    """How `record` differs from the stored workflow_definition row `old` (as JSON)."""
+    """How `record` differs from the stored workflow_definition row `old` (as JSON).
+
+    A `None` description or schema in `record` keeps the stored value, as in Attune.
+    """
     new = workflow_values(record)
+    for name in WORKFLOW_KEPT_WHEN_NONE:
+        if new[name] is None:
+            new[name] = old.get(name)
     fields: list[FieldChange] = []
     if (
         pack_id is not None
@@ -242,12 +264,20 @@ def action_changes(
     action: ActionRecord,
     pack_id: int | None = None,
     workflow_def: int | None = None,
+    *,
+    companion: bool = False,
 ) -> tuple[FieldChange, ...]:
-    """The action columns that differ between the stored row `old` and `action`."""
+    """The action columns an update would change in the stored row `old`.
+
+    Only the columns Attune's update writes are compared (`updated_action_fields`).
+    """
     new = action_values(action)
+    for name in KEPT_WHEN_NONE:
+        if new[name] is None:
+            new[name] = old.get(name)
     changes = [
         FieldChange(name, short(old.get(name)), short(new[name]))
-        for name in ACTION_FIELDS
+        for name in updated_action_fields(companion)
         if not json_equal(old.get(name), new[name])
     ]
     if (

@@ -206,6 +206,8 @@ class RegistrationOutcome:
     action_ref: str | None = None
     diff: WorkflowDiff | None = None
     reasons: tuple[str, ...] = ()
+    # What Attune itself will do to these rows later (e.g. at its next pack install).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,9 @@ class WorkflowSummary:
     task_count: int
     updated: datetime.datetime
     action_ref: str | None
+    # The linked action's admission state: `effective_enabled` where the database has it
+    # (operator override and omission included), else `enabled`; None without an action.
+    enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,8 @@ class LinkedAction:
     label: str
     entrypoint: str
     enabled: bool
+    # Attune's `effective_enabled` (None where the database has no such column).
+    effective_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +341,48 @@ PARAMETER_FORMAT = ("dotenv", "json", "yaml")
 OUTPUT_FORMAT = ("text", "json", "yaml", "jsonl")
 REFERENCE_VISIBILITY = ("public", "private", "restricted")
 RETENTION_POLICY = ("versions", "days", "hours", "minutes")
+
+
+# Attune's CHECKs on `pack` (migration 20250101000002): `pack_ref_lowercase`,
+# `pack_ref_format` (at least two characters) and `pack_version_semver`.
+PACK_REF = re.compile(r"^[a-z][a-z0-9_-]+$")
+PACK_VERSION = re.compile(
+    r"^\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+)
+_SHORT_VERSION = re.compile(r"^[vV]?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?$")
+
+
+def _pack_ref_suggestion(ref: str) -> str | None:
+    candidate = re.sub(r"[^a-z0-9_-]+", "_", ref.strip().lower()).strip("_")
+    if candidate and not candidate[0].isalpha():
+        candidate = f"pack_{candidate}"
+    if len(candidate) == 1:
+        candidate = f"{candidate}_pack"
+    return candidate if candidate != ref and PACK_REF.match(candidate) else None
+
+
+def pack_problems(pack: PackRecord) -> list[str]:
+    """Why Attune's `pack` CHECKs would refuse this pack row, with what to change."""
+    problems: list[str] = []
+    if not PACK_REF.match(pack.ref):
+        suggestion = _pack_ref_suggestion(pack.ref)
+        problems.append(
+            f"pack ref {pack.ref!r} is refused by Attune: a pack ref is a lowercase letter "
+            "followed by at least one lowercase letter, digit, '_' or '-' (no dots); rename "
+            "the pack folder or set `ref:` in pack.yaml"
+            + (f" (for example {suggestion!r})" if suggestion else "")
+        )
+    if not PACK_VERSION.match(pack.version):
+        match = _SHORT_VERSION.match(pack.version.strip())
+        fixed = (
+            ".".join(str(int(part or 0)) for part in match.groups()) if match is not None else None
+        )
+        problems.append(
+            f"pack version {pack.version!r} is refused by Attune: it must be a semantic "
+            "version (MAJOR.MINOR.PATCH); set `version:` in pack.yaml"
+            + (f' to "{fixed}"' if fixed else ' to e.g. "0.1.0"')
+        )
+    return problems
 
 
 def record_problems(record: WorkflowRecord, action: ActionRecord) -> list[str]:
