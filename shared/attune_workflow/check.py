@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import Config, find_config_files, load_config_file
 from .context import Context, FileKind, Layout, classify
 from .diagnostics import Diagnostic, FileReport, Severity
+from .expressions.memo import FileMemo
 from .packindex import (
     SKIP_DIRS,
     YAML_SUFFIXES,
@@ -61,6 +62,41 @@ def active_rules(config: Config) -> list[tuple[Rule, Severity | None]]:
 
 _gc_lock = threading.Lock()
 _gc_holders = 0
+_gc_kept_off = False
+_gc_frozen_live = 0
+
+
+def keep_collector_off() -> None:
+    """Leave the cyclic collector off for the rest of a one-shot process.
+
+    A command that checks files and exits frees its memory at exit; the
+    collector's passes over the trees it builds would only cost time.
+    """
+    global _gc_kept_off
+    with _gc_lock:
+        _gc_kept_off = True
+        gc.disable()
+
+
+def _release_collector() -> None:
+    """Switch the collector back on without letting it walk the fresh trees.
+
+    The survivors of an analysis are frozen (moved out of the collector's
+    sight); reference counting still frees them. Cycles among frozen objects
+    would stay, so once the frozen set has doubled since the last full
+    collection, it is unfrozen and collected once: amortised, each object is
+    walked a constant number of times.
+    """
+    global _gc_frozen_live
+    if _gc_kept_off:
+        return
+    gc.freeze()
+    if gc.get_freeze_count() > 2 * _gc_frozen_live + 200_000:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        _gc_frozen_live = gc.get_freeze_count()
+    gc.enable()
 
 
 @contextmanager
@@ -82,7 +118,7 @@ def gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_holders -= 1
             if _gc_holders == 0:
-                gc.enable()
+                _release_collector()
 
 
 def check_text(
@@ -108,7 +144,7 @@ def analyze(
     layout: Layout | None = None,
 ) -> tuple[Context, list[Diagnostic]]:
     """The context of one file's text and its diagnostics (suppressions applied, sorted)."""
-    with gc_paused():
+    with gc_paused(), FileMemo().generation():
         return _analyze(path, text, index=index, config=config, kind=kind, layout=layout)
 
 
@@ -123,6 +159,12 @@ def _analyze(
 ) -> tuple[Context, list[Diagnostic]]:
     doc = parse_yaml(text)
     ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
+    return ctx, analyze_document(ctx)
+
+
+def analyze_document(ctx: Context) -> list[Diagnostic]:
+    """The diagnostics of a built context: every active rule, then suppressions."""
+    config = ctx.config
     found: list[Diagnostic] = []
     for rule, severity in active_rules(config):
         if ctx.kind not in rule.kinds:
@@ -135,7 +177,7 @@ def _analyze(
             found.extend(produced)
         else:
             found.extend(d.with_severity(severity) for d in produced)
-    return ctx, _finish(found, text, doc.lines, config)
+    return _finish(found, ctx.text, ctx.doc.lines, config)
 
 
 def _rule_failure(rule: Rule, exc: Exception) -> Diagnostic:
@@ -387,6 +429,7 @@ def check_paths(
 __all__ = [
     "active_rules",
     "analyze",
+    "analyze_document",
     "build_index",
     "check_bytes",
     "check_file",
@@ -396,5 +439,6 @@ __all__ = [
     "classify",
     "decode",
     "expand_paths",
+    "keep_collector_off",
     "load_config",
 ]

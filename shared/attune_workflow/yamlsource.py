@@ -29,7 +29,10 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "YamlDocument",
+    "build_data",
+    "compose_region",
     "parse_yaml",
+    "shift_marks",
 ]
 
 _STR = "tag:yaml.org,2002:str"
@@ -197,6 +200,69 @@ def parse_yaml(text: str) -> YamlDocument:
     if doc.root is not None and doc.syntax_error is None:
         doc.data = _Builder(doc.duplicates, doc.lines).build(doc.root)
     return doc
+
+
+def compose_region(piece: str, base: int, base_line: int) -> Node | None:
+    """The single item of a block sequence that is the whole of ``piece``, or None.
+
+    ``piece`` starts at a line start, at offset ``base`` and line ``base_line``
+    of the full text; the item's marks are moved there. Anything else (a syntax
+    error, several items or documents, another root) gives None.
+    """
+    loader = _Loader(piece)
+    try:
+        if not loader.check_node():
+            return None
+        root = loader.get_node()
+        if loader.check_node():
+            return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, SequenceNode) or root.flow_style or len(root.value) != 1:
+        return None
+    item: Node = root.value[0]
+    shift_marks([item], 0, base, base_line)
+    return item
+
+
+class Mark:
+    """A node position after an edit moved it (libyaml's marks cannot be changed)."""
+
+    __slots__ = ("buffer", "column", "index", "line", "name", "pointer")
+
+    def __init__(self, index: int, line: int, column: int) -> None:
+        self.name = "<unicode string>"
+        self.index = index
+        self.line = line
+        self.column = column
+        self.buffer = None
+        self.pointer = 0
+
+
+def shift_marks(nodes: list[Node], at: int, delta: int, line_delta: int) -> None:
+    """Move the marks at or after offset ``at`` of the nodes and everything below them."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        mark = node.start_mark
+        if mark.index >= at:
+            node.start_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+        mark = node.end_mark
+        if mark.index >= at:
+            node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+        if node.__class__ is MappingNode:
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif node.__class__ is SequenceNode:
+            stack.extend(node.value)
+
+
+def build_data(node: Node, duplicates: list[DuplicateKey], lines: LineIndex) -> Any:
+    """The plain data of one node, its duplicate keys added to ``duplicates``."""
+    return _Builder(duplicates, lines).build(node)
 
 
 def _sentence(message: str) -> str:
