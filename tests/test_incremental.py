@@ -96,10 +96,14 @@ def test_incremental_equals_full_after_every_edit(
         at = int(where * len(text))
         text = text[:at] + piece + text[at + removed :]
         ctx, found = analysis.update(text)
-        assert found == full(source, text)
-        reference = parse_yaml(text)
-        assert ctx.doc.data == reference.data
-        assert ctx.doc.duplicates == reference.duplicates
+        reference, expected = analyze(source, text, index=INDEX, config=CONFIG)
+        assert found == expected
+        assert ctx.doc.data == reference.doc.data
+        assert ctx.doc.duplicates == reference.doc.duplicates
+        assert ctx.decoded == reference.decoded
+        assert [(n.value, p) for n, p in ctx.scalar_texts] == [
+            (n.value, p) for n, p in reference.scalar_texts
+        ]
 
 
 def test_random_edits_mostly_take_the_incremental_path() -> None:

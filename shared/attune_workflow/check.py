@@ -63,7 +63,9 @@ def active_rules(config: Config) -> list[tuple[Rule, Severity | None]]:
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_kept_off = False
-_gc_frozen_live = 0
+_gc_releases = 0
+# Analyses between two full collections of the frozen objects.
+_GC_FULL_EVERY = 32
 
 
 def keep_collector_off() -> None:
@@ -82,20 +84,18 @@ def _release_collector() -> None:
     """Switch the collector back on without letting it walk the fresh trees.
 
     The survivors of an analysis are frozen (moved out of the collector's
-    sight); reference counting still frees them. Cycles among frozen objects
-    would stay, so once the frozen set has doubled since the last full
-    collection, it is unfrozen and collected once: amortised, each object is
-    walked a constant number of times.
+    sight, in constant time); reference counting still frees them. Cycles
+    among frozen objects would stay, so every few analyses the frozen objects
+    are collected once.
     """
-    global _gc_frozen_live
+    global _gc_releases
     if _gc_kept_off:
         return
-    gc.freeze()
-    if gc.get_freeze_count() > 2 * _gc_frozen_live + 200_000:
+    _gc_releases += 1
+    if _gc_releases % _GC_FULL_EVERY == 0:
         gc.unfreeze()
         gc.collect()
-        gc.freeze()
-        _gc_frozen_live = gc.get_freeze_count()
+    gc.freeze()
     gc.enable()
 
 

@@ -310,6 +310,16 @@ def templated_of_output(view: WorkflowView) -> list[Templated]:
     ]
 
 
+def expressions_of(templated: Templated) -> list[Expression]:
+    """The parsed ``{{ }}`` blocks of one templated string."""
+    t = templated
+    return [
+        Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
+        for block in find_blocks(t.node.value)
+        if block.expr.strip()
+    ]
+
+
 # -- the context ----------------------------------------------------------------------------
 
 
@@ -478,9 +488,4 @@ class Context:
     @cached_property
     def expressions(self) -> list[Expression]:
         """Every ``{{ }}`` block of every templated field, parsed."""
-        return [
-            Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
-            for t in self.templated
-            for block in find_blocks(t.node.value)
-            if block.expr.strip()
-        ]
+        return [expr for t in self.templated for expr in expressions_of(t)]

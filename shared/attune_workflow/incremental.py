@@ -25,9 +25,11 @@ from .check import analyze_document, gc_paused
 from .config import Config
 from .context import (
     Context,
+    Expression,
     FileKind,
     Layout,
     Templated,
+    expressions_of,
     templated_of_output,
     templated_of_task,
 )
@@ -208,9 +210,15 @@ class DocumentAnalysis:
         )
         if ctx.kind is not old.kind or ctx.layout is not old.layout:
             return None
+        decoding = _spliced_decoding(old, region.position, item, task_data)
+        if decoding is not None:
+            ctx.__dict__["_decoding"] = decoding
         view = _spliced_view(old.view, root, region.position, item)
         ctx.__dict__["view"] = view
-        ctx.__dict__["templated"] = _spliced_templated(old, view, region.position)
+        templated = _spliced_templated(old, view, region.position)
+        ctx.__dict__["templated"] = templated
+        if "expressions" in old.__dict__:
+            ctx.__dict__["expressions"] = _kept_expressions(old, templated)
         return ctx
 
 
@@ -327,6 +335,43 @@ def _moved(span: Any, lines: int) -> Any:
     return type(span)(span.line + lines, span.column, span.end_line + lines, span.end_column)
 
 
+def _spliced_decoding(
+    old: Context, position: int, item: Node, task_data: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]] | None:
+    """The old decoded data with one task decoded again, when the old one was decoded."""
+    previous = old.__dict__.get("_decoding")
+    if previous is None:
+        return None
+    decoded, texts = previous
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("tasks"), list):
+        return None
+    from .model import WorkflowFile
+    from .model.decode import decode_list_item
+
+    value, fresh = decode_list_item(WorkflowFile, "tasks", position, item, task_data)
+    tasks = list(decoded["tasks"])
+    if position >= len(tasks):
+        return None
+    tasks[position] = value
+    decoded = dict(decoded)
+    decoded["tasks"] = tasks
+
+    # texts come in document order: root keys in order, tasks by position
+    order = {key.value: n for n, (key, _) in enumerate(old.doc.root.value)}  # type: ignore[union-attr]
+
+    def rank(entry: tuple[ScalarNode, tuple[str | int, ...]]) -> tuple[int, int]:
+        path = entry[1]
+        head = order.get(path[0], -1) if path else -1
+        if path and path[0] == "tasks" and len(path) >= 2 and isinstance(path[1], int):
+            return head, path[1]
+        return head, -1
+
+    if any(entry[1] and entry[1][0] not in order for entry in texts):
+        return None
+    kept = [entry for entry in texts if rank(entry)[1] != position or entry[1][0] != "tasks"]
+    return decoded, sorted(kept + fresh, key=rank)
+
+
 def _spliced_view(old: WorkflowView, root: MappingNode, position: int, item: Node) -> WorkflowView:
     """The old view with one top-level task rebuilt from its new node."""
     tasks = list(old.tasks)
@@ -348,6 +393,21 @@ def _spliced_templated(old: Context, view: WorkflowView, position: int) -> list[
         else:
             result.extend(by_task.get(id(task), ()))
     result.extend(templated_of_output(view))
+    return result
+
+
+def _kept_expressions(old: Context, templated: list[Templated]) -> list[Expression]:
+    """The expressions of the templated strings, reusing those of the kept ones."""
+    by_node: dict[int, list[Expression]] = {}
+    for expr in old.expressions:
+        by_node.setdefault(id(expr.node), []).append(expr)
+    result: list[Expression] = []
+    for entry in templated:
+        kept = by_node.get(id(entry.node))
+        if kept is not None and kept[0].task is entry.task and kept[0].site is entry.site:
+            result.extend(kept)
+        else:
+            result.extend(expressions_of(entry))
     return result
 
 

@@ -230,34 +230,48 @@ def compose_region(piece: str, base: int, base_line: int) -> Node | None:
 class Mark:
     """A node position after an edit moved it (libyaml's marks cannot be changed)."""
 
-    __slots__ = ("buffer", "column", "index", "line", "name", "pointer")
+    __slots__ = ("column", "index", "line")
+    name = "<unicode string>"
+    buffer = None
+    pointer = 0
 
     def __init__(self, index: int, line: int, column: int) -> None:
-        self.name = "<unicode string>"
         self.index = index
         self.line = line
         self.column = column
-        self.buffer = None
-        self.pointer = 0
 
 
 def shift_marks(nodes: list[Node], at: int, delta: int, line_delta: int) -> None:
-    """Move the marks at or after offset ``at`` of the nodes and everything below them."""
+    """Move the marks at or after offset ``at`` of the nodes and everything below them.
+
+    A node moved before already holds its own :class:`Mark`, moved in place.
+    """
     stack = list(nodes)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    own = Mark
     while stack:
-        node = stack.pop()
+        node = pop()
         mark = node.start_mark
         if mark.index >= at:
-            node.start_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+            if mark.__class__ is own:
+                mark.index += delta
+                mark.line += line_delta
+            else:
+                node.start_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
         mark = node.end_mark
         if mark.index >= at:
-            node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
-        if node.__class__ is MappingNode:
+            if mark.__class__ is own:
+                mark.index += delta
+                mark.line += line_delta
+            else:
+                node.end_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
+        kind = node.__class__
+        if kind is MappingNode:
             for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif node.__class__ is SequenceNode:
-            stack.extend(node.value)
+                push(key)
+                push(value)
+        elif kind is SequenceNode:
+            extend(node.value)
 
 
 def build_data(node: Node, duplicates: list[DuplicateKey], lines: LineIndex) -> Any:

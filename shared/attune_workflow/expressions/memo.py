@@ -32,24 +32,20 @@ class FileMemo:
     __slots__ = ("_current", "_previous")
 
     def __init__(self) -> None:
-        self._current: dict[tuple[int, str], Any] = {}
-        self._previous: dict[tuple[int, str], Any] = {}
+        # function -> its results by expression text
+        self._current: dict[int, dict[str, Any]] = {}
+        self._previous: dict[int, dict[str, Any]] = {}
 
     def __len__(self) -> int:
-        return len(self._current) + len(self._previous)
+        tables = (*self._current.values(), *self._previous.values())
+        return sum(len(table) for table in tables)
 
-    def lookup(self, key: tuple[int, str]) -> Any:
-        """A stored result, or the ``_MISSING`` marker."""
-        value = self._current.get(key, _MISSING)
-        if value is _MISSING:
-            value = self._previous.get(key, _MISSING)
-            if value is not _MISSING:
-                self._current[key] = value
-        return value
-
-    def store(self, key: tuple[int, str], value: Any) -> None:
-        """Remember a result for this version."""
-        self._current[key] = value
+    def table(self, function: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """This version's results of a function, and the last version's (if any)."""
+        table = self._current.get(function)
+        if table is None:
+            table = self._current[function] = {}
+        return table, self._previous.get(function)
 
     @contextmanager
     def generation(self) -> Iterator[FileMemo]:
@@ -67,7 +63,6 @@ class _Memoized(Generic[R]):
     """A function of one string whose results go to the active file memo."""
 
     def __init__(self, function: Callable[[str], R], fallback_size: int) -> None:
-        self._function = function
         self._fallback = lru_cache(maxsize=fallback_size)(function)
         self._id = id(self)
         update_wrapper(self, function)
@@ -76,12 +71,18 @@ class _Memoized(Generic[R]):
         memo = _ACTIVE.get()
         if memo is None:
             return self._fallback(src)
-        key = (self._id, src)
-        value = memo.lookup(key)
+        try:
+            return memo._current[self._id][src]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._miss(memo, src)
+
+    def _miss(self, memo: FileMemo, src: str) -> R:
+        table, previous = memo.table(self._id)
+        value = _MISSING if previous is None else previous.get(src, _MISSING)
         if value is _MISSING:
             # the global cache still shares common expressions between files
             value = self._fallback(src)
-            memo.store(key, value)
+        table[src] = value
         return value  # type: ignore[no-any-return]
 
     def cache_clear(self) -> None:
