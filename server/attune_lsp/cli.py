@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from attune_workflow.check import build_index, check_bytes, check_paths, load_config
+from attune_workflow.check import (
+    build_index,
+    check_bytes,
+    check_paths,
+    keep_collector_off,
+    load_config,
+)
 from attune_workflow.config import Config, ConfigError
 from attune_workflow.diagnostics import FileReport, Severity
 
@@ -95,6 +101,10 @@ def run() -> None:
     After a large check the interpreter's clean-up of millions of small objects
     takes as long as the check itself; nothing is left to release by then.
     """
+    argv = sys.argv[1:]
+    if "--check" in argv or argv[:1] == ["check"]:
+        # a one-shot check frees everything at exit: collector passes would only cost time
+        keep_collector_off()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

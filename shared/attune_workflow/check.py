@@ -11,7 +11,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -411,6 +410,9 @@ def check_paths(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     reports: list[FileReport] = []
     if workers > 1 and total >= PARALLEL_THRESHOLD:
+        # imported here: a check of a few files starts no processes and needs no pool
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(index, config)
         ) as pool:
