@@ -101,6 +101,9 @@ def test_incremental_equals_full_after_every_edit(
         assert ctx.doc.data == reference.doc.data
         assert ctx.doc.duplicates == reference.doc.duplicates
         assert ctx.decoded == reference.decoded
+        assert [(e.kind, e.path, e.key, e.message) for e in ctx.structure] == [
+            (e.kind, e.path, e.key, e.message) for e in reference.structure
+        ]
         assert [(n.value, p) for n, p in ctx.scalar_texts] == [
             (n.value, p) for n, p in reference.scalar_texts
         ]

@@ -17,7 +17,7 @@ number of edits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from .context import (
     Expression,
     FileKind,
     Layout,
+    StructuralError,
     Templated,
     expressions_of,
+    structural_errors,
     templated_of_output,
     templated_of_task,
 )
@@ -213,6 +215,9 @@ class DocumentAnalysis:
         decoding = _spliced_decoding(old, region.position, item, task_data)
         if decoding is not None:
             ctx.__dict__["_decoding"] = decoding
+            structure = _spliced_structure(old, region.position, item, decoding[0])
+            if structure is not None:
+                ctx.__dict__["structure"] = structure
         view = _spliced_view(old.view, root, region.position, item)
         ctx.__dict__["view"] = view
         templated = _spliced_templated(old, view, region.position)
@@ -370,6 +375,44 @@ def _spliced_decoding(
         return None
     kept = [entry for entry in texts if rank(entry)[1] != position or entry[1][0] != "tasks"]
     return decoded, sorted(kept + fresh, key=rank)
+
+
+def _spliced_structure(
+    old: Context, position: int, item: Node, decoded: Any
+) -> list[StructuralError] | None:
+    """The old model errors with one task validated again, when that keeps their order.
+
+    A list's items are validated in order and nothing of the workflow model looks
+    across tasks, so a task's errors are those of the task model, under its path.
+    """
+    previous: list[StructuralError] | None = old.__dict__.get("structure")
+    if previous is None:
+        return None
+    from .model.workflow import Task
+
+    def task_of(error: StructuralError) -> int | None:
+        path = error.path
+        if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+            return path[1]
+        return None
+
+    marked = [task_of(error) for error in previous]
+    if previous and all(n is None for n in marked):
+        return None  # where the task's errors go among the others is not known
+    fresh = [
+        replace(error, path=("tasks", position, *error.path))
+        for error in structural_errors(Task, decoded["tasks"][position], item)
+    ]
+    if not previous:
+        return fresh
+    places = [n for n, task in enumerate(marked) if task is not None]
+    first, last = places[0], places[-1]
+    if any(task is None for task in marked[first : last + 1]):
+        return None
+    middle = list(zip(previous[first : last + 1], marked[first : last + 1], strict=True))
+    before = [error for error, task in middle if task is not None and task < position]
+    after = [error for error, task in middle if task is not None and task > position]
+    return previous[:first] + before + fresh + after + previous[last + 1 :]
 
 
 def _spliced_view(old: WorkflowView, root: MappingNode, position: int, item: Node) -> WorkflowView:
