@@ -25,6 +25,7 @@ from attune_workflow.check import analyze, check_raw, decode, expand_paths, load
 from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.incremental import DocumentAnalysis
 from attune_workflow.packindex import (
     PackIndex,
     PackInfo,
@@ -157,6 +158,7 @@ class Project:
         self.index = PackIndex()
         self._configs: dict[Path, Config] = {}
         self.config_problems: dict[str, None] = {}
+        self._documents: dict[Path, DocumentAnalysis] = {}
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -266,6 +268,29 @@ class Project:
 
     # -- analysis ---------------------------------------------------------------------------
 
+    def _analyze_text(
+        self,
+        path: Path,
+        text: str,
+        buffer: bool,
+        index: PackIndex,
+        config: Config,
+        overlay: Mapping[Path, str],
+    ) -> tuple[Context, list[Diagnostic]]:
+        """An open buffer is analysed incrementally; a file on disk afresh.
+
+        One incremental analysis is kept per open document, none for closed ones.
+        """
+        for gone in [p for p in self._documents if p not in overlay]:
+            del self._documents[gone]
+        if not buffer:
+            return analyze(path, text, index=index, config=config)
+        document = self._documents.get(path)
+        if document is None:
+            document = DocumentAnalysis(path, index=index, config=config)
+            self._documents[path] = document
+        return document.update(text, index=index, config=config)
+
     def analyse(
         self,
         uri: str,
@@ -278,6 +303,7 @@ class Project:
         config = self.config_for(path)
         index = self.index
         problems: list[str] = []
+        buffer = text is not None
         if text is None:
             try:
                 data = path.read_bytes()
@@ -293,8 +319,9 @@ class Project:
             diagnostics = early
         else:
             try:
-                ctx, diagnostics = analyze(path, text, index=index, config=config)
+                ctx, diagnostics = self._analyze_text(path, text, buffer, index, config, overlay)
             except Exception:
+                self._documents.pop(path, None)
                 problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
                 ctx = Context(path, text, parse_yaml(text), index=index, config=config)
                 diagnostics = []
