@@ -29,6 +29,7 @@ PIECES = [
     "a", "x1", " ", "_", "0", ".", "\n", "\n    ", "\n      - ", "{{ ", " }}", "{{ result().ok }}",
     "parameters.", "task.", "succeeded()", "next:", "do: [", "]", "- name: n", ": ", "'", '"',
     "#", "# attune: ignore[unknown-task]", "é", "😀", "tasks:", "\n- ", "&a", "*a", "...", "\t",
+    " 99999999999999999999999", " 0o9", " !!int x",
 ]  # fmt: skip
 
 
@@ -100,6 +101,7 @@ def test_incremental_equals_full_after_every_edit(
         assert found == expected
         assert ctx.doc.data == reference.doc.data
         assert ctx.doc.duplicates == reference.doc.duplicates
+        assert sorted(ctx.doc.scalar_errors) == sorted(reference.doc.scalar_errors)
         assert ctx.decoded == reference.decoded
         assert [(e.kind, e.path, e.key, e.message) for e in ctx.structure] == [
             (e.kind, e.path, e.key, e.message) for e in reference.structure

@@ -8,6 +8,7 @@ so features on the event loop always read a consistent snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import queue
@@ -21,10 +22,18 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from attune_workflow.check import analyze, check_raw, decode, expand_paths, load_config
+from attune_workflow.check import (
+    analyze,
+    check_raw,
+    decode,
+    expand_paths,
+    file_problem,
+    load_config,
+)
 from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
-from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.diagnostics import Diagnostic, Severity
+from attune_workflow.files import FileProblem, read_file
 from attune_workflow.incremental import DocumentAnalysis
 from attune_workflow.packindex import (
     PackIndex,
@@ -43,6 +52,7 @@ T = TypeVar("T")
 _SERIALS = itertools.count(1)
 
 INTERACTIVE = 0
+INTERNAL_ERROR = "internal-error"
 BACKGROUND = 1
 
 
@@ -204,39 +214,36 @@ class Project:
         pack_roots: dict[Path, None] = {}
         for root in self.roots:
             config = self.config_for(root / CONFIG_NAME)
-            for folder in discover_packs(root):
-                pack_roots[folder] = None
+            pack_roots.update(dict.fromkeys(_discover(root)))
             for extra_root in config.pack_roots:
-                for folder in discover_packs(extra_root):
-                    pack_roots[folder] = None
+                pack_roots.update(dict.fromkeys(_discover(extra_root)))
         for extra_root in base.pack_roots:
-            for folder in discover_packs(extra_root):
-                pack_roots[folder] = None
+            pack_roots.update(dict.fromkeys(_discover(extra_root)))
         for path in [*extra, *overlay]:
-            for folder in self._packs_near(path):
-                pack_roots[folder] = None
-        self.packs = {root: read_pack(root, overlay) for root in pack_roots}
+            pack_roots.update(dict.fromkeys(_pack_of(path)))
+        self.packs = {}
+        for root in pack_roots:
+            pack = _read(root, overlay)
+            if pack is not None:
+                self.packs[root] = pack
         self._publish_index()
         return expand_paths(self.roots) if self.roots else []
 
-    def _packs_near(self, path: Path) -> list[Path]:
-        root = find_pack_root(path)
-        if root is None:
-            return []
-        found = [root]
-        if root.parent != root:
-            found.extend(discover_packs(root.parent))
-        return found
-
     def ensure_indexed(self, path: Path, overlay: Mapping[Path, str]) -> bool:
-        """Index the pack of a file opened outside the known packs; True if the index grew."""
+        """Index the pack of a file opened outside the known packs; True if the index grew.
+
+        Only that pack: its neighbours are not the user's unless the workspace or the
+        ``pack_roots`` setting holds them.
+        """
         if self.index.pack_for(path) is not None:
             return False
         added = False
-        for root in self._packs_near(path):
+        for root in _pack_of(path):
             if root not in self.packs:
-                self.packs[root] = read_pack(root, overlay)
-                added = True
+                pack = _read(root, overlay)
+                if pack is not None:
+                    self.packs[root] = pack
+                    added = True
         if added:
             self._publish_index()
         return added
@@ -254,8 +261,8 @@ class Project:
             del self.packs[root]
             self._publish_index()
             return root, old.ref
-        new = read_pack(root, overlay)
-        if old is not None and _pack_key(old) == _pack_key(new):
+        new = _read(root, overlay)
+        if new is None or (old is not None and _pack_key(old) == _pack_key(new)):
             return None
         self.packs[root] = new
         self._publish_index()
@@ -299,21 +306,71 @@ class Project:
         version: int | None,
         overlay: Mapping[Path, str],
     ) -> Analysis | None:
-        """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable)."""
+        """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable).
+
+        Never raises: a file the checker fails on gets one diagnostic that says so.
+        """
+        try:
+            return self._analyse(uri, path, text, version, overlay)
+        except Exception as exc:
+            log.exception("checking %s failed", path)
+            text = text if text is not None else ""
+            lines = LineIndex(text)
+            failure = Diagnostic(
+                Span(0, 0, 0, 0),
+                Severity.ERROR,
+                INTERNAL_ERROR,
+                f"Checking this file failed ({type(exc).__name__}: {exc}). "
+                "Please report this file to the attune-lsp project",
+            )
+            published = [
+                convert.diagnostic(
+                    failure, lines, uri=uri, version=version, number=0, lines_of=lambda p: None
+                )
+            ]
+            return Analysis(
+                uri=uri,
+                path=path,
+                version=version,
+                text=text,
+                lines=lines,
+                ctx=None,
+                diagnostics=[failure],
+                published=published,
+                summary=Summary(path, FileKind.OTHER),
+                index=self.index,
+                problems=[f"Checking {path} failed:\n{traceback.format_exc()}"],
+            )
+
+    def _analyse(
+        self,
+        uri: str,
+        path: Path,
+        text: str | None,
+        version: int | None,
+        overlay: Mapping[Path, str],
+    ) -> Analysis | None:
         config = self.config_for(path)
         index = self.index
         problems: list[str] = []
         buffer = text is not None
         if text is None:
+            # Stat first, regular files inside their pack only: a FIFO, a link loop or a
+            # link out of the pack is a finding of its own, never a blocked read.
+            pack = index.pack_for(path)
             try:
-                data = path.read_bytes()
-            except OSError:
-                return None
-            early = check_raw(path, data, config)
+                data = read_file(
+                    path, max_size=config.max_file_size, root=pack.root if pack else None
+                )
+            except FileProblem as problem:
+                data, early = b"", file_problem(problem, config)
+            else:
+                early = check_raw(path, data, config)
             text = data.decode("utf-8", errors="replace") if early else decode(data)
+            lines = LineIndex(text)
         else:
+            text, lines = convert.buffer_lines(text)
             early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
-        lines = LineIndex(text)
         ctx: Context | None = None
         if early:
             diagnostics = early
@@ -323,7 +380,8 @@ class Project:
             except Exception:
                 self._documents.pop(path, None)
                 problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
-                ctx = Context(path, text, parse_yaml(text), index=index, config=config)
+                with contextlib.suppress(Exception):
+                    ctx = Context(path, text, parse_yaml(text), index=index, config=config)
                 diagnostics = []
 
         def lines_of(other: Path) -> LineIndex | None:
@@ -348,15 +406,47 @@ class Project:
         )
 
 
+def _discover(root: Path) -> list[Path]:
+    """The packs at or below a folder (none when it cannot be read)."""
+    try:
+        return discover_packs(root)
+    except (OSError, ValueError, RuntimeError) as exc:
+        log.warning("cannot look for packs in %s: %s", root, exc)
+        return []
+
+
+def _pack_of(path: Path) -> list[Path]:
+    """The pack folder a file belongs to, if any."""
+    try:
+        root = find_pack_root(path)
+    except (OSError, ValueError, RuntimeError):
+        return []
+    return [root] if root is not None else []
+
+
+def _read(root: Path, overlay: Mapping[Path, str]) -> PackInfo | None:
+    """A pack read for the index; None when reading it fails (its files report why)."""
+    try:
+        return read_pack(root, overlay)
+    except Exception:
+        log.exception("reading the pack at %s failed; it is left out of the index", root)
+        return None
+
+
 def lines_of_path(path: Path, overlay: Mapping[Path, str]) -> LineIndex | None:
     """The lines of a file: its open buffer, else its content on disk."""
     text = overlay.get(path)
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
+    if text is not None:
+        return convert.buffer_lines(text)[1]
+    try:
+        text = read_file(path, max_size=RELATED_FILE_LIMIT).decode("utf-8", errors="replace")
+    except FileProblem:
+        return None
     return LineIndex(text)
+
+
+# A related file larger than this is not read to place a related location.
+RELATED_FILE_LIMIT = 16 * 1024 * 1024
 
 
 def summarize(path: Path, ctx: Context | None, lines: LineIndex) -> Summary:

@@ -38,7 +38,7 @@ from .context import (
 from .diagnostics import Diagnostic
 from .expressions.memo import FileMemo
 from .packindex import PackIndex
-from .positions import LineIndex
+from .positions import LineIndex, Span
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
     DuplicateKey,
@@ -52,6 +52,7 @@ from .yamlsource import (
     compose_region,
     mapping_index,
     parse_yaml,
+    region_problems,
     shift_marks,
 )
 
@@ -174,6 +175,8 @@ class DocumentAnalysis:
         new_piece = text[region.start : region.end + delta]
         if _unsafe(old_piece) or _unsafe(new_piece):
             return None
+        if "&" in old_text and "*" in old_text:
+            return None  # aliases elsewhere: the edit may change how far they expand
         lines = LineIndex(text)
         start_line = doc.lines.position(region.start)[0]
         item = compose_region(new_piece, region.start, start_line)
@@ -182,11 +185,15 @@ class DocumentAnalysis:
         old_item = tasks.value[region.position]
         if item.start_mark.column != old_item.start_mark.column:
             return None
+        scalar_errors = region_problems(item, lines, 2)
+        if scalar_errors is None:
+            return None
         line_delta = lines.line_count - doc.lines.line_count
         _shift_after(root, tasks, region, region.end, delta, line_delta)
         tasks.value[region.position] = item
         # the plain data: only the task's entry changes
         duplicates = _moved_duplicates(doc.duplicates, old, region, line_delta)
+        kept_errors = _moved_errors(doc.scalar_errors, old, region, line_delta)
         fresh: list[DuplicateKey] = []
         task_data = build_data(item, fresh, lines)
         data = dict(doc.data)
@@ -200,6 +207,7 @@ class DocumentAnalysis:
             data=data,
             document_count=1,
             duplicates=duplicates[0] + fresh + duplicates[1],
+            scalar_errors=kept_errors[0] + scalar_errors + kept_errors[1],
         )
         ctx = Context(
             self.path,
@@ -333,6 +341,18 @@ def _moved_duplicates(
                     _moved(d.first, line_delta) if d.first.line >= end_line else d.first,
                 )
             )
+    return before, after
+
+
+def _moved_errors(
+    errors: list[tuple[str, Span]], old: Context, region: _Region, line_delta: int
+) -> tuple[list[tuple[str, Span]], list[tuple[str, Span]]]:
+    """The unreadable scalars before the region and, moved, those after it."""
+    lines = old.doc.lines
+    first_line = lines.position(region.start)[0]
+    end_line = lines.position(region.end)[0]
+    before = [(m, span) for m, span in errors if span.end_line < first_line]
+    after = [(m, _moved(span, line_delta)) for m, span in errors if span.line >= end_line]
     return before, after
 
 
