@@ -5,7 +5,13 @@ With no arguments it measures, in one run, on a generated 1,000-task workflow:
 
 * attune-lsp as shipped (200 ms debounce) and with its debounce at 0 ms;
 * yaml-language-server with attune-lsp's exported JSON Schema (``attune-lsp schema
-  workflow``) as shipped (its fixed 200 ms debounce) and without it (``yls_nodelay.js``).
+  workflow``) as shipped (its fixed 200 ms debounce) and without it (``yls_nodelay.js``);
+* each server's resident memory after the edits;
+* spawn -> first diagnostics on a small (``--cold-tasks``) file, both servers.
+
+The servers take turns over ``--rounds`` rounds, so a noisy spell on the shared machine
+falls on all of them. attune-lsp gets ``maxFileSize`` above the file's size, so large
+files are analysed rather than refused.
 
 yaml-language-server is installed with npm into ``$PEERS`` (default: a ``peers`` folder in
 the temporary directory) unless it is there already.
@@ -303,6 +309,8 @@ def measure(
         lat.append((t1 - t0) * 1000)
         ndiag.append(len(params["diagnostics"]))
         extras += len(srv.drain(settle_ms / 1000))
+
+    rss_kb = resident_kb(srv.p.pid)
     srv.close()
 
     s = sorted(lat)
@@ -314,6 +322,8 @@ def measure(
         "bytes": len(text.encode()),
         "initialize_ms": (t_init - t_start) * 1000,
         "open_to_first_diagnostics_ms": (t_first - t_open) * 1000,
+        "spawn_to_first_diagnostics_ms": (t_first - t_start) * 1000,
+        "resident_mb": rss_kb / 1024 if rss_kb is not None else float("nan"),
         "first_diagnostics": len(first_diags),
         "first_diagnostics_list": first_diags,
         "open_publishes": open_publishes,
@@ -330,6 +340,32 @@ def measure(
     }
 
 
+def resident_kb(pid: int) -> int | None:
+    """The resident memory of a process and its children (the server behind a launcher)."""
+    total = 0
+    found = False
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = pathlib.Path(f"/proc/{current}/status").read_text()
+            children = pathlib.Path(f"/proc/{current}/task/{current}/children").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            total += int(match.group(1))
+            found = True
+        pids.extend(int(child) for child in children.split())
+    return total if found else None
+
+
+def ours_settings(path: pathlib.Path) -> dict[str, Any]:
+    """attune-lsp's settings: its file-size limit raised above the file's size."""
+    size = path.stat().st_size
+    return {"maxFileSize": max(1 << 20, 2 * size)}
+
+
 def yls_settings(schema: pathlib.Path | None, glob: str) -> dict[str, Any]:
     settings: dict[str, Any] = {"yaml": {"validate": True, "schemaStore": {"enable": False}}}
     if schema is not None:
@@ -339,9 +375,9 @@ def yls_settings(schema: pathlib.Path | None, glob: str) -> dict[str, Any]:
 
 def report(name: str, res: dict[str, Any]) -> None:
     print(
-        f"{name:<34} open {res['open_to_first_diagnostics_ms']:7.1f} ms  "
+        f"{name:<38} open {res['open_to_first_diagnostics_ms']:7.1f} ms  "
         f"p50 {res['p50_ms']:7.1f} ms  p95 {res['p95_ms']:7.1f} ms  max {res['max_ms']:7.1f} ms  "
-        f"diagnostics {res['diagnostics_per_edit']}"
+        f"diagnostics {res['diagnostics_per_edit']}  {res['resident_mb']:.0f} MB"
     )
 
 
@@ -375,9 +411,15 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
         with schema.open("w") as out:
             subprocess.run([*ours, "schema", "workflow"], check=True, stdout=out)
         yls_env = {**os.environ, "YLS_DIR": str(YLS_DIR)}
+        ours_set = ours_settings(flow)
         runs = [
-            ("attune-lsp (200 ms debounce)", ours, {}, {**os.environ}),
-            ("attune-lsp (no debounce)", ours, {}, {**os.environ, "ATTUNE_LSP_DEBOUNCE_MS": "0"}),
+            ("attune-lsp (200 ms debounce)", ours, ours_set, {**os.environ}),
+            (
+                "attune-lsp (no debounce)",
+                ours,
+                ours_set,
+                {**os.environ, "ATTUNE_LSP_DEBOUNCE_MS": "0"},
+            ),
             (
                 "yaml-language-server (200 ms debounce)",
                 shlex.split(YLS_CMD),
@@ -392,19 +434,55 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
             ),
         ]
         lines = flow.read_text().count("\n")
-        print(f"{args.tasks} tasks, {lines} lines; {args.edits} edits each; {os.cpu_count()} CPUs")
+        print(
+            f"{args.tasks} tasks, {lines} lines; {args.edits} edits each, {args.rounds} rounds "
+            f"alternating the servers; {os.cpu_count()} CPUs"
+        )
         results: dict[str, Any] = {}
-        for name, cmd, settings, env in runs:
-            res = measure(cmd, flow, settings, edits=args.edits, timeout=args.timeout, env=env)
-            results[name] = res
-            report(name, res)
+        for round_number in range(args.rounds):
+            for name, cmd, settings, env in runs:
+                res = measure(cmd, flow, settings, edits=args.edits, timeout=args.timeout, env=env)
+                merged = results.setdefault(name, {**res, "latency_ms": [], "resident": []})
+                merged["latency_ms"] += res["latency_ms"]
+                merged["resident"].append(res["resident_mb"])
+                if round_number == args.rounds - 1:
+                    s = sorted(merged["latency_ms"])
+                    merged.update(p50_ms=pct(s, 50), p95_ms=pct(s, 95), max_ms=s[-1])
+                    merged["resident_mb"] = max(merged["resident"])
+                    report(name, merged)
         ours_res = results["attune-lsp (no debounce)"]
         peer_res = results["yaml-language-server (no debounce)"]
         print(
             f"p50 without debounce: attune-lsp {ours_res['p50_ms']:.0f} ms vs "
             f"yaml-language-server {peer_res['p50_ms']:.0f} ms "
-            f"(ratio {ours_res['p50_ms'] / peer_res['p50_ms']:.2f})"
+            f"(attune-lsp {peer_res['p50_ms'] / ours_res['p50_ms']:.2f}x faster)"
         )
+        print(
+            f"resident memory after {args.edits} edits: attune-lsp {ours_res['resident_mb']:.0f} MB"
+            f", yaml-language-server {peer_res['resident_mb']:.0f} MB"
+        )
+        if args.cold_tasks:
+            small = pack(work / "small", args.cold_tasks)
+            cold: dict[str, list[float]] = {"attune-lsp": [], "yaml-language-server": []}
+            for _ in range(args.rounds):
+                for name, cmd, settings, env in (
+                    ("attune-lsp", ours, ours_settings(small), {**os.environ}),
+                    (
+                        "yaml-language-server",
+                        shlex.split(YLS_CMD),
+                        yls_settings(schema, f"**/{small.name}"),
+                        yls_env,
+                    ),
+                ):
+                    res = measure(cmd, small, settings, edits=0, timeout=args.timeout, env=env)
+                    cold[name].append(res["spawn_to_first_diagnostics_ms"])
+            ours_cold = sorted(cold["attune-lsp"])[len(cold["attune-lsp"]) // 2]
+            peer_cold = sorted(cold["yaml-language-server"])[len(cold["yaml-language-server"]) // 2]
+            print(
+                f"spawn -> first diagnostics, {args.cold_tasks}-task file (median of "
+                f"{args.rounds}): attune-lsp {ours_cold:.0f} ms, yaml-language-server "
+                f"{peer_cold:.0f} ms (ratio {ours_cold / peer_cold:.2f})"
+            )
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -421,6 +499,10 @@ def main() -> None:
     ap.add_argument("--settings", help="JSON settings object instead of the yaml.* defaults")
     ap.add_argument("--tasks", type=int, default=1000, help="tasks of the generated workflow")
     ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=3, help="rounds alternating the servers")
+    ap.add_argument(
+        "--cold-tasks", type=int, default=10, help="tasks of the cold-start file (0: skip)"
+    )
     ap.add_argument("--ours", default=OURS_CMD, help="how to start attune-lsp")
     ap.add_argument("--timeout", type=float, default=120.0, help="per-publish timeout, seconds")
     ap.add_argument("--show-diagnostics", action="store_true")

@@ -6,7 +6,8 @@ a temporary folder, or ``--database-url``), each figure the median of
 
   python bench/register_speed.py --workflows 1000 --tasks 10
 
-The records come from real files: a generated pack of N workflow actions and
+The COPY writes what a registration writes: the workflow definitions and their
+action rows. The records come from real files: a generated pack of N workflow actions and
 their graph files, read by the engine (``registration.collect``), whose time is
 reported too.
 """
@@ -29,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import workflow
 
 from attune_workflow.registrar import connect, embedded, migrate, register
-from attune_workflow.registrar.types import WorkflowRecord
+from attune_workflow.registrar.diff import action_values
+from attune_workflow.registrar.types import WorkflowRecord, companion_action
 from attune_workflow.registration import collect
 
 
@@ -62,21 +64,39 @@ def fresh_database(admin: psycopg.Connection[Any], url: str, name: str) -> psyco
 
 
 def raw_copy(conn: psycopg.Connection[Any], records: list[WorkflowRecord]) -> float:
+    """COPY the rows a registration writes: the workflow definitions and their action rows."""
     pack_id = conn.execute("SELECT id FROM attune.pack WHERE ref = 'perf'").fetchone()[0]  # type: ignore[index]
+    actions = [(w.ref, action_values(w.action or companion_action(w))) for w in records]
+    columns = [name for name in actions[0][1] if name != "runtime"] if actions else []
     start = time.perf_counter()
-    with (
-        conn.transaction(),
-        conn.cursor().copy(
+    with conn.transaction():
+        with conn.cursor().copy(
             "COPY attune.workflow_definition (ref, pack, pack_ref, label, description, version,"
             " param_schema, out_schema, definition, tags) FROM STDIN"
-        ) as copy,
-    ):
-        for w in records:
-            copy.write_row(
-                (w.ref, pack_id, w.pack_ref, w.label, w.description, w.version,
-                 Jsonb(w.param_schema), Jsonb(w.out_schema), Jsonb(w.definition), list(w.tags))
-            )  # fmt: skip
+        ) as copy:
+            for w in records:
+                copy.write_row(
+                    (w.ref, pack_id, w.pack_ref, w.label, w.description, w.version,
+                     Jsonb(w.param_schema), Jsonb(w.out_schema), Jsonb(w.definition),
+                     list(w.tags))
+                )  # fmt: skip
+        ids = dict(conn.execute("SELECT ref, id FROM attune.workflow_definition").fetchall())
+        with conn.cursor().copy(
+            f"COPY attune.action (pack, workflow_def, {', '.join(columns)}) FROM STDIN"
+        ) as copy:
+            for ref, values in actions:
+                copy.write_row(
+                    (pack_id, ids[ref], *(_cell(name, values[name]) for name in columns))
+                )
     return time.perf_counter() - start
+
+
+_JSONB = {"param_schema", "out_schema", "required_worker_runtimes", "worker_selector",
+          "worker_tolerations", "worker_affinity"}  # fmt: skip
+
+
+def _cell(name: str, value: Any) -> Any:
+    return Jsonb(value) if name in _JSONB and value is not None else value
 
 
 def main() -> None:
@@ -136,7 +156,7 @@ def main() -> None:
     copy = ms(copies)
     print(f"{args.workflows} workflows of {args.tasks} tasks; median of {args.rounds} rounds")
     print(f"  engine reads the pack (collect)    {read * 1000:8.1f} ms")
-    print(f"  raw COPY into workflow_definition  {copy:8.1f} ms   1.00x")
+    print(f"  raw COPY, definitions + actions    {copy:8.1f} ms   1.00x")
     rows = (
         ("register, all created", creates),
         ("register again, unchanged", unchanged),

@@ -34,6 +34,7 @@ from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic, Severity
 from attune_workflow.files import FileProblem, read_file
+from attune_workflow.incremental import DocumentAnalysis
 from attune_workflow.packindex import (
     PackIndex,
     PackInfo,
@@ -167,6 +168,7 @@ class Project:
         self.index = PackIndex()
         self._configs: dict[Path, Config] = {}
         self.config_problems: dict[str, None] = {}
+        self._documents: dict[Path, DocumentAnalysis] = {}
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -273,6 +275,29 @@ class Project:
 
     # -- analysis ---------------------------------------------------------------------------
 
+    def _analyze_text(
+        self,
+        path: Path,
+        text: str,
+        buffer: bool,
+        index: PackIndex,
+        config: Config,
+        overlay: Mapping[Path, str],
+    ) -> tuple[Context, list[Diagnostic]]:
+        """An open buffer is analysed incrementally; a file on disk afresh.
+
+        One incremental analysis is kept per open document, none for closed ones.
+        """
+        for gone in [p for p in self._documents if p not in overlay]:
+            del self._documents[gone]
+        if not buffer:
+            return analyze(path, text, index=index, config=config)
+        document = self._documents.get(path)
+        if document is None:
+            document = DocumentAnalysis(path, index=index, config=config)
+            self._documents[path] = document
+        return document.update(text, index=index, config=config)
+
     def analyse(
         self,
         uri: str,
@@ -328,6 +353,7 @@ class Project:
         config = self.config_for(path)
         index = self.index
         problems: list[str] = []
+        buffer = text is not None
         if text is None:
             # Stat first, regular files inside their pack only: a FIFO, a link loop or a
             # link out of the pack is a finding of its own, never a blocked read.
@@ -350,8 +376,9 @@ class Project:
             diagnostics = early
         else:
             try:
-                ctx, diagnostics = analyze(path, text, index=index, config=config)
+                ctx, diagnostics = self._analyze_text(path, text, buffer, index, config, overlay)
             except Exception:
+                self._documents.pop(path, None)
                 problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
                 with contextlib.suppress(Exception):
                     ctx = Context(path, text, parse_yaml(text), index=index, config=config)

@@ -104,6 +104,12 @@ def run() -> None:
     A reader that stops early (``| head``) ends the output quietly.
     """
     code = EXIT_FAILURE
+    argv = sys.argv[1:]
+    if "--check" in argv or argv[:1] == ["check"]:
+        from attune_workflow.check import keep_collector_off
+
+        # a one-shot check frees everything at exit: collector passes would only cost time
+        keep_collector_off()
     try:
         code = main()
         sys.stdout.flush()

@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import Config, find_config_files, load_config_file
 from .context import Context, FileKind, Layout, classify
 from .diagnostics import INTERNAL_ERROR, Diagnostic, FileReport, Severity, internal_error
+from .expressions.memo import FileMemo
 from .files import FileProblem, check_entry, read_file, real_path
 from .packindex import (
     SKIP_DIRS,
@@ -62,6 +63,41 @@ def active_rules(config: Config) -> list[tuple[Rule, Severity | None]]:
 
 _gc_lock = threading.Lock()
 _gc_holders = 0
+_gc_kept_off = False
+_gc_releases = 0
+# Analyses between two full collections of the frozen objects.
+_GC_FULL_EVERY = 32
+
+
+def keep_collector_off() -> None:
+    """Leave the cyclic collector off for the rest of a one-shot process.
+
+    A command that checks files and exits frees its memory at exit; the
+    collector's passes over the trees it builds would only cost time.
+    """
+    global _gc_kept_off
+    with _gc_lock:
+        _gc_kept_off = True
+        gc.disable()
+
+
+def _release_collector() -> None:
+    """Switch the collector back on without letting it walk the fresh trees.
+
+    The survivors of an analysis are frozen (moved out of the collector's
+    sight, in constant time); reference counting still frees them. Cycles
+    among frozen objects would stay, so every few analyses the frozen objects
+    are collected once.
+    """
+    global _gc_releases
+    if _gc_kept_off:
+        return
+    _gc_releases += 1
+    if _gc_releases % _GC_FULL_EVERY == 0:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+    gc.enable()
 
 
 @contextmanager
@@ -83,7 +119,7 @@ def gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_holders -= 1
             if _gc_holders == 0:
-                gc.enable()
+                _release_collector()
 
 
 def check_text(
@@ -109,7 +145,7 @@ def analyze(
     layout: Layout | None = None,
 ) -> tuple[Context, list[Diagnostic]]:
     """The context of one file's text and its diagnostics (suppressions applied, sorted)."""
-    with gc_paused():
+    with gc_paused(), FileMemo().generation():
         return _analyze(path, text, index=index, config=config, kind=kind, layout=layout)
 
 
@@ -124,6 +160,12 @@ def _analyze(
 ) -> tuple[Context, list[Diagnostic]]:
     doc = parse_yaml(text)
     ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
+    return ctx, analyze_document(ctx)
+
+
+def analyze_document(ctx: Context) -> list[Diagnostic]:
+    """The diagnostics of a built context: every active rule, then suppressions."""
+    config = ctx.config
     found: list[Diagnostic] = []
     for rule, severity in active_rules(config):
         if ctx.kind not in rule.kinds:
@@ -131,7 +173,7 @@ def _analyze(
         try:
             produced = list(rule.check(ctx))
         except Exception as exc:  # a bug in one rule must not hide the others' findings
-            log.exception("rule %s failed on %s", rule.id, path)
+            log.exception("rule %s failed on %s", rule.id, ctx.path)
             found.append(internal_error(f"rule '{rule.id}'", exc))
             continue
         if severity is None:
@@ -139,8 +181,8 @@ def _analyze(
         else:
             found.extend(d.with_severity(severity) for d in produced)
     if len(found) > FINDINGS_PER_STRING:
-        found = cap_per_string(found, doc)
-    return ctx, _finish(found, text, doc.lines, config)
+        found = cap_per_string(found, ctx.doc)
+    return _finish(found, ctx.text, ctx.doc.lines, config)
 
 
 # At most this many findings of one rule inside one string; the rest are counted.
@@ -583,6 +625,7 @@ def _with_duplicate_refs(
 __all__ = [
     "active_rules",
     "analyze",
+    "analyze_document",
     "build_index",
     "check_bytes",
     "check_file",
@@ -592,5 +635,6 @@ __all__ = [
     "classify",
     "decode",
     "expand_paths",
+    "keep_collector_off",
     "load_config",
 ]

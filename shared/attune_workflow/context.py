@@ -308,6 +308,51 @@ def _string_leaves(node: Node, where: str) -> Iterator[tuple[ScalarNode, str]]:
             yield from _string_leaves(value, f"{where}.{name}" if where else str(name))
 
 
+def templated_of_task(task: TaskView) -> list[Templated]:
+    """The templated strings of one task's own fields and transitions (not its sub-tasks)."""
+    result: list[Templated] = []
+    add = result.append
+    for key, (_, value) in task.fields.items():
+        site = TASK_TEMPLATE_KEYS.get(key)
+        if site is None:
+            continue
+        for node, where in _string_leaves(value, key):
+            add(Templated(node, site, f"{task.label} {where}", task))
+    for transition in task.transitions:
+        if transition.when is not None:
+            kind = "next" if transition.source == "next" else "decision"
+            where = f"{task.label} {kind}[{transition.index}].when"
+            for node, _ in _string_leaves(transition.when, ""):
+                add(Templated(node, Site.TRANSITION_WHEN, where, task))
+        if transition.publish is not None:
+            for node, where in _string_leaves(
+                transition.publish, f"next[{transition.index}].publish"
+            ):
+                add(Templated(node, Site.PUBLISH, f"{task.label} {where}", task))
+    return result
+
+
+def templated_of_output(view: WorkflowView) -> list[Templated]:
+    """The templated strings of a workflow's ``output_map``."""
+    output_map = view.value("output_map")
+    if output_map is None:
+        return []
+    return [
+        Templated(node, Site.OUTPUT_MAP, where, None)
+        for node, where in _string_leaves(output_map, "output_map")
+    ]
+
+
+def expressions_of(templated: Templated) -> list[Expression]:
+    """The parsed ``{{ }}`` blocks of one templated string."""
+    t = templated
+    return [
+        Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
+        for block in find_blocks(t.node.value)
+        if block.expr.strip()
+    ]
+
+
 # -- the context ----------------------------------------------------------------------------
 
 
@@ -468,37 +513,12 @@ class Context:
         if view is None:
             return []
         result: list[Templated] = []
-        add = result.append
         for task in view.all_tasks():
-            for key, (_, value) in task.fields.items():
-                site = TASK_TEMPLATE_KEYS.get(key)
-                if site is None:
-                    continue
-                for node, where in _string_leaves(value, key):
-                    add(Templated(node, site, f"{task.label} {where}", task))
-            for transition in task.transitions:
-                if transition.when is not None:
-                    kind = "next" if transition.source == "next" else "decision"
-                    where = f"{task.label} {kind}[{transition.index}].when"
-                    for node, _ in _string_leaves(transition.when, ""):
-                        add(Templated(node, Site.TRANSITION_WHEN, where, task))
-                if transition.publish is not None:
-                    for node, where in _string_leaves(
-                        transition.publish, f"next[{transition.index}].publish"
-                    ):
-                        add(Templated(node, Site.PUBLISH, f"{task.label} {where}", task))
-        output_map = view.value("output_map")
-        if output_map is not None:
-            for node, where in _string_leaves(output_map, "output_map"):
-                add(Templated(node, Site.OUTPUT_MAP, where, None))
+            result.extend(templated_of_task(task))
+        result.extend(templated_of_output(view))
         return result
 
     @cached_property
     def expressions(self) -> list[Expression]:
         """Every ``{{ }}`` block of every templated field, parsed."""
-        return [
-            Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
-            for t in self.templated
-            for block in find_blocks(t.node.value)
-            if block.expr.strip()
-        ]
+        return [expr for t in self.templated for expr in expressions_of(t)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .context import Context, Expression
 from .diagnostics import Edit, Fix
@@ -26,6 +25,7 @@ from .expressions import (
     paths,
     tokenize,
 )
+from .expressions.memo import file_memoized
 from .suggest import close_match
 from .view import TaskView
 from .yamlsource import MappingNode, ScalarNode
@@ -51,7 +51,7 @@ class References:
 _NONE = References((), (), ())
 
 
-@lru_cache(maxsize=8192)
+@file_memoized(4096)
 def _references(src: str) -> References:
     ast = parse_expression(src).ast
     if ast is None:

@@ -14,7 +14,6 @@ fine) and once per view: :func:`workflow_graph` caches its result.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -180,7 +179,6 @@ class WorkflowGraph:
     """Every scope of a workflow: the top level and each parallel task's sub-tasks."""
 
     def __init__(self, view: WorkflowView) -> None:
-        self.view = view
         self.top = ScopeGraph(None, view.tasks)
         scopes = [self.top]
         scope_of: dict[TaskView, ScopeGraph] = {task: self.top for task in view.tasks}
@@ -206,27 +204,22 @@ class WorkflowGraph:
         return frozenset(result)
 
 
-# A few recent graphs, keyed by the identity of their view. Each entry holds the
-# view itself, so an id cannot be reused by another view while it is cached.
-_CACHE: OrderedDict[int, WorkflowGraph] = OrderedDict()
-_CACHE_SIZE = 16
 _LOCK = threading.Lock()
 
 
 def workflow_graph(view: WorkflowView) -> WorkflowGraph:
-    """The graph of a view, built once and shared by every rule checking it."""
-    key = id(view)
+    """The graph of a view, built once and shared by every rule checking it.
+
+    It is kept on the view itself, so it lives exactly as long as the view.
+    """
+    graph = view.__dict__.get("_graph")
+    if isinstance(graph, WorkflowGraph):
+        return graph
     with _LOCK:
-        graph = _CACHE.get(key)
-        if graph is not None and graph.view is view:
-            _CACHE.move_to_end(key)
-            return graph
-    graph = WorkflowGraph(view)
-    with _LOCK:
-        _CACHE[key] = graph
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        graph = view.__dict__.get("_graph")
+        if not isinstance(graph, WorkflowGraph):
+            graph = WorkflowGraph(view)
+            view.__dict__["_graph"] = graph
     return graph
 
 

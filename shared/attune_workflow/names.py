@@ -12,10 +12,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from .context import Context
 from .expressions import NAMESPACES, Call, parse_expression, paths
+from .expressions.memo import file_memoized
 from .expressions.namespaces import KEYWORDS
 from .positions import Span
 from .view import TaskView, WorkflowView
@@ -182,7 +183,7 @@ def _collect(ctx: Context) -> Iterator[NameUse]:
             yield NameUse(kind, name, key, span, False)
 
 
-@lru_cache(maxsize=4096)
+@file_memoized(4096)
 def _expression_names(src: str) -> tuple[tuple[NameKind, str, int, int], ...]:
     """(kind, name, start, end) of the names an expression reads, by its text."""
     ast = parse_expression(src).ast

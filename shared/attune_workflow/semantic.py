@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .context import Context, Expression
 from .expressions import (
@@ -23,6 +22,7 @@ from .expressions import (
     tokenize,
     walk,
 )
+from .expressions.memo import file_memoized
 from .expressions.tokens import FLOAT, INT, KEYWORD_KINDS, NAME, STRING, UNTERMINATED
 from .locate import value_runs
 from .positions import Span
@@ -149,7 +149,7 @@ def expression_tokens(expr: Expression) -> tuple[tuple[int, int, str, frozenset[
     return _expression_tokens(expr.block.expr)
 
 
-@lru_cache(maxsize=4096)
+@file_memoized(4096)
 def _expression_tokens(src: str) -> tuple[tuple[int, int, str, frozenset[str]], ...]:
     # Workflows repeat the same expressions (`succeeded()`, `parameters.x`): by text.
     return tuple(_classify(src))

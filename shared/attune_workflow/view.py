@@ -173,20 +173,22 @@ def build_view(root: Node | None) -> WorkflowView | None:
 def _tasks(node: Node | None, parent: TaskView | None) -> list[TaskView]:
     if not isinstance(node, SequenceNode):
         return []
-    result = []
-    for index, item in enumerate(node.value):
-        fields = mapping_index(item)
-        task = TaskView(node=item, index=index, parent=parent, fields=fields)
-        name = fields.get("name")
-        if name is not None and isinstance(name[1], ScalarNode) and name[1].value != "":
-            task.name = str(name[1].value)
-            task.name_node = name[1]
-        task.transitions = _transitions(fields)
-        sub = fields.get("tasks")
-        if sub is not None:
-            task.children = _tasks(sub[1], task)
-        result.append(task)
-    return result
+    return [build_task(item, index, parent) for index, item in enumerate(node.value)]
+
+
+def build_task(item: Node, index: int, parent: TaskView | None) -> TaskView:
+    """The view of one task item (and its sub-tasks) at ``index`` of its list."""
+    fields = mapping_index(item)
+    task = TaskView(node=item, index=index, parent=parent, fields=fields)
+    name = fields.get("name")
+    if name is not None and isinstance(name[1], ScalarNode) and name[1].value != "":
+        task.name = str(name[1].value)
+        task.name_node = name[1]
+    task.transitions = _transitions(fields)
+    sub = fields.get("tasks")
+    if sub is not None:
+        task.children = _tasks(sub[1], task)
+    return task
 
 
 def _transitions(fields: dict[str, tuple[ScalarNode, Node]]) -> list[TransitionView]:

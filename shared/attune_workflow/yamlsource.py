@@ -37,7 +37,11 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "YamlDocument",
+    "build_data",
+    "compose_region",
     "parse_yaml",
+    "region_problems",
+    "shift_marks",
 ]
 
 _STR = "tag:yaml.org,2002:str"
@@ -224,6 +228,105 @@ def parse_yaml(text: str) -> YamlDocument:
         else:
             doc.data = _Builder(doc.duplicates, doc.lines).build(doc.root)
     return doc
+
+
+def compose_region(piece: str, base: int, base_line: int) -> Node | None:
+    """The single item of a block sequence that is the whole of ``piece``, or None.
+
+    ``piece`` starts at a line start, at offset ``base`` and line ``base_line``
+    of the full text; the item's marks are moved there. Anything else (a syntax
+    error, several items or documents, another root) gives None.
+    """
+    loader = _Loader(piece)
+    try:
+        if not loader.check_node():
+            return None
+        root = loader.get_node()
+        if loader.check_node():
+            return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, SequenceNode) or root.flow_style or len(root.value) != 1:
+        return None
+    item: Node = root.value[0]
+    shift_marks([item], 0, base, base_line)
+    return item
+
+
+class Mark:
+    """A node position after an edit moved it (libyaml's marks cannot be changed)."""
+
+    __slots__ = ("column", "index", "line")
+    name = "<unicode string>"
+    buffer = None
+    pointer = 0
+
+    def __init__(self, index: int, line: int, column: int) -> None:
+        self.index = index
+        self.line = line
+        self.column = column
+
+
+def shift_marks(nodes: list[Node], at: int, delta: int, line_delta: int) -> None:
+    """Move the marks at or after offset ``at`` of the nodes and everything below them.
+
+    A node moved before already holds its own :class:`Mark`, moved in place.
+    """
+    stack = list(nodes)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    own = Mark
+    while stack:
+        node = pop()
+        mark = node.start_mark
+        if mark.index >= at:
+            if mark.__class__ is own:
+                mark.index += delta
+                mark.line += line_delta
+            else:
+                node.start_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
+        mark = node.end_mark
+        if mark.index >= at:
+            if mark.__class__ is own:
+                mark.index += delta
+                mark.line += line_delta
+            else:
+                node.end_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
+        kind = node.__class__
+        if kind is MappingNode:
+            for key, value in node.value:
+                push(key)
+                push(value)
+        elif kind is SequenceNode:
+            extend(node.value)
+
+
+def region_problems(item: Node, lines: LineIndex, levels: int) -> list[tuple[str, Span]] | None:
+    """The unreadable tagged scalars of a re-composed item ``levels`` deep in its document.
+
+    None when the item could make the whole document refused (too deep, or
+    anything :func:`parse_yaml` would refuse in it): the caller parses afresh.
+    """
+    errors: list[tuple[str, Span]] = []
+    if _measure(item, lines, errors) is not None:
+        return None
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(item, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if node.__class__ is ScalarNode:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in _children(node))
+    if deepest + levels > MAX_DEPTH:
+        return None
+    return errors
+
+
+def build_data(node: Node, duplicates: list[DuplicateKey], lines: LineIndex) -> Any:
+    """The plain data of one node, its duplicate keys added to ``duplicates``."""
+    return _Builder(duplicates, lines).build(node)
 
 
 # Attune's decoder (serde_yaml_ng) stops at this nesting depth ("recursion limit exceeded").

@@ -15,7 +15,6 @@ import json
 import re
 import typing
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NoReturn
 
 from .ast import (
@@ -35,6 +34,7 @@ from .ast import (
     paths,
 )
 from .hints import Hint, filter_hint, jinja_test_hint, method_hint
+from .memo import file_memoized
 from .templates import Block, find_blocks
 from .tokens import EOF, ERROR, FLOAT, INT, KEYWORD_KINDS, NAME, STRING, UNTERMINATED, scan
 from .tokens import string_value as _string_value
@@ -761,7 +761,7 @@ def _reference(namespace: str, key: str) -> str:
     return f"{namespace}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-@lru_cache(maxsize=16384)
+@file_memoized(4096)
 def parse_expression(src: str) -> ParseResult:
     """Parse the inside of one `{{ }}` block; never raises, results are cached and immutable."""
     parser = _Parser(src)
@@ -772,7 +772,7 @@ def parse_expression(src: str) -> ParseResult:
     return ParseResult(node, tuple(errors), src)
 
 
-@lru_cache(maxsize=16384)
+@file_memoized(4096)
 def _cached_paths(src: str) -> tuple[Path, ...]:
     node = parse_expression(src).ast
     return () if node is None else paths(node)

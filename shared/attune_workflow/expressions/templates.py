@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .memo import file_memoized
+
 _JINJA_OPEN_RE = re.compile(r"\{[{%#]")
 _JINJA_CLOSERS = {"%": "%}", "#": "#}"}
 
@@ -29,7 +31,7 @@ class Block:
     closed: bool = True
 
 
-@lru_cache(maxsize=16384)
+@file_memoized(4096)
 def find_blocks(text: str) -> tuple[Block, ...]:
     """Every closed `{{ ... }}` block of `text`, in order."""
     blocks: list[Block] = []

@@ -11,8 +11,9 @@ A few operators of other template languages (`|`, `{`, `}`, `:`, `~`, `//`, `**`
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
+
+from .memo import file_memoized
 
 NAME = "name"
 INT = "int"
@@ -96,7 +97,7 @@ def scan(src: str) -> tuple[list[str], list[int], list[int]]:
     return kinds, starts, ends
 
 
-@lru_cache(maxsize=4096)
+@file_memoized(4096)
 def tokenize(src: str) -> tuple[Token, ...]:
     """All tokens of `src`, whitespace skipped, ending with an `eof` token."""
     kinds, starts, ends = scan(src)

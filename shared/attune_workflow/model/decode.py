@@ -83,6 +83,15 @@ def decode_with_texts(
     return decoder.value(model, node, data, ()), decoder.texts
 
 
+def decode_list_item(
+    model: type[BaseModel], key: str, index: int, node: Node, data: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
+    """Item ``index`` of the list field ``key`` of ``model``, decoded as in the whole file."""
+    (item,) = _plan(_fields(model)[key])[3]
+    decoder = _Decoder()
+    return decoder.value(item, node, data, (key, index)), decoder.texts
+
+
 class _Decoder:
     __slots__ = ("_seen", "texts")
 
@@ -91,30 +100,30 @@ class _Decoder:
         self.texts: list[tuple[ScalarNode, tuple[str | int, ...]]] = []
 
     def value(self, annotation: Any, node: Node, data: Any, path: tuple[str | int, ...]) -> Any:
-        kind, optional = _strip(annotation)
+        plan = _plan(annotation)
+        what, kind, optional, args = plan
         if optional and _is_null(node):
             return None
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
+        if what == _MODEL:
             if isinstance(node, MappingNode) and isinstance(data, dict):
                 return self._model(kind, node, data, path)
             return {} if _empty_plain(node) else data
-        if _is_text(kind):
+        if what == _TEXT:
             if isinstance(node, ScalarNode):
                 if node.tag != _STR:
                     self.texts.append((node, path))
                 return str(node.value)
             return data
-        origin = typing.get_origin(kind)
-        if origin is list:
-            (item,) = typing.get_args(kind) or (Any,)
+        if what == _LIST:
+            (item,) = args
             if isinstance(node, SequenceNode) and isinstance(data, list):
                 return [
                     self.value(item, n, d, (*path, i))
                     for i, (n, d) in enumerate(zip(node.value, data, strict=False))
                 ]
             return [] if _empty_plain(node) else data
-        if origin is dict:
-            key_type, item = typing.get_args(kind) or (str, Any)
+        if what == _DICT:
+            key_type, item = args
             if isinstance(node, MappingNode) and isinstance(data, dict):
                 return self._mapping(key_type, item, node, data, path)
             return {} if _empty_plain(node) else data
@@ -130,7 +139,7 @@ class _Decoder:
         memo = (id(node), id(model))
         if memo in self._seen:
             return self._seen[memo]
-        fields = {info.alias or name: info.annotation for name, info in model.model_fields.items()}
+        fields = _fields(model)
         result: dict[Any, Any] = {}
         self._seen[memo] = result
         for key_node, value_node in node.value:
@@ -153,7 +162,7 @@ class _Decoder:
         path: tuple[str | int, ...],
     ) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        text_keys = _is_text(_strip(key_type)[0])
+        text_keys = _plan(key_type)[0] == _TEXT
         for key_node, value_node in node.value:
             key = _key(key_node, data)
             if key not in data:
@@ -163,6 +172,42 @@ class _Decoder:
                 continue
             result[name] = self.value(item, value_node, data[key], (*path, name))
         return result
+
+
+_MODEL, _TEXT, _LIST, _DICT, _OTHER = range(5)
+# Annotation -> how to decode it; annotations live as long as their models.
+_PLANS: dict[int, tuple[Any, tuple[int, Any, bool, tuple[Any, ...]]]] = {}
+_FIELDS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def _plan(annotation: Any) -> tuple[int, Any, bool, tuple[Any, ...]]:
+    """What a field's annotation asks of its value, worked out once per annotation."""
+    known = _PLANS.get(id(annotation))
+    if known is not None and known[0] is annotation:
+        return known[1]
+    kind, optional = _strip(annotation)
+    plan: tuple[int, Any, bool, tuple[Any, ...]]
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        plan = (_MODEL, kind, optional, ())
+    elif _is_text(kind):
+        plan = (_TEXT, kind, optional, ())
+    elif typing.get_origin(kind) is list:
+        plan = (_LIST, kind, optional, typing.get_args(kind) or (Any,))
+    elif typing.get_origin(kind) is dict:
+        plan = (_DICT, kind, optional, typing.get_args(kind) or (str, Any))
+    else:
+        plan = (_OTHER, kind, optional, ())
+    _PLANS[id(annotation)] = (annotation, plan)
+    return plan
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields by the key a document uses for them."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = {info.alias or name: info.annotation for name, info in model.model_fields.items()}
+        _FIELDS[model] = fields
+    return fields
 
 
 def _key(key_node: Node, data: dict[Any, Any]) -> Any:

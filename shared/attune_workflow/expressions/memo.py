@@ -1,0 +1,104 @@
+"""Per-file results of the functions of an expression's text.
+
+A global bounded cache stops helping once a file holds more distinct
+expressions than it keeps: past that size every lookup misses. Here results
+live with the file being analysed instead. While a :class:`FileMemo` is active
+(``with memo.generation():``) the memoised functions store their results in it;
+the results one analysis used are handed to the next one of the same file and
+the rest dropped, so the memo holds one version's expressions, however many
+edits there were. A small global cache behind it shares the expressions that
+many files repeat, and serves alone outside any analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache, update_wrapper
+from typing import Any, Generic, TypeVar
+
+__all__ = ["FileMemo", "file_memoized"]
+
+R = TypeVar("R")
+
+_ACTIVE: ContextVar[FileMemo | None] = ContextVar("attune_file_memo", default=None)
+_MISSING: Any = object()
+
+
+class FileMemo:
+    """The expression results of one file: this version's, and the last version's."""
+
+    __slots__ = ("_current", "_previous")
+
+    def __init__(self) -> None:
+        # function -> its results by expression text
+        self._current: dict[int, dict[str, Any]] = {}
+        self._previous: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        tables = (*self._current.values(), *self._previous.values())
+        return sum(len(table) for table in tables)
+
+    def table(self, function: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """This version's results of a function, and the last version's (if any)."""
+        table = self._current.get(function)
+        if table is None:
+            table = self._current[function] = {}
+        return table, self._previous.get(function)
+
+    @contextmanager
+    def generation(self) -> Iterator[FileMemo]:
+        """Analyse a new version: the last one's results serve, the unused are then dropped."""
+        self._previous, self._current = self._current, {}
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+            self._previous = {}
+
+
+class _Memoized(Generic[R]):
+    """A function of one string whose results go to the active file memo."""
+
+    def __init__(self, function: Callable[[str], R], fallback_size: int) -> None:
+        self._fallback = lru_cache(maxsize=fallback_size)(function)
+        self._id = id(self)
+        update_wrapper(self, function)
+
+    def __call__(self, src: str) -> R:
+        memo = _ACTIVE.get()
+        if memo is None:
+            return self._fallback(src)
+        try:
+            return memo._current[self._id][src]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._miss(memo, src)
+
+    def _miss(self, memo: FileMemo, src: str) -> R:
+        table, previous = memo.table(self._id)
+        value = _MISSING if previous is None else previous.get(src, _MISSING)
+        if value is _MISSING:
+            # the global cache still shares common expressions between files
+            value = self._fallback(src)
+        table[src] = value
+        return value  # type: ignore[no-any-return]
+
+    def cache_clear(self) -> None:
+        """Empty the global fallback cache."""
+        self._fallback.cache_clear()
+
+
+def file_memoized(fallback_size: int) -> Callable[[Callable[[str], R]], _Memoized[R]]:
+    """Memoise a function of one string per file, with a global cache outside analyses."""
+
+    def wrap(function: Callable[[str], R]) -> _Memoized[R]:
+        return _Memoized(function, fallback_size)
+
+    return wrap
+
+
+def file_memo_active() -> bool:
+    """Whether an analysis with a file memo is running in this context."""
+    return _ACTIVE.get() is not None

@@ -1,0 +1,137 @@
+"""Incremental analysis gives the findings of a full analysis after every edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attune_workflow.check import analyze, build_index
+from attune_workflow.config import Config
+from attune_workflow.expressions.memo import FileMemo
+from attune_workflow.expressions.parser import parse_expression
+from attune_workflow.incremental import DocumentAnalysis, common_ends
+from attune_workflow.yamlsource import parse_yaml
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+WORKFLOWS = sorted(
+    path
+    for path in CORPUS.rglob("*.yaml")
+    if "\ntasks:" in path.read_text(encoding="utf-8")
+    or path.read_text(encoding="utf-8").startswith("tasks:")
+)
+CONFIG = Config(strict=True)
+INDEX = build_index([CORPUS / "packs"], CONFIG)
+# Mostly what typing inside a task inserts; some pieces change the block structure.
+PIECES = [
+    "a", "x1", " ", "_", "0", ".", "\n", "\n    ", "\n      - ", "{{ ", " }}", "{{ result().ok }}",
+    "parameters.", "task.", "succeeded()", "next:", "do: [", "]", "- name: n", ": ", "'", '"',
+    "#", "# attune: ignore[unknown-task]", "é", "😀", "tasks:", "\n- ", "&a", "*a", "...", "\t",
+    " 99999999999999999999999", " 0o9", " !!int x",
+]  # fmt: skip
+
+
+def full(path: Path, text: str) -> list[object]:
+    return list(analyze(path, text, index=INDEX, config=CONFIG)[1])
+
+
+def test_the_corpus_has_workflows() -> None:
+    assert len(WORKFLOWS) >= 10
+
+
+def test_common_ends_do_not_overlap() -> None:
+    assert common_ends("abcabc", "abc") == (3, 0)
+    assert common_ends("aaaa", "aaaaa") == (4, 0)
+    assert common_ends("x" * 9000 + "1" + "y" * 9000, "x" * 9000 + "22" + "y" * 9000) == (
+        9000,
+        9000,
+    )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_an_edit_inside_a_task_is_spliced(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    doc = parse_yaml(text)
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    assert analysis.incremental_updates == 0
+    tasks = dict((k.value, v) for k, v in doc.root.value)["tasks"]  # type: ignore[union-attr]
+    last = tasks.value[-1]
+    # a character at the end of the last task's first scalar value
+    first_value = last.value[0][1] if hasattr(last, "value") and last.value else last
+    at = first_value.end_mark.index
+    edited = text[:at] + "z" + text[at:]
+    ctx, found = analysis.update(edited)
+    assert found == full(path, edited)
+    assert ctx.doc.data == parse_yaml(edited).data
+    if "&" not in text[last.start_mark.index :] and "*" not in text[last.start_mark.index :]:
+        assert analysis.incremental_updates == 1
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    source=st.sampled_from(WORKFLOWS),
+    edits=st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1),
+            st.integers(min_value=0, max_value=4),
+            st.sampled_from(PIECES),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_incremental_equals_full_after_every_edit(
+    source: Path, edits: list[tuple[float, int, str]]
+) -> None:
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    for where, removed, piece in edits:
+        at = int(where * len(text))
+        text = text[:at] + piece + text[at + removed :]
+        ctx, found = analysis.update(text)
+        reference, expected = analyze(source, text, index=INDEX, config=CONFIG)
+        assert found == expected
+        assert ctx.doc.data == reference.doc.data
+        assert ctx.doc.duplicates == reference.doc.duplicates
+        assert sorted(ctx.doc.scalar_errors) == sorted(reference.doc.scalar_errors)
+        assert ctx.decoded == reference.decoded
+        assert [(e.kind, e.path, e.key, e.message) for e in ctx.structure] == [
+            (e.kind, e.path, e.key, e.message) for e in reference.structure
+        ]
+        assert [(n.value, p) for n, p in ctx.scalar_texts] == [
+            (n.value, p) for n, p in reference.scalar_texts
+        ]
+
+
+def test_random_edits_mostly_take_the_incremental_path() -> None:
+    """Typing in tasks, one character at a time, splices instead of re-parsing."""
+    source = CORPUS / "packs" / "deployments" / "actions" / "workflows" / "deploy_app.workflow.yaml"
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    at = text.index("\n", text.index("- name:", text.index("tasks:"))) - 1
+    for char in "abc_1":
+        at += 1
+        text = text[:at] + char + text[at:]
+        assert analysis.update(text)[1] == full(source, text)
+    assert analysis.incremental_updates == 5
+
+
+def test_the_file_memo_holds_one_version() -> None:
+    memo = FileMemo()
+    with memo.generation():
+        for n in range(50):
+            parse_expression(f"a + {n}")
+    assert len(memo) == 50
+    with memo.generation():
+        parse_expression("a + 1")
+        parse_expression("b")
+    assert len(memo) == 2
