@@ -162,7 +162,7 @@ def test_crash_outside_the_files_is_one_line_and_exit_3(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the index\nbroke")
 
-    monkeypatch.setattr("attune_lsp.cli.check_paths", fail)
+    monkeypatch.setattr("attune_workflow.check.check_paths", fail)
     assert main(["--check", str(make_pack(tmp_path / "p", "p"))]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: RuntimeError: the index broke" in err
