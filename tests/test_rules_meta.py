@@ -25,7 +25,7 @@ CATALOGUE = {
     "ref-mismatch", "unknown-action", "unverified-action", "missing-input", "unknown-input",
     "input-type", "workflow-file", "orphan-workflow-file", "legacy-location", "schema-format",
     "pack-manifest", "unused-ignore", "skipped-by-scheduler", "unbound-context",
-    "missing-entry-point", "duplicate-ref", "ignored-file",
+    "missing-entry-point", "duplicate-ref", "ignored-file", "unreadable-file",
 }  # fmt: skip
 
 

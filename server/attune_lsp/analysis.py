@@ -21,10 +21,18 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from attune_workflow.check import analyze, check_raw, decode, expand_paths, load_config
+from attune_workflow.check import (
+    analyze,
+    check_raw,
+    decode,
+    expand_paths,
+    file_problem,
+    load_config,
+)
 from attune_workflow.config import CONFIG_NAME, Config, ConfigError
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.files import FileProblem, read_file
 from attune_workflow.packindex import (
     PackIndex,
     PackInfo,
@@ -279,11 +287,17 @@ class Project:
         index = self.index
         problems: list[str] = []
         if text is None:
+            # Stat first, regular files inside their pack only: a FIFO, a link loop or a
+            # link out of the pack is a finding of its own, never a blocked read.
+            pack = index.pack_for(path)
             try:
-                data = path.read_bytes()
-            except OSError:
-                return None
-            early = check_raw(path, data, config)
+                data = read_file(
+                    path, max_size=config.max_file_size, root=pack.root if pack else None
+                )
+            except FileProblem as problem:
+                data, early = b"", file_problem(problem, config)
+            else:
+                early = check_raw(path, data, config)
             text = data.decode("utf-8", errors="replace") if early else decode(data)
         else:
             early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
@@ -326,10 +340,14 @@ def lines_of_path(path: Path, overlay: Mapping[Path, str]) -> LineIndex | None:
     text = overlay.get(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_file(path, max_size=RELATED_FILE_LIMIT).decode("utf-8", errors="replace")
+        except FileProblem:
             return None
     return LineIndex(text)
+
+
+# A related file larger than this is not read to place a related location.
+RELATED_FILE_LIMIT = 16 * 1024 * 1024
 
 
 def summarize(path: Path, ctx: Context | None, lines: LineIndex) -> Summary:

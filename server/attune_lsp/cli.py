@@ -3,13 +3,17 @@
 With no arguments it speaks LSP on stdio. ``--check`` (or ``check``) runs the
 engine headless; ``schema`` prints a JSON Schema; ``rules`` prints the rule
 index; ``register``/``unregister``/``list``/``show``/``db`` talk to Attune's
-database. Exit codes: 0 clean, 1 findings, 2 usage error, 3 failure.
+database. Exit codes: 0 clean, 1 findings, 2 usage error, 3 failure (a crash
+of the checker is one line on stderr and exit 3; the other files' findings
+are still printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +22,7 @@ from typing import Any, TextIO
 
 from attune_workflow.check import build_index, check_bytes, check_paths, load_config
 from attune_workflow.config import Config, ConfigError
-from attune_workflow.diagnostics import FileReport, Severity
+from attune_workflow.diagnostics import INTERNAL_ERROR, FileReport, Severity
 
 from . import __version__
 from .output import FORMATS, write_report
@@ -94,11 +98,28 @@ def run() -> None:
 
     After a large check the interpreter's clean-up of millions of small objects
     takes as long as the check itself; nothing is left to release by then.
+    A reader that stops early (``| head``) ends the output quietly.
     """
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_FAILURE
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device once its reader has gone (nothing more can be shown)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "check")
     parser = build_parser()
     args = parser.parse_args(args_list)
+    if args.command is not None:
+        _log_to_stderr()
     try:
         if args.command == "check":
             return run_check(args, sys.stdout, sys.stderr)
@@ -133,6 +156,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_FAILURE
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # one line, never a traceback (that goes to the log)
+        logging.getLogger(__name__).debug("attune-lsp failed", exc_info=True)
+        detail = " ".join(str(exc).split())[:200]
+        print(f"attune-lsp: internal error: {type(exc).__name__}: {detail}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _log_to_stderr() -> None:
+    """Logging for the commands: off unless ``ATTUNE_LSP_LOG`` names a level.
+
+    A crash is reported as one line; its traceback is logged, so it shows only when
+    asked for. Messages pass through the password redaction.
+    """
+    from attune_workflow.registrar.errors import install_log_redaction
+
+    root = logging.getLogger()
+    if not root.handlers:
+        level = os.environ.get("ATTUNE_LSP_LOG", "").upper()
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(
+            getattr(logging, level, logging.CRITICAL + 1) if level else logging.CRITICAL + 1
+        )
+    install_log_redaction()
 
 
 def run_schema(which: str, out: TextIO) -> int:
@@ -190,8 +240,11 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         progress = _progress(err) if err.isatty() else None
         reports = check_paths(paths, config, jobs=args.jobs, progress=progress)
     color = args.color == "always" or (args.color == "auto" and out.isatty())
-    write_report(reports, args.format, out, show_source=color, texts=texts)
-    out.flush()
+    try:
+        write_report(reports, args.format, out, show_source=color, texts=texts)
+        out.flush()
+    except BrokenPipeError:  # `| head`: the reader has seen enough; the exit code still counts
+        _silence_stdout()
     counts = {severity: 0 for severity in Severity}
     for report in reports:
         for d in report.diagnostics:
@@ -207,5 +260,13 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"file{'s' if len(reports) != 1 else ''}",
             file=err,
         )
+    crashed = sum(1 for r in reports for d in r.diagnostics if d.code == INTERNAL_ERROR)
+    if crashed:
+        print(
+            f"attune-lsp: internal error while checking {crashed} "
+            f"file{'s' if crashed != 1 else ''} (see the {INTERNAL_ERROR} findings)",
+            file=err,
+        )
+        return EXIT_FAILURE
     failing = counts[Severity.ERROR] + (counts[Severity.WARNING] if args.strict else 0)
     return EXIT_FINDINGS if failing else EXIT_CLEAN

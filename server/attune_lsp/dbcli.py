@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import pathlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, TextIO, TypeVar
 
-from attune_workflow.registrar.errors import RegistrarError
+from attune_workflow.diagnostics import INTERNAL_ERROR
+from attune_workflow.registrar.errors import RegistrarError, redact_text
 from attune_workflow.registrar.types import (
     RegistrationReport,
     UnregisterReport,
@@ -109,6 +111,12 @@ def _guarded(handler: Handler) -> Handler:
             return handler(args)
         except RegistrarError as exc:
             return _fail(str(exc))
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # a crash is one line; the traceback goes to the log
+            logging.getLogger(__name__).debug("%s failed", handler.__name__, exc_info=True)
+            detail = redact_text(" ".join(str(exc).split())[:200])
+            return _fail(f"internal error: {type(exc).__name__}: {detail}")
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
@@ -153,11 +161,20 @@ def cmd_register(args: argparse.Namespace) -> int:
     from attune_workflow.registrar.embedded import resolve_database
 
     records, problems = _collect(list(args.paths), args.max_file_size)
-    if problems:
+    crashed = [
+        line
+        for line in (*problems, *(e for r in records for e in r.errors))
+        if line.endswith(f"[{INTERNAL_ERROR}]")
+    ]
+    if problems or crashed:
         for problem in problems:
             print(problem)
-        count = len(problems)
+        for line in crashed:
+            print(line)
+        count = len(problems) + len(crashed)
         print(f"nothing registered: {count} {'problem' if count == 1 else 'problems'} in the files")
+        if crashed:
+            return _fail(f"internal error while reading {len(crashed)} file(s)")
         return EXIT_FINDINGS
     if not records:
         print("attune-lsp: no workflow files found", file=sys.stderr)

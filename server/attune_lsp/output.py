@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from attune_workflow.diagnostics import Diagnostic, FileReport, Severity
+from attune_workflow.files import FileProblem, read_file
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import RULES
 
@@ -29,6 +30,26 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return os.path.relpath(path, base) if path.is_relative_to(base) else str(path)
     except ValueError:
         return str(path)
+
+
+# Control characters from files (ESC starts terminal escape sequences) are shown, not sent.
+_CONTROLS = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+_LINE_CONTROLS = {code: text for code, text in _CONTROLS.items() if code not in (0x0A, 0x0D)}
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """Text for a terminal: control characters written as ``\\xNN`` escapes (tabs kept)."""
+    return text.translate(_LINE_CONTROLS if keep_lines else _CONTROLS)
+
+
+# Findings about files that were not read: their source is never shown either.
+_UNREAD = frozenset({"unreadable-file", "file-too-large"})
+_SOURCE_LIMIT = 64 * 1024 * 1024
 
 
 def _items(reports: Iterable[FileReport]) -> Iterable[tuple[FileReport, Diagnostic]]:
@@ -48,19 +69,20 @@ def write_text(
     for report, d in _items(reports):
         s = d.span
         out.write(
-            f"{display_path(report.path)}:{s.line + 1}:{s.column + 1}: "
-            f"{d.severity.label}: {d.message} [{d.code}]\n"
+            f"{printable(display_path(report.path))}:{s.line + 1}:{s.column + 1}: "
+            f"{d.severity.label}: {printable(d.message)} [{d.code}]\n"
         )
-        if show_source:
+        if show_source and d.code not in _UNREAD:
             text = (texts or {}).get(report.path)
             if text is None:
                 try:
-                    text = report.path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
+                    data = read_file(report.path, max_size=_SOURCE_LIMIT)
+                except FileProblem:
                     continue
+                text = data.decode("utf-8", errors="replace")
             line = LineIndex(text).line_text(s.line)
             width = (s.end_column if s.end_line == s.line else len(line)) - s.column
-            out.write(f"  {line}\n  {' ' * s.column}{'^' * max(1, width)}\n")
+            out.write(f"  {printable(line)}\n  {' ' * s.column}{'^' * max(1, width)}\n")
 
 
 def to_json(reports: Sequence[FileReport]) -> list[dict[str, Any]]:
@@ -167,7 +189,7 @@ def write_github(reports: Sequence[FileReport], out: TextIO) -> None:
     for report, d in _items(reports):
         s = d.span
         props = [
-            f"file={_escape_property(display_path(report.path))}",
+            f"file={_escape_property(printable(display_path(report.path)))}",
             f"line={s.line + 1}",
             f"col={s.column + 1}",
             f"endLine={s.end_line + 1}",
@@ -175,7 +197,8 @@ def write_github(reports: Sequence[FileReport], out: TextIO) -> None:
         if s.end_line == s.line:
             props.append(f"endColumn={s.end_column + 1}")
         props.append(f"title={_escape_property(d.code)}")
-        out.write(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(d.message)}\n")
+        message = _escape_data(printable(d.message, keep_lines=True))
+        out.write(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{message}\n")
 
 
 def write_report(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from attune_workflow.diagnostics import INTERNAL_ERROR
 from attune_workflow.rules import GROUPS, RULES_BY_ID
 
 
@@ -61,4 +62,16 @@ def render_rules(fmt: str = "markdown") -> str:
                 body,
                 "",
             ]
+    out += [
+        f'<a id="{INTERNAL_ERROR}"></a>',
+        f"## `{INTERNAL_ERROR}`",
+        "",
+        "*error*, not a rule — a crash of the checker itself while it read the file.",
+        "",
+        "The message names the rule or step that failed and the exception; the other rules",
+        "still ran. No suppression or setting hides it, and `--check` exits 3 (the other",
+        "files' findings are still printed). The traceback is in the log",
+        "(`ATTUNE_LSP_LOG=debug`); please report the file to the attune-lsp project.",
+        "",
+    ]
     return "\n".join(out).rstrip() + "\n"

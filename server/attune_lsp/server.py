@@ -24,7 +24,9 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from attune_workflow.context import Context
+from attune_workflow.files import FileProblem, read_text
 from attune_workflow.positions import LineIndex
+from attune_workflow.registrar.errors import install_log_redaction, remember_secrets
 from attune_workflow.yamlsource import parse_yaml
 
 from . import __version__, convert
@@ -167,8 +169,8 @@ class AttuneServer(LanguageServer):
                 break
         else:
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_text(path, max_size=self.project.base.max_file_size)
+            except FileProblem:
                 return None
         index = self.project.index
         return Context(path, text, parse_yaml(text), index=index, config=self.project.base)
@@ -457,6 +459,7 @@ class AttuneServer(LanguageServer):
                 + ". Defaults are used for them.",
                 lsp.MessageType.Error,
             )
+        remember_secrets(settings.database_url)
         changed = settings != self.settings
         self.settings = settings
         return changed
@@ -618,6 +621,10 @@ def serve(tcp: str | None = None) -> int:
     """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code."""
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
+    # Settings (a database URL with its password) reach the log through pygls's own
+    # messages at info and debug level: every line passes through the redaction.
+    install_log_redaction()
+    remember_secrets(os.environ.get("ATTUNE_DATABASE_URL"))
     server = create_server()
     # Analyses allocate many short-lived objects and few cycles: full collections of a
     # large heap cost seconds, so move start-up objects out of the collector's sight and

@@ -10,6 +10,7 @@ import gc
 import logging
 import os
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ from pathlib import Path
 
 from .config import Config, find_config_files, load_config_file
 from .context import Context, FileKind, Layout, classify
-from .diagnostics import Diagnostic, FileReport, Severity
+from .diagnostics import INTERNAL_ERROR, Diagnostic, FileReport, Severity, internal_error
+from .files import FileProblem, check_entry, read_file, real_path
 from .packindex import (
     SKIP_DIRS,
     YAML_SUFFIXES,
@@ -30,10 +32,10 @@ from .packindex import (
     read_pack,
 )
 from .positions import LineIndex, Span
-from .rules import RULES, unused_ignore
+from .rules import RULES, file_too_large, pack_manifest, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
-from .yamlsource import parse_yaml
+from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, parse_yaml
 
 log = logging.getLogger(__name__)
 
@@ -130,23 +132,83 @@ def _analyze(
         try:
             produced = list(rule.check(ctx))
         except Exception as exc:  # a bug in one rule must not hide the others' findings
-            produced = [_rule_failure(rule, exc)]
+            log.exception("rule %s failed on %s", rule.id, path)
+            found.append(internal_error(f"rule '{rule.id}'", exc))
+            continue
         if severity is None:
             found.extend(produced)
         else:
             found.extend(d.with_severity(severity) for d in produced)
+    if len(found) > FINDINGS_PER_STRING:
+        found = cap_per_string(found, doc)
     return ctx, _finish(found, text, doc.lines, config)
 
 
-def _rule_failure(rule: Rule, exc: Exception) -> Diagnostic:
-    log.exception("rule %s failed", rule.id)
-    return Diagnostic(
-        Span(0, 0, 0, 0),
-        Severity.ERROR,
-        rule.id,
-        f"Internal error in rule '{rule.id}' ({type(exc).__name__}: {exc}); the other rules ran. "
-        "Please report this file to the attune-lsp project",
+# At most this many findings of one rule inside one string; the rest are counted.
+FINDINGS_PER_STRING = 20
+
+
+def cap_per_string(found: list[Diagnostic], doc: YamlDocument) -> list[Diagnostic]:
+    """Keep the first :data:`FINDINGS_PER_STRING` findings of each rule in each string.
+
+    A string of thousands of ``{{ }}`` blocks would otherwise give thousands of
+    findings; the ones past the cap become one "and N more" finding on the string.
+    Linear in the findings and the scalars of the document.
+    """
+    scalars = sorted(
+        (node.start_mark.index, node.end_mark.index)
+        for node in _scalar_nodes(doc.root)
+        if node.end_mark.index - node.start_mark.index > 1
     )
+    starts = [start for start, _ in scalars]
+    groups: dict[tuple[str, int], list[Diagnostic]] = {}
+    kept: list[Diagnostic] = []
+    for diagnostic in found:
+        offset = doc.lines.offset(diagnostic.span.line, diagnostic.span.column)
+        at = bisect_right(starts, offset) - 1
+        if at < 0 or diagnostic.code == INTERNAL_ERROR or offset > scalars[at][1]:
+            kept.append(diagnostic)
+            continue
+        group = groups.setdefault((diagnostic.code, at), [])
+        group.append(diagnostic)
+        if len(group) <= FINDINGS_PER_STRING:
+            kept.append(diagnostic)
+    for (code, at), group in groups.items():
+        extra = len(group) - FINDINGS_PER_STRING
+        if extra <= 0:
+            continue
+        start, end = scalars[at]
+        first = group[FINDINGS_PER_STRING]
+        kept.append(
+            Diagnostic(
+                doc.lines.span(start, end),
+                min(d.severity for d in group[FINDINGS_PER_STRING:]),
+                code,
+                f"... and {extra:,} more finding{'s' if extra != 1 else ''} of this rule in this "
+                f"string (the next: {first.message})",
+            )
+        )
+    return kept
+
+
+def _scalar_nodes(root: Node | None) -> Iterator[ScalarNode]:
+    if root is None:
+        return
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield node
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
 
 
 def _finish(
@@ -156,6 +218,9 @@ def _finish(
     if suppressions:
         kept = []
         for diagnostic in found:
+            if diagnostic.code == INTERNAL_ERROR:  # a crash is never hidden
+                kept.append(diagnostic)
+                continue
             hit = False
             for supp in suppressions:
                 if suppressed_by(supp, diagnostic.code, diagnostic.span.line):
@@ -201,10 +266,34 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8").removeprefix("\ufeff")
 
 
-def check_file(path: Path, *, index: PackIndex, config: Config) -> FileReport:
-    """Check one file on disk."""
-    data = path.read_bytes()
+def check_file(
+    path: Path, *, index: PackIndex, config: Config, root: Path | None = None
+) -> FileReport:
+    """Check one file on disk; a file that cannot be read safely gets one finding.
+
+    The file is stat-ed before it is read (the size limit costs no read) and is
+    read only when it is a regular file whose real path lies inside ``root``
+    (its pack folder, or the folder that was searched), when given.
+    """
+    try:
+        data = read_file(path, max_size=config.max_file_size, root=root)
+    except FileProblem as problem:
+        return FileReport(path, tuple(file_problem(problem, config)))
     return FileReport(path, tuple(check_bytes(path, data, index=index, config=config)))
+
+
+def file_problem(
+    problem: FileProblem, config: Config, severity: Severity = unreadable_file.SEVERITY
+) -> list[Diagnostic]:
+    """The finding for a file that was not read, with the user's severity for its rule."""
+    if problem.size is not None:
+        diagnostic = file_too_large.diagnostic(problem.size, config.max_file_size)
+    else:
+        diagnostic = unreadable_file.diagnostic(problem.message, severity)
+    if diagnostic.code in config.rules:
+        level = config.rules[diagnostic.code]
+        return [] if level is None else [diagnostic.with_severity(level)]
+    return [diagnostic]
 
 
 # -- many files ----------------------------------------------------------------------------
@@ -216,24 +305,36 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     A folder yields the files of every pack below it and loose YAML files that
     look like workflows or actions; a file given by name is always checked.
     """
-    return _expand(paths)[0]
+    return list(_expand(paths).files)
 
 
-def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """(files to check, pack folders found below the folders), from one walk per folder."""
-    files: dict[Path, None] = {}
-    packs: dict[Path, None] = {}
+class _Expansion:
+    """What a walk of the given paths found."""
+
+    __slots__ = ("files", "packs", "skipped")
+
+    def __init__(self) -> None:
+        self.files: dict[Path, Path | None] = {}  # file -> the root it must lie in
+        self.packs: dict[Path, None] = {}
+        self.skipped: list[tuple[Path, str, Severity]] = []  # (entry, why, severity)
+
+
+def _expand(paths: Iterable[Path]) -> _Expansion:
+    """The files to check, the pack folders below the folders and the entries skipped."""
+    found = _Expansion()
     for path in paths:
-        path = path.resolve()
-        if path.is_file():
-            files[path] = None
+        path = real_path(path)
+        if not path.is_dir():
+            found.files[path] = None  # named by the user: read (or reported) whatever it is
             continue
-        found, loose = scan_folder(path)
-        for root in found:
-            packs[root] = None
-            files.update(dict.fromkeys(read_pack_files(root)))
-        files.update(dict.fromkeys(loose))
-    return list(files), list(packs)
+        packs, loose, skipped = scan_folder(path)
+        for root in packs:
+            found.packs[root] = None
+            found.files.update(dict.fromkeys(read_pack_files(root), root))
+            found.skipped.extend((f, why, Severity.ERROR) for f, why in unreadable_folders(root))
+        found.files.update(dict.fromkeys(loose, path))
+        found.skipped.extend((f, why, Severity.WARNING) for f, why in skipped)
+    return found
 
 
 def read_pack_files(root: Path) -> list[Path]:
@@ -241,14 +342,38 @@ def read_pack_files(root: Path) -> list[Path]:
     return list(PackInfo(ref=root.name, root=root).files())
 
 
-def scan_folder(root: Path) -> tuple[list[Path], list[Path]]:
-    """The packs at or below a folder, and the loose Attune YAML files outside them."""
+def unreadable_folders(root: Path) -> list[tuple[Path, str]]:
+    """The workflow and action folders of a pack that exist but cannot be listed."""
+    problems = []
+    for name in ("actions", "actions/workflows", "workflows"):
+        folder = root / name
+        try:
+            with os.scandir(folder):
+                pass
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            problems.append(
+                (
+                    folder,
+                    f"Cannot read the folder: {exc.strerror or exc}; its files are not checked "
+                    "(and Attune's loader cannot read them either)",
+                )
+            )
+    return problems
+
+
+def scan_folder(root: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """The packs at or below a folder, the loose Attune YAML files outside them, and
+    the YAML-named entries that are skipped (not regular files, links out of the folder).
+    """
     if not root.is_dir():
-        return [], []
+        return [], [], []
     if is_pack_dir(root):
-        return [root], []
+        return [root], [], []
     packs: list[Path] = []
     loose: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for current, dirs, names in os.walk(root):
         here = Path(current)
         if here != root and is_pack_dir(here):
@@ -259,14 +384,19 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Path]]:
         for name in sorted(names):
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 file = here / name
+                try:
+                    check_entry(file, root)
+                except FileProblem as problem:
+                    skipped.append((file, problem.message))
+                    continue
                 if _looks_like_attune(file):
                     loose.append(file)
-    return packs, loose
+    return packs, loose, skipped
 
 
 def _looks_like_attune(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb", opener=_nonblocking) as handle:
             head = handle.read(65536)
     except OSError:
         return False
@@ -285,7 +415,7 @@ def build_index(
     """
     roots: dict[Path, None] = dict.fromkeys(discovered or ())
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         pack_root = find_pack_root(path)
         if pack_root is not None:
             roots[pack_root] = None
@@ -296,7 +426,19 @@ def build_index(
     for extra in config.pack_roots:
         for folder in discover_packs(extra):
             roots[folder] = None
-    return PackIndex(read_pack(root) for root in roots)
+    return PackIndex(safe_read_pack(root) for root in roots)
+
+
+def safe_read_pack(root: Path) -> PackInfo:
+    """Read a pack for the index; a pack that cannot be read is indexed empty, not fatal.
+
+    Its own files still get their findings when they are checked.
+    """
+    try:
+        return read_pack(root)
+    except Exception:
+        log.exception("reading pack %s failed", root)
+        return PackInfo(ref=root.name, root=real_path(root))
 
 
 def sibling_packs(pack_root: Path) -> list[Path]:
@@ -333,24 +475,28 @@ def load_config(paths: Iterable[Path], base: Config) -> Config:
 _WORKER: tuple[PackIndex, Config] | None = None
 
 
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
 def _init_worker(index: PackIndex, config: Config) -> None:
     global _WORKER
     _WORKER = (index, config)
 
 
-def _check_in_worker(path: Path) -> FileReport:
+def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
     assert _WORKER is not None
     index, config = _WORKER
-    return _safe_check(path, index, config)
+    return _safe_check(job[0], job[1], index, config)
 
 
-def _safe_check(path: Path, index: PackIndex, config: Config) -> FileReport:
+def _safe_check(path: Path, root: Path | None, index: PackIndex, config: Config) -> FileReport:
+    """Check one file; a crash of the checker becomes an internal-error finding of that file."""
     try:
-        return check_file(path, index=index, config=config)
-    except OSError as exc:
-        message = f"Cannot read the file: {exc.strerror or exc}"
-        diagnostic = Diagnostic(Span(0, 0, 0, 0), Severity.ERROR, "encoding", message)
-        return FileReport(path, (diagnostic,))
+        return check_file(path, index=index, config=config, root=root)
+    except Exception as exc:
+        log.exception("checking %s failed", path)
+        return FileReport(path, (internal_error("the checker", exc),))
 
 
 def check_paths(
@@ -361,13 +507,21 @@ def check_paths(
     progress: Callable[[int, int], None] | None = None,
     index: PackIndex | None = None,
 ) -> list[FileReport]:
-    """Check files and folders; large trees use a pool of processes."""
-    files, packs = _expand(paths)
+    """Check files and folders; large trees use a pool of processes.
+
+    Entries that are skipped (a FIFO, a link out of the folder, an unreadable
+    folder) come first, each with a warning of its own.
+    """
+    found = _expand(paths)
     if index is None:
-        index = build_index(paths, config, discovered=packs)
+        index = build_index(paths, config, discovered=list(found.packs))
+    reports: list[FileReport] = [
+        FileReport(entry, tuple(file_problem(FileProblem(why), config, severity)))
+        for entry, why, severity in found.skipped
+    ]
+    files = list(found.files.items())
     total = len(files)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    reports: list[FileReport] = []
     if workers > 1 and total >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(index, config)
@@ -377,11 +531,51 @@ def check_paths(
                 if progress:
                     progress(done, total)
     else:
-        for done, path in enumerate(files, 1):
-            reports.append(_safe_check(path, index, config))
+        for done, (path, root) in enumerate(files, 1):
+            reports.append(_safe_check(path, root, index, config))
             if progress:
                 progress(done, total)
-    return reports
+    return _with_duplicate_refs(reports, list(found.packs), index, config)
+
+
+def _with_duplicate_refs(
+    reports: list[FileReport], packs: list[Path], index: PackIndex, config: Config
+) -> list[FileReport]:
+    """Report packs checked together that share a ref (Attune keeps one pack per ref).
+
+    Only packs among the checked folders count: a sibling indexed for context is not
+    reported on a check of its neighbour.
+    """
+    severity = config.rules.get(pack_manifest.ID, pack_manifest.SEVERITY)
+    if severity is None:
+        return reports
+    first: dict[str, Path] = {}
+    extra: dict[Path, Diagnostic] = {}
+    for root in packs:
+        pack = index.pack_for(root / "pack.yaml")
+        ref = pack.ref if pack is not None else root.name
+        if ref not in first:
+            first[ref] = root
+            continue
+        target = root / "pack.yaml" if os.path.lexists(root / "pack.yaml") else root
+        extra[target] = Diagnostic(
+            Span(0, 0, 0, 0),
+            severity,
+            pack_manifest.ID,
+            f"Pack ref '{ref}' is also the ref of the pack in {first[ref]}: Attune keeps one "
+            "pack per ref, so one would replace the other; give each pack its own ref",
+        )
+    if not extra:
+        return reports
+    merged = []
+    for report in reports:
+        found = extra.pop(report.path, None)
+        if found is not None:
+            both = sorted((*report.diagnostics, found), key=lambda d: d.sort_key)
+            report = FileReport(report.path, tuple(both))
+        merged.append(report)
+    merged.extend(FileReport(path, (d,)) for path, d in extra.items())
+    return merged
 
 
 __all__ = [

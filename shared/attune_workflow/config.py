@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Severity
+from .files import real_path
 from .yamlsource import parse_yaml
 
 CONFIG_NAME = ".attune-lsp.yaml"
@@ -95,16 +96,28 @@ def load_config_file(path: Path) -> Config:
     roots = data.get("pack_roots", [])
     if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
         raise ConfigError(f"{path}: pack_roots must be a list of folders")
+    project = real_path(path.parent)
+    resolved = []
+    for entry in roots:
+        folder = real_path(project / entry)
+        if not folder.is_relative_to(project):
+            # A repository's file must not widen the scan (``["/"]`` walks the whole disk).
+            raise ConfigError(
+                f"{path}: pack_roots entry {entry!r} lies outside {project}; a project's "
+                "configuration only names folders inside the project (name outside folders "
+                "in your own editor settings, attune.packRoots)"
+            )
+        resolved.append(folder)
     return Config(
         rules=parse_rule_settings(data.get("rules"), source=str(path)),
         max_file_size=size,
-        pack_roots=tuple((path.parent / r).resolve() for r in roots),
+        pack_roots=tuple(resolved),
     )
 
 
 def find_config_files(path: Path) -> list[Path]:
     """Every ``.attune-lsp.yaml`` from the file system root down to ``path``."""
-    path = path.resolve()
+    path = real_path(path)
     start = path if path.is_dir() else path.parent
     found = [folder / CONFIG_NAME for folder in (start, *start.parents)]
     return [p for p in reversed(found) if p.is_file()]

@@ -91,3 +91,23 @@ class FileReport:
 
     path: Path
     diagnostics: tuple[Diagnostic, ...]
+
+
+INTERNAL_ERROR = "internal-error"
+
+
+def internal_error(what: str, exc: BaseException) -> Diagnostic:
+    """The finding for a crash in the checker itself (never suppressed; ``--check`` exits 3).
+
+    The message names what failed and the exception; the traceback goes to the log.
+    """
+    detail = " ".join(str(exc).split())
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    return Diagnostic(
+        Span(0, 0, 0, 0),
+        Severity.ERROR,
+        INTERNAL_ERROR,
+        f"Internal error in {what} ({type(exc).__name__}: {detail}); the other checks ran. "
+        "Please report this file to the attune-lsp project",
+    )

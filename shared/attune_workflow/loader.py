@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import analyze, check_raw, decode
+from .check import analyze, check_raw, decode, file_problem
 from .config import DEFAULT_MAX_FILE_SIZE, Config
 from .context import FileKind
 from .diagnostics import Diagnostic, Severity
+from .files import FileProblem, read_file, real_path
 from .normalize import normalize
 from .packindex import PackIndex, read_pack, yaml_files
 from .rules import GROUPS
@@ -54,6 +55,7 @@ class WorkflowFileRef:
     pack: str
     name: str
     ref_name: str
+    root: Path | None = None  # the pack folder; a file whose real path is outside is not read
 
 
 @dataclass(slots=True)
@@ -111,7 +113,11 @@ class WorkflowLoader:
         for folder in (pack_dir / "workflows", pack_dir / "actions" / "workflows"):
             for path in yaml_files(folder):
                 name = workflow_name(path)
-                files.append(WorkflowFileRef(path.resolve(), pack, name, f"{pack}.{name}"))
+                files.append(
+                    WorkflowFileRef(
+                        real_path(path), pack, name, f"{pack}.{name}", real_path(pack_dir)
+                    )
+                )
         return files
 
     def load_pack_workflows(self, pack: str, pack_dir: Path) -> dict[str, LoadedWorkflow]:
@@ -122,8 +128,11 @@ class WorkflowLoader:
         return result
 
     def load_workflow_file(self, file: WorkflowFileRef) -> LoadedWorkflow:
-        """Load one file; problems become diagnostics, I/O failures raise OSError."""
-        data = file.path.read_bytes()
+        """Load one file; every problem, reading included, becomes a diagnostic.
+
+        The file is read only when it is a regular file within the size limit
+        whose real path lies inside its pack folder.
+        """
         config = Config(
             rules={rule: None for rule in PACK_CHECK_RULES},
             max_file_size=self.config.max_file_size,
@@ -133,6 +142,10 @@ class WorkflowLoader:
                 rules={rule: None for rule in _all_rules() - PARSE_RULES},
                 max_file_size=self.config.max_file_size,
             )
+        try:
+            data = read_file(file.path, max_size=config.max_file_size, root=file.root)
+        except FileProblem as problem:
+            return LoadedWorkflow(file, None, None, file_problem(problem, config))
         early = check_raw(file.path, data, config)
         if early:
             return LoadedWorkflow(file, None, None, early)
@@ -159,7 +172,9 @@ class WorkflowLoader:
             ):
                 path = folder / candidate
                 if path.is_file():
-                    return self.load_workflow_file(WorkflowFileRef(path.resolve(), pack, name, ref))
+                    return self.load_workflow_file(
+                        WorkflowFileRef(real_path(path), pack, name, ref, real_path(pack_dir))
+                    )
         raise LoaderError(f"Workflow not found: ref '{ref}'")
 
 

@@ -17,9 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .files import FileProblem, read_text, real_path
 from .yamlsource import parse_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Pack files larger than this are not read into the index (their own check reports the size;
+# Attune's loader refuses files over 1 MiB).
+MAX_INDEXED_SIZE = 1024 * 1024
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", ".venv", "site-packages"})
 
 
@@ -48,7 +52,9 @@ class ActionInfo:
         """The graph file this action links, when it is a workflow action on disk."""
         if self.path is None or not isinstance(self.workflow_file, str):
             return None
-        return (self.path.parent / self.workflow_file).resolve()
+        if "\0" in self.workflow_file:
+            return None
+        return real_path(self.path.parent / self.workflow_file)
 
 
 @dataclass(slots=True)
@@ -72,23 +78,35 @@ class PackInfo:
         if self.root is None:
             return
         manifest = self.root / "pack.yaml"
-        if manifest.is_file():
-            yield manifest
+        if os.path.lexists(manifest) and not manifest.is_dir():
+            yield manifest  # an odd manifest (a FIFO, a link loop) is reported when read
         for folder in ("actions", "actions/workflows", "workflows"):
             yield from yaml_files(self.root / folder)
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """The ``.yaml``/``.yml`` files directly in a folder, sorted."""
+    """The ``.yaml``/``.yml`` entries directly in a folder that are not folders, sorted.
+
+    Odd entries (FIFOs, link loops, dangling links) are listed too, so that
+    reading them reports why they are skipped rather than hiding them.
+    """
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
     except OSError:
         return []
     return [
         Path(entry.path)
         for entry in entries
-        if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
+        if entry.name.endswith(YAML_SUFFIXES) and not _is_dir(entry)
     ]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def is_pack_dir(folder: Path) -> bool:
@@ -98,7 +116,7 @@ def is_pack_dir(folder: Path) -> bool:
 
 def find_pack_root(path: Path) -> Path | None:
     """The pack folder a file or folder belongs to, walking up."""
-    path = path.resolve()
+    path = real_path(path)
     start = path if path.is_dir() else path.parent
     for folder in (start, *start.parents):
         if (folder / "pack.yaml").is_file():
@@ -117,7 +135,7 @@ def find_pack_root(path: Path) -> Path | None:
 
 def discover_packs(root: Path) -> list[Path]:
     """Pack folders at or below ``root`` (a pack's own sub-folders are not searched)."""
-    root = root.resolve()
+    root = real_path(root)
     if not root.is_dir():
         return []
     if is_pack_dir(root):
@@ -140,12 +158,18 @@ def _schema(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def read_action(path: Path, pack_ref: str, text: str | None = None) -> ActionInfo | None:
-    """Read an action file (or the given text of it); None when it has no usable content."""
+def read_action(
+    path: Path, pack_ref: str, text: str | None = None, *, root: Path | None = None
+) -> ActionInfo | None:
+    """Read an action file (or the given text of it); None when it has no usable content.
+
+    The file is read only when it is a regular file inside ``root`` (the pack
+    folder), when given, and within :data:`MAX_INDEXED_SIZE`.
+    """
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_text(path, max_size=MAX_INDEXED_SIZE, root=root)
+        except FileProblem:
             return None
     data = parse_yaml(text).data
     if not isinstance(data, dict):
@@ -156,7 +180,7 @@ def read_action(path: Path, pack_ref: str, text: str | None = None) -> ActionInf
     return ActionInfo(
         ref=ref,
         pack=ref.partition(".")[0],
-        path=path.resolve(),
+        path=real_path(path),
         label=_string(data.get("label")),
         description=_string(data.get("description")),
         parameters=_schema(data.get("parameters")),
@@ -172,15 +196,15 @@ def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo
     ``overlay`` maps files to texts that replace what is on disk (an editor's
     unsaved buffers); an overlaid action file that does not exist yet is read too.
     """
-    root = root.resolve()
+    root = real_path(root)
     overlay = overlay or {}
     manifest: dict[str, Any] | None = None
     manifest_path = root / "pack.yaml"
     manifest_text = overlay.get(manifest_path)
     if manifest_text is None and manifest_path.is_file():
         try:
-            manifest_text = manifest_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            manifest_text = read_text(manifest_path, max_size=MAX_INDEXED_SIZE, root=root)
+        except FileProblem:
             manifest_text = None
     if manifest_text is not None:
         data = parse_yaml(manifest_text).data
@@ -193,7 +217,7 @@ def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo
     files = dict.fromkeys(yaml_files(actions_dir))
     files.update(dict.fromkeys(p for p in overlay if p.parent == actions_dir))
     for path in sorted(files):
-        action = read_action(path, ref, overlay.get(path))
+        action = read_action(path, ref, overlay.get(path), root=root)
         if action is not None:
             first = pack.actions.setdefault(action.ref, action)
             if first is not action and first.path is not None and action.path is not None:
@@ -305,7 +329,7 @@ class PackIndex:
 
     def pack_for(self, path: Path) -> PackInfo | None:
         """The indexed pack a file lies in."""
-        path = path.resolve()
+        path = real_path(path)
         for folder in path.parents:
             pack = self._by_root.get(folder)
             if pack is not None:
@@ -333,8 +357,8 @@ class PackIndex:
 
     def linked_action(self, workflow_path: Path) -> ActionInfo | None:
         """The action whose ``workflow_file`` names this graph file."""
-        return self._links.get(workflow_path.resolve())
+        return self._links.get(real_path(workflow_path))
 
     def linking_actions(self, workflow_path: Path) -> list[ActionInfo]:
         """Every action whose ``workflow_file`` names this graph file, by ref."""
-        return sorted(self._all_links.get(workflow_path.resolve(), ()), key=lambda a: a.ref)
+        return sorted(self._all_links.get(real_path(workflow_path), ()), key=lambda a: a.ref)

@@ -12,18 +12,32 @@ the registrar can refuse it.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .check import build_index
+from .check import build_index, unreadable_folders
 from .config import DEFAULT_MAX_FILE_SIZE, Config
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, internal_error
+from .files import FileProblem, read_text, real_path
 from .loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
-from .packindex import ActionInfo, PackIndex, PackInfo, discover_packs, find_pack_root, read_pack
+from .packindex import (
+    MAX_INDEXED_SIZE,
+    ActionInfo,
+    PackIndex,
+    PackInfo,
+    discover_packs,
+    find_pack_root,
+    read_pack,
+    yaml_files,
+)
 from .registrar.types import ActionRecord, PackRecord, WorkflowRecord
+from .yamlsource import parse_yaml
+
+log = logging.getLogger(__name__)
 
 
 def derive_label(name: str) -> str:
@@ -170,7 +184,7 @@ def collect(
     problems: list[str] = []
     wanted: dict[Path, set[Path] | None] = {}
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         if not path.exists():
             problems.append(f"{path}: no such file or folder")
             continue
@@ -196,12 +210,23 @@ def collect(
     index = build_index(list(wanted), config)
     jobs: list[_Job] = []
     for root, only in wanted.items():
+        problems.extend(_pack_problems(root))
         jobs.extend(_pack_jobs(root, only, index))
+    packs_by_ref: dict[str, Path] = {}
+    for root in wanted:
+        pack = index.pack_for(root / "pack.yaml")
+        ref = pack.ref if pack is not None else root.name
+        if ref in packs_by_ref:
+            problems.append(
+                f"{root}: pack ref '{ref}' is also the ref of {packs_by_ref[ref]}; one would "
+                "replace the other: register them separately or give each its own ref"
+            )
+        packs_by_ref.setdefault(ref, root)
     records: dict[str, WorkflowRecord] = {}
     for outcome in _run_jobs(jobs, index, size):
         if isinstance(outcome, str):
             problems.append(outcome)
-        else:
+        else:  # within a pack, actions/workflows/ wins a collision, as in Attune's loader
             records[outcome.ref] = outcome
     return list(records.values()), problems
 
@@ -253,8 +278,45 @@ def _run_jobs(jobs: list[_Job], index: PackIndex, size: int) -> list[WorkflowRec
     return [_run_job(job, index, size) for job in jobs]
 
 
+def _pack_problems(root: Path) -> list[str]:
+    """What keeps a pack's batch from being registered although no workflow reports it.
+
+    A workflow, actions or pack folder that cannot be listed, and an action file
+    that cannot be read or is not valid YAML: the workflow it links (unknown,
+    since the file cannot be read) would be registered with a stand-in action
+    and its parameters lost.
+    """
+    problems = [f"{folder}: {why}" for folder, why in unreadable_folders(root)]
+    manifest = root / "pack.yaml"
+    candidates = [manifest] if os.path.lexists(manifest) else []
+    for path in [*candidates, *yaml_files(root / "actions")]:
+        try:
+            text = read_text(path, max_size=MAX_INDEXED_SIZE, root=root)
+        except FileProblem as problem:
+            if problem.size is not None:
+                problems.append(f"{path}: the file is {problem.size:,} bytes; not read")
+            else:
+                problems.append(f"{path}: {problem.message} [unreadable-file]")
+            continue
+        doc = parse_yaml(text)
+        errors = [doc.syntax_error] if doc.syntax_error else list(doc.scalar_errors)
+        for message, span in errors:
+            problems.append(
+                f"{path}:{span.line + 1}:{span.column + 1}: Invalid YAML: {message} [yaml-syntax]"
+            )
+    return problems
+
+
 def _run_job(job: _Job, index: PackIndex, size: int) -> WorkflowRecord | str:
     """Load one workflow file and make its record (or say why it cannot be read)."""
+    try:
+        return _load_job(job, index, size)
+    except Exception as exc:  # one file's crash must not hide the others' findings
+        log.exception("reading %s failed", job[0].path)
+        return format_error(job[0].path, internal_error("the workflow loader", exc))
+
+
+def _load_job(job: _Job, index: PackIndex, size: int) -> WorkflowRecord | str:
     file, root, action_ref = job
     pack = index.pack_for(root / "pack.yaml") or read_pack(root)
     action = index.action(action_ref) if action_ref is not None else None
@@ -267,18 +329,15 @@ def _run_job(job: _Job, index: PackIndex, size: int) -> WorkflowRecord | str:
         return f"{file.path}: cannot read: {exc.strerror or exc}"
     action_errors: list[str] = []
     if action is not None and action.path is not None:
-        action_errors = _action_errors(action.path, index, size)
+        action_errors = _action_errors(action.path, index, size, root)
     return _record(loaded, pack, action, action_errors)
 
 
-def _action_errors(path: Path, index: PackIndex, size: int) -> list[str]:
-    from .check import check_bytes
+def _action_errors(path: Path, index: PackIndex, size: int, root: Path) -> list[str]:
+    from .check import check_file
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [f"{path}: cannot read: {exc.strerror or exc}"]
-    return _errors(path, check_bytes(path, data, index=index, config=Config(max_file_size=size)))
+    report = check_file(path, index=index, config=Config(max_file_size=size), root=root)
+    return _errors(path, report.diagnostics)
 
 
 __all__ = ["WorkflowFileRef", "collect", "derive_label", "pack_record", "workflow_name"]

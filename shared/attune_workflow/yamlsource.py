@@ -7,6 +7,14 @@ into a :class:`YamlDocument`: the root node, plain Python data built from it
 map offsets inside a scalar's value back to the source, for every scalar style.
 Tags resolve as YAML 1.2's core schema does (``yes`` stays a string), which is
 how Attune's serde-based parser reads the files.
+
+A hostile document costs bounded work: before any data is built, the node graph
+is measured once (linear in the written nodes) and refused as Attune's decoder
+(serde_yaml_ng) refuses it: a recursive alias, collections nested deeper than
+:data:`MAX_DEPTH`, or aliases that expand the document to more than
+:data:`EXPANSION_FACTOR` times its written nodes. A scalar whose explicit tag
+cannot be read (``!!int "soon"``, an integer of more than 4,300 digits) keeps
+its text as value and is recorded in :attr:`YamlDocument.scalar_errors`.
 """
 
 from __future__ import annotations
@@ -132,6 +140,8 @@ class YamlDocument:
     document_count: int = 0
     extra_document: Span | None = None
     duplicates: list[DuplicateKey] = field(default_factory=list)
+    scalar_errors: list[tuple[str, Span]] = field(default_factory=list)
+    _offsets: dict[int, list[int] | None] = field(default_factory=dict, repr=False)
 
     def span(self, node: Node) -> Span:
         """The span of a whole node, trimmed of the line break a block node ends with."""
@@ -139,7 +149,11 @@ class YamlDocument:
 
     def value_span(self, node: ScalarNode, start: int, end: int) -> Span:
         """The source span of characters ``start:end`` of a scalar's value."""
-        offsets = scalar_offsets(self.text, node)
+        key = id(node)
+        if key in self._offsets:
+            offsets = self._offsets[key]
+        else:
+            offsets = self._offsets[key] = scalar_offsets(self.text, node)
         if offsets is None:
             return node_span(node, self.lines)
         start = max(0, min(start, len(offsets) - 1))
@@ -192,11 +206,140 @@ def parse_yaml(text: str) -> YamlDocument:
         if getattr(exc, "character", None) is not None:
             message = f"character {exc.character!r} is not allowed: {message}"  # type: ignore[attr-defined]
         doc.syntax_error = (_sentence(message), doc.lines.span(position, position + 1))
+    except RecursionError:
+        doc.syntax_error = (
+            f"Collections are nested deeper than {MAX_DEPTH} levels; Attune's parser stops "
+            "at that depth (recursion limit exceeded)",
+            Span(0, 0, 0, 0),
+        )
+        doc.root = None
     finally:
         loader.dispose()
     if doc.root is not None and doc.syntax_error is None:
-        doc.data = _Builder(doc.duplicates, doc.lines).build(doc.root)
+        problem = _measure(doc.root, doc.lines, doc.scalar_errors)
+        if problem is not None:
+            doc.syntax_error = problem
+            doc.root = None
+            doc.scalar_errors.clear()
+        else:
+            doc.data = _Builder(doc.duplicates, doc.lines).build(doc.root)
     return doc
+
+
+# Attune's decoder (serde_yaml_ng) stops at this nesting depth ("recursion limit exceeded").
+MAX_DEPTH = 128
+# ... and when alias jumps pass 100 times the document's events ("repetition limit exceeded").
+# The expanded node count is held to the same multiple of the written node references.
+EXPANSION_FACTOR = 100
+
+
+def _measure(
+    root: Node, lines: LineIndex, scalar_errors: list[tuple[str, Span]]
+) -> tuple[str, Span] | None:
+    """Refuse a graph whose expansion is recursive, too deep or too large.
+
+    One iterative post-order walk over the distinct nodes: the expanded size and
+    the nesting depth of each node are computed from its children's, so the cost
+    is linear in the written document whatever the aliases multiply. Scalars
+    whose tagged value cannot be read are recorded on the way.
+    """
+    size: dict[int, int] = {}  # id -> expanded node count
+    depth: dict[int, int] = {}  # id -> collection nesting depth
+    references: dict[int, int] = {}
+    written = 1
+    active: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if node.__class__ is ScalarNode:
+            if key not in size:
+                size[key] = 1
+                depth[key] = 0
+                if node.tag in _CHECKED_TAGS:
+                    problem = scalar_problem(node)
+                    if problem is not None:
+                        scalar_errors.append((problem, node_span(node, lines)))
+            continue
+        children = _children(node)
+        if done:
+            active.discard(key)
+            total = 1
+            deepest = 0
+            for child in children:
+                total += size[id(child)]
+                deepest = max(deepest, depth[id(child)])
+            size[key] = total
+            depth[key] = deepest + 1
+            if deepest + 1 > MAX_DEPTH:
+                return (
+                    f"Collections are nested deeper than {MAX_DEPTH} levels; Attune's parser "
+                    "stops at that depth (recursion limit exceeded)",
+                    node_span(node, lines),
+                )
+            continue
+        if key in size:
+            continue
+        if key in active:
+            return (
+                "An alias refers to the collection that contains it (a recursive alias); "
+                "its value would be infinite",
+                _first_line(node, lines),
+            )
+        active.add(key)
+        stack.append((node, True))
+        for child in children:
+            written += 1
+            child_key = id(child)
+            references[child_key] = references.get(child_key, 0) + 1
+            if child_key not in size or child.__class__ is not ScalarNode:
+                stack.append((child, False))
+    expanded = size[id(root)]
+    if expanded > EXPANSION_FACTOR * written:
+        worst = max(
+            (node for node in _distinct(root) if references.get(id(node), 0) > 1),
+            key=lambda n: (references[id(n)] - 1) * size[id(n)],
+            default=root,
+        )
+        return (
+            f"Aliases expand this document to {expanded:,} values, more than "
+            f"{EXPANSION_FACTOR} times the {written:,} it is written with; Attune's parser "
+            "refuses such a document (repetition limit exceeded). Expand it by hand or "
+            "use fewer nested aliases",
+            _first_line(worst, lines),
+        )
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if node.__class__ is SequenceNode:
+        return list(node.value)
+    children: list[Node] = []
+    for key_node, value_node in node.value:
+        children.append(key_node)
+        children.append(value_node)
+    return children
+
+
+def _distinct(root: Node) -> Iterator[Node]:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if node.__class__ is not ScalarNode:
+            stack.extend(_children(node))
+
+
+def _first_line(node: Node, lines: LineIndex) -> Span:
+    """The span of a node cut to its first line (an anchored collection can be long)."""
+    span = node_span(node, lines)
+    if span.end_line == span.line:
+        return span
+    return Span(span.line, span.column, span.line, len(lines.line_text(span.line)))
 
 
 def _sentence(message: str) -> str:
@@ -280,12 +423,50 @@ class _Builder:
         return mapping
 
 
+_CHECKED_TAGS = frozenset({_INT, _FLOAT})
+
+
+def scalar_problem(node: ScalarNode) -> str | None:
+    """Why the value of a scalar tagged as a number cannot be read, if it cannot."""
+    value: str = node.value
+    if node.tag == _INT:
+        if _INT_RE.match(value) is None:
+            return f"{_shown(value)} is tagged !!int but is not an integer"
+        digits = len(value.lstrip("+-"))
+        if digits > _MAX_DIGITS and not value.startswith(("0x", "0o")):
+            return (
+                f"The integer has {digits:,} digits; more than {_MAX_DIGITS:,} cannot be read "
+                "(and no Attune field takes such a number)"
+            )
+    elif node.tag == _FLOAT and _FLOAT_RE.match(value) is None:
+        return f"{_shown(value)} is tagged !!float but is not a number"
+    return None
+
+
+# Python refuses to convert longer decimal strings (a guard against quadratic conversion).
+_MAX_DIGITS = 4300
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
 def scalar_value(node: ScalarNode) -> Any:
-    """The Python value of a scalar under YAML 1.2's core schema."""
+    """The Python value of a scalar under YAML 1.2's core schema.
+
+    A scalar whose tag does not fit its text (``!!int "soon"``) keeps the text.
+    """
     tag = node.tag
     value: str = node.value
     if tag == _STR:
         return value
+    try:
+        return _typed_value(tag, value)
+    except ValueError:
+        return value
+
+
+def _typed_value(tag: str, value: str) -> Any:
     if tag == _INT:
         if value.startswith("0o"):
             return int(value[2:], 8)

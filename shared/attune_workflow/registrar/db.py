@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
-from .errors import RegistrarError, redact_url, scrub, url_password
+from .errors import RegistrarError, redact_url, scrub, url_passwords
 
 Connection = psycopg.Connection[Any]
 
@@ -31,7 +31,7 @@ def connect(url: str, *, connect_timeout: int = 10) -> Connection:
     except psycopg.Error as exc:
         # libpq may quote a malformed connection string in full.
         text = _first_lines(str(exc)).replace(url, redact_url(url))
-        detail = scrub(text, url_password(url))
+        detail = scrub(text, *url_passwords(url))
         raise RegistrarError(f"cannot connect to {redact_url(url)}: {detail}") from None
 
 

@@ -286,8 +286,30 @@ def _read_config(pgdata: Path) -> dict[str, str]:
     for line in text.splitlines():
         key, sep, value = line.partition("=")
         if sep and not key.strip().startswith("#"):
-            settings[key.strip()] = value.strip().strip("'")
+            settings[key.strip()] = _unquote(value.strip())
     return settings
+
+
+def conf_quote(value: object) -> str:
+    """A value quoted for postgresql.conf: ``'`` doubled, ``\\`` escaped."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _unquote(value: str) -> str:
+    if len(value) < 2 or not (value.startswith("'") and value.endswith("'")):
+        return value
+    out: list[str] = []
+    body = value[1:-1]
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c in "'\\" and i + 1 < len(body):
+            out.append(body[i + 1])
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _socket_dir_for(pgdata: Path, port: int, account: _Account) -> Path:
@@ -306,9 +328,15 @@ def _ensure_socket_dir(folder: Path, account: _Account) -> None:
     info = folder.lstat()
     # A folder someone else prepared (in /tmp, say) would expose the trust-auth socket.
     if info.st_uid != account.uid or stat.S_IMODE(info.st_mode) & 0o077 or not folder.is_dir():
+        if (folder / "PG_VERSION").exists():
+            # The socket lives in the data directory itself: never advise removing that.
+            raise EmbeddedServerError(
+                f"the data directory {folder} must be owned by {account.name!r} with mode 0700 "
+                f"(it holds the registered workflows: do not remove it; run chmod 700 on it)"
+            )
         raise EmbeddedServerError(
             f"the socket folder {folder} must be a directory owned by {account.name!r} with "
-            "mode 0700; remove it and try again"
+            "mode 0700; remove that folder (it holds only the server's socket) and try again"
         )
 
 
@@ -317,8 +345,8 @@ def _write_config(pgdata: Path, port: int, socket_dir: Path, settings: Mapping[s
         "# Written by attune-lsp: the embedded server listens on a private Unix socket only.",
         f"port = {port}",
         "listen_addresses = ''",
-        f"unix_socket_directories = '{socket_dir}'",
-        *(f"{key} = '{value}'" for key, value in settings.items()),
+        f"unix_socket_directories = {conf_quote(socket_dir)}",
+        *(f"{key} = {conf_quote(value)}" for key, value in settings.items()),
     ]
     (pgdata / CONFIG_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     with (pgdata / "postgresql.conf").open("a", encoding="utf-8") as conf:

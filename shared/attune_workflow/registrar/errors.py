@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -31,73 +32,170 @@ class EmbeddedServerError(RegistrarError):
 
 
 _SECRET_KEYS = ("password", "sslpassword")
-_QUERY_SECRET = re.compile(r"(?P<key>[?&](?:password|sslpassword)=)[^&#]*", re.IGNORECASE)
+_URI_SCHEMES = ("postgresql://", "postgres://")
+# A `password=`/`sslpassword=` query value runs to the next `&key=` (an unencoded "&" inside
+# it does not end it here, although libpq would split there: too much hidden is acceptable).
+_QUERY_SECRET = re.compile(
+    r"(?P<key>[?&](?:password|sslpassword)=)(?:(?!&[A-Za-z_]+=).)*", re.IGNORECASE | re.DOTALL
+)
 _KV_SECRET = re.compile(
     r"(?P<key>\b(?:password|sslpassword)\s*=\s*)(?P<value>'(?:[^'\\]|\\.)*'|[^\s]*)",
     re.IGNORECASE,
 )
+# Connection URIs inside free text (log lines, reprs of settings): up to a space or quote.
+_URI_IN_TEXT = re.compile(r"\b(?:postgresql|postgres)://(?:\\.|[^\s'\"\\])*", re.IGNORECASE)
+# "password": "..." in JSON or Python reprs of settings.
+_KEYED_SECRET = re.compile(
+    r"(?P<key>[\"']?(?:password|sslpassword)[\"']?\s*:\s*)(?P<q>[\"'])(?:\\.|(?!(?P=q)).)*(?P=q)",
+    re.IGNORECASE,
+)
 
 
-def _split_userinfo(rest: str) -> tuple[str, str, str] | None:
-    """(user, password, remainder starting at "@") of a URI after its `scheme://`.
+def _userinfo_bounds(rest: str) -> tuple[int, int, int] | None:
+    """(the ":" after the user, the "@" that ends the user info, libpq's "@") after `scheme://`.
 
-    User info ends at the last "@" before the query; when the part before the first
-    "?" has no "@", a "?" sits inside the password (unencoded), so the last "@" of all
-    is taken. Too much hidden is acceptable, a password shown is not.
+    libpq ends the user info at the first "@" before any "/", and the password at
+    that "@" too; a password holding an unencoded "@", "?", "/" or "#" makes the
+    user's intent differ from libpq's reading. The span hidden runs from the first
+    ":" to the last "@" before the first "/" (the path), or to the last "@" of all
+    when no "@" comes before a "/": it covers libpq's reading and the user's, and
+    keeps an "@" of the query (`?application_name=a@b`) shown. Too much hidden is
+    acceptable, a password shown is not.
     """
-    before_query = rest.partition("?")[0]
-    at = before_query.rfind("@") if "@" in before_query else rest.rfind("@")
-    if at == -1 or ":" not in rest[:at]:
+    slash = rest.find("/")
+    head = rest if slash == -1 else rest[:slash]
+    end = head.rfind("@") if "@" in head else rest.rfind("@")
+    if end == -1:
         return None
-    user, _, password = rest[:at].partition(":")
-    return user, password, rest[at:]
+    colon = rest.find(":", 0, end)
+    if colon == -1:
+        return None
+    libpq_at = rest.find("@")
+    if slash != -1 and slash < libpq_at:
+        libpq_at = -1  # libpq sees no user info at all
+    return colon, end, libpq_at
+
+
+def _uri_passwords(rest: str) -> list[str]:
+    """Every reading of the password of a URI's remainder after `scheme://` (decoded)."""
+    found: list[str] = []
+    bounds = _userinfo_bounds(rest)
+    if bounds is not None:
+        colon, last_at, libpq_at = bounds
+        found.append(rest[colon + 1 : last_at])
+        if libpq_at > colon:
+            found.append(rest[colon + 1 : libpq_at])
+    query = rest.partition("?")[2]
+    for match in _QUERY_SECRET.finditer("?" + query):
+        found.append(match.group(0)[len(match.group("key")) :])
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key.lower() in _SECRET_KEYS:
+            found.append(value)
+    result: list[str] = []
+    for value in found:
+        for form in (value, unquote(value)):
+            if form and form not in result:
+                result.append(form)
+    return result
 
 
 def redact_url(url: str) -> str:
     """`url` with any password replaced by `***`, everything else kept as written.
 
     Handles `postgresql://user:secret@host/db` URIs (including `password=` query
-    parameters), libpq `key=value` connection strings, and `user:secret@host` text
-    that is neither.
+    parameters) with `@ ? / % : #` inside the password, libpq `key=value`
+    connection strings, and `user:secret@host` text that is neither.
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
         if "=" in url or "@" not in url:
             return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, url)
         scheme, sep, rest = "", "", url
-    parts = _split_userinfo(rest)
-    if parts is not None:
-        user, _, remainder = parts
-        rest = f"{user}:{REDACTED}{remainder}"
+    bounds = _userinfo_bounds(rest)
+    if bounds is not None:
+        colon, last_at, _ = bounds
+        rest = f"{rest[: colon + 1]}{REDACTED}{rest[last_at:]}"
     rest = _QUERY_SECRET.sub(lambda m: m.group("key") + REDACTED, rest)
     return f"{scheme}{'://' if sep else ''}{rest}"
 
 
-def url_password(url: str) -> str | None:
-    """The password a connection string carries, if any (to scrub it from messages)."""
+def url_passwords(url: str) -> list[str]:
+    """Every string a connection string's password may be, as written and decoded.
+
+    libpq's own reading is among them (to scrub it from the driver's messages),
+    and so is the reading that takes the user info to the last "@".
+    """
     _, sep, rest = url.partition("://")
     if not sep and ("=" in url or "@" not in url):
-        match = _KV_SECRET.search(url)
-        if not match:
-            return None
-        value = match.group("value")
-        if value.startswith("'") and value.endswith("'"):
-            value = value[1:-1].replace("\\'", "'").replace("\\\\", "\\")
-        return value or None
-    parts = _split_userinfo(rest if sep else url)
-    if parts is not None and parts[1]:
-        return unquote(parts[1])
-    for key, value in parse_qsl(rest.partition("?")[2], keep_blank_values=True):
-        if key.lower() in _SECRET_KEYS and value:
-            return value
-    return None
+        found = []
+        for match in _KV_SECRET.finditer(url):
+            value = match.group("value")
+            if value.startswith("'") and value.endswith("'") and len(value) >= 2:
+                value = value[1:-1].replace("\\'", "'").replace("\\\\", "\\")
+            if value:
+                found.append(value)
+        return found
+    return _uri_passwords(rest if sep else url)
+
+
+def url_password(url: str) -> str | None:
+    """The password a connection string carries, if any (decoded; the widest reading)."""
+    found = url_passwords(url)
+    return unquote(found[0]) if found and "://" in url else (found[0] if found else None)
 
 
 def scrub(text: str, *secrets: str | None) -> str:
     """`text` with every occurrence of each secret (raw and URL-quoted) replaced by `***`."""
-    for secret in secrets:
-        if not secret:
-            continue
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         for form in {secret, quote(secret, safe=""), quote(secret)}:
             text = text.replace(form, REDACTED)
     return _KV_SECRET.sub(lambda m: m.group("key") + REDACTED, text)
+
+
+def redact_text(text: str, *secrets: str | None) -> str:
+    """Free text (a log line, a repr of settings) with every password in it hidden.
+
+    Connection URIs and `key=value` strings found in the text are redacted, as are
+    `"password": "..."` items and the given known secrets.
+    """
+    text = _URI_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    text = _KEYED_SECRET.sub(
+        lambda m: f"{m.group('key')}{m.group('q')}{REDACTED}{m.group('q')}", text
+    )
+    return scrub(text, *secrets)
+
+
+_KNOWN_SECRETS: set[str] = set()
+
+
+def remember_secrets(url: str | None) -> None:
+    """Hide the passwords of a connection string from every later log line."""
+    if url:
+        _KNOWN_SECRETS.update(url_passwords(url))
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter that hides passwords in messages and tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: show the template, redacted
+            message = str(record.msg)
+        record.msg = redact_text(message, *_KNOWN_SECRETS)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text, *_KNOWN_SECRETS)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info, *_KNOWN_SECRETS)
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Put the redacting filter on every handler of a logger (the root logger by default)."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -45,6 +45,7 @@ from . import (
     unknown_variable,
     unknown_workflow_variable,
     unreachable_task,
+    unreadable_file,
     unsupported_syntax,
     unused_ignore,
     unverified_action,
@@ -63,6 +64,7 @@ RULES: tuple[Rule, ...] = (
     Rule.from_module(file_too_large),
     Rule.from_module(not_a_workflow),
     Rule.from_module(encoding),
+    Rule.from_module(unreadable_file),
     # Structure and types
     Rule.from_module(missing_key),
     Rule.from_module(wrong_type),
@@ -124,6 +126,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "file-too-large",
         "not-a-workflow",
         "encoding",
+        "unreadable-file",
     ),
     "Structure and types": (
         "missing-key",

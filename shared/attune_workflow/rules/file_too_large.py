@@ -35,13 +35,17 @@ KINDS = ALL_KINDS
 def check_bytes(path: Path, data: bytes, config: Config) -> Iterator[Diagnostic]:
     """Report a file over the limit."""
     if len(data) > config.max_file_size:
-        yield Diagnostic(
-            Span(0, 0, 0, 0),
-            SEVERITY,
-            ID,
-            f"The file is {len(data):,} bytes; Attune's loader refuses files over "
-            f"{config.max_file_size:,} bytes",
-        )
+        yield diagnostic(len(data), config.max_file_size)
+
+
+def diagnostic(size: int, limit: int) -> Diagnostic:
+    """The finding for a file of ``size`` bytes (known from its stat, before any read)."""
+    return Diagnostic(
+        Span(0, 0, 0, 0),
+        SEVERITY,
+        ID,
+        f"The file is {size:,} bytes; Attune's loader refuses files over {limit:,} bytes",
+    )
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

@@ -89,7 +89,8 @@ def semver_of(text: str) -> str | None:
     match = _SHORT_VERSION.match(text.strip())
     if match is None:
         return None
-    major, minor, patch = (int(part or 0) for part in match.groups())
+    # Leading zeros dropped as text: a number of thousands of digits is not converted.
+    major, minor, patch = ((part or "0").lstrip("0") or "0" for part in match.groups())
     return f"{major}.{minor}.{patch}"
 
 

@@ -43,7 +43,8 @@ from pathlib import Path
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Related, Severity
-from ..packindex import PackInfo
+from ..files import FileProblem, read_text
+from ..packindex import MAX_INDEXED_SIZE, PackInfo
 from ..positions import Span
 from ..suggest import did_you_mean
 from ..yamlsource import MappingNode, ScalarNode, YamlDocument, is_string, mapping_get, parse_yaml
@@ -58,8 +59,8 @@ KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
 def _read(path: Path, stamp: tuple[int, int]) -> YamlDocument | None:
     del stamp  # part of the cache key only
     try:
-        return parse_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return parse_yaml(read_text(path, max_size=MAX_INDEXED_SIZE))
+    except FileProblem:  # not a regular file, too large, not UTF-8
         return None
 
 

@@ -26,9 +26,12 @@ workflow_file: workflows/deploy.workflow.yaml
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
 
 from ..context import Context, FileKind, node_type_word
 from ..diagnostics import Diagnostic, Fix, Severity
@@ -89,8 +92,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     folder = ctx.path.parent
     if not folder.is_dir() or (folder / value).is_file():
         return
-    existing = [PREFIX + path.name for path in yaml_files(folder / "workflows")]
-    suggestion = close_match(value, existing)
+    suggestion = _suggest(value, folder / "workflows")
     yield ctx.diagnostic(
         ID,
         SEVERITY,
@@ -99,6 +101,40 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         "install the pack" + did_you_mean(suggestion),
         fixes=_fixes(ctx, node, suggestion),
     )
+
+
+# Above this many graph files a suggestion is looked up by name, not by edit distance: each
+# dangling link would otherwise cost a comparison with every file of the folder.
+_FUZZY_LIMIT = 100
+
+
+def _suggest(value: str, folder: Path) -> str | None:
+    """A graph file of the folder close to ``value``, in time independent of the other links."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except (OSError, ValueError):
+        return None
+    names, by_stem = _listing(str(folder), stamp)
+    if len(names) <= _FUZZY_LIMIT:
+        return close_match(value, names)
+    return by_stem.get(_stem(value))
+
+
+@lru_cache(maxsize=64)
+def _listing(folder: str, stamp: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The ``workflows/<name>`` entries of a folder, and the same by lower-case stem."""
+    names = tuple(PREFIX + path.name for path in yaml_files(Path(folder)))
+    by_stem: dict[str, str] = {}
+    for name in names:
+        by_stem.setdefault(_stem(name), name)
+    return names, by_stem
+
+
+def _stem(name: str) -> str:
+    base = name.lower().rsplit("/", 1)[-1]
+    for suffix in (".yaml", ".yml"):
+        base = base.removesuffix(suffix)
+    return base.removesuffix(".workflow")
 
 
 def _where(value: str) -> str:

@@ -40,3 +40,5 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.doc.syntax_error is not None:
         message, span = ctx.doc.syntax_error
         yield ctx.diagnostic(ID, SEVERITY, span, f"Invalid YAML: {message}")
+    for message, span in ctx.doc.scalar_errors:
+        yield ctx.diagnostic(ID, SEVERITY, span, f"Invalid YAML: {message}")
