@@ -36,7 +36,8 @@ if side == "compose":
     import yaml
     run = lambda: yaml.compose(text, Loader=yaml.CSafeLoader)
 else:
-    from attune_workflow.check import build_index, check_text
+    from attune_workflow.check import check_text
+    from attune_workflow.workspace import build_index
     from attune_workflow.config import Config
     config = Config()
     index = build_index([path], config)
@@ -89,8 +90,9 @@ def main() -> None:
             f"   ratio {k / c:.2f}x"
         )
         if args.rules:
-            from attune_workflow.check import active_rules, analyze, build_index
+            from attune_workflow.check import active_rules, analyze
             from attune_workflow.config import Config
+            from attune_workflow.workspace import build_index
 
             config = Config()
             ctx, _ = analyze(path, text, index=build_index([path], config), config=config)

@@ -15,32 +15,26 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from attune_workflow.check import (
-    analyze,
-    check_raw,
-    decode,
-    expand_paths,
-    file_problem,
-    load_config,
-)
-from attune_workflow.config import CONFIG_NAME, Config, ConfigError
+from attune_workflow.config import Config, ConfigResolver
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic
 from attune_workflow.files import FileProblem, read_file
-from attune_workflow.packindex import (
-    PackIndex,
-    PackInfo,
-    discover_packs,
-    find_pack_root,
-    read_pack,
-)
+from attune_workflow.packindex import PackIndex, PackInfo, find_pack_root, read_pack
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.rules import RULES_BY_ID
+from attune_workflow.workspace import (
+    Workspace,
+    analyse_file,
+    expand_paths,
+    index_roots,
+    safe_read_pack,
+)
 from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
 from . import convert
@@ -159,33 +153,34 @@ class Project:
 
     def __init__(self) -> None:
         self.roots: tuple[Path, ...] = ()
-        self.base = Config()
         self.packs: dict[Path, PackInfo] = {}
         self.database_actions: Mapping[str, Mapping[str, Any]] = {}
-        self.index = PackIndex()
-        self._configs: dict[Path, Config] = {}
-        self.config_problems: dict[str, None] = {}
+        self.workspace = Workspace(collect_config_problems=True)
+
+    @property
+    def index(self) -> PackIndex:
+        """The current pack index (a snapshot)."""
+        return self.workspace.index
+
+    @property
+    def base(self) -> Config:
+        """The editor's settings."""
+        return self.workspace.settings
+
+    @property
+    def config_problems(self) -> dict[str, None]:
+        """The project files that could not be used, by message."""
+        return self.workspace.configs.problems
 
     # -- configuration ----------------------------------------------------------------------
 
     def config_for(self, path: Path) -> Config:
-        """The configuration of a file: ``.attune-lsp.yaml`` files under the editor settings."""
-        folder = path.parent
-        config = self._configs.get(folder)
-        if config is None:
-            try:
-                config = load_config([path], self.base)
-            except ConfigError as exc:
-                self.config_problems[str(exc)] = None
-                config = self.base
-            # The editor's `strict` wins, like its other settings.
-            config = replace(config, strict=config.strict or self.base.strict)
-            self._configs[folder] = config
-        return config
+        """The configuration of a file: its ``.attune-lsp.yaml`` under the editor settings."""
+        return self.workspace.config_for(path)
 
     def forget_configs(self) -> None:
         """Drop cached configurations (a ``.attune-lsp.yaml`` or the settings changed)."""
-        self._configs.clear()
+        self.workspace.configs.forget()
 
     # -- the pack index ---------------------------------------------------------------------
 
@@ -193,7 +188,7 @@ class Project:
         index = PackIndex(self.packs.values())
         if self.database_actions:
             index.add_database_actions(self.database_actions)
-        self.index = index
+        self.workspace.index = index
 
     def rebuild(
         self,
@@ -204,44 +199,20 @@ class Project:
     ) -> list[Path]:
         """Index every pack of the workspace afresh; returns the files to scan."""
         self.roots = tuple(r.resolve() for r in roots)
-        self.base = base
-        self.forget_configs()
-        self.config_problems.clear()
-        pack_roots: dict[Path, None] = {}
-        for root in self.roots:
-            config = self.config_for(root / CONFIG_NAME)
-            for folder in discover_packs(root):
-                pack_roots[folder] = None
-            for extra_root in config.pack_roots:
-                for folder in discover_packs(extra_root):
-                    pack_roots[folder] = None
-        for extra_root in base.pack_roots:
-            for folder in discover_packs(extra_root):
-                pack_roots[folder] = None
-        for path in [*extra, *overlay]:
-            for folder in self._packs_near(path):
-                pack_roots[folder] = None
-        self.packs = {root: read_pack(root, overlay) for root in pack_roots}
+        self.workspace.configs = ConfigResolver(self.roots, base, RULES_BY_ID, collect=True)
+        found = index_roots([*self.roots, *extra, *overlay], self.workspace.configs)
+        self.packs = {root: safe_read_pack(root, overlay) for root in found}
         self._publish_index()
         return expand_paths(self.roots) if self.roots else []
-
-    def _packs_near(self, path: Path) -> list[Path]:
-        root = find_pack_root(path)
-        if root is None:
-            return []
-        found = [root]
-        if root.parent != root:
-            found.extend(discover_packs(root.parent))
-        return found
 
     def ensure_indexed(self, path: Path, overlay: Mapping[Path, str]) -> bool:
         """Index the pack of a file opened outside the known packs; True if the index grew."""
         if self.index.pack_for(path) is not None:
             return False
         added = False
-        for root in self._packs_near(path):
+        for root in index_roots([path], self.workspace.configs):
             if root not in self.packs:
-                self.packs[root] = read_pack(root, overlay)
+                self.packs[root] = safe_read_pack(root, overlay)
                 added = True
         if added:
             self._publish_index()
@@ -283,35 +254,22 @@ class Project:
         overlay: Mapping[Path, str],
     ) -> Analysis | None:
         """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable)."""
-        config = self.config_for(path)
         index = self.index
         problems: list[str] = []
-        if text is None:
-            # Stat first, regular files inside their pack only: a FIFO, a link loop or a
-            # link out of the pack is a finding of its own, never a blocked read.
-            pack = index.pack_for(path)
-            try:
-                data = read_file(
-                    path, max_size=config.max_file_size, root=pack.root if pack else None
-                )
-            except FileProblem as problem:
-                data, early = b"", file_problem(problem, config)
-            else:
-                early = check_raw(path, data, config)
-            text = data.decode("utf-8", errors="replace") if early else decode(data)
+        # A file read from disk is read only when it is a regular file inside its pack:
+        # a FIFO, a link loop or a link out of the pack is a finding of its own.
+        pack = index.pack_for(path) if text is None else None
+        try:
+            analysis = analyse_file(path, text, self.workspace, root=pack.root if pack else None)
+        except Exception:
+            problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
+            config = self.config_for(path)
+            text = text if text is not None else ""
+            ctx: Context | None = Context(path, text, parse_yaml(text), index=index, config=config)
+            diagnostics: list[Diagnostic] = []
         else:
-            early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
+            text, ctx, diagnostics = analysis.text, analysis.ctx, analysis.diagnostics
         lines = LineIndex(text)
-        ctx: Context | None = None
-        if early:
-            diagnostics = early
-        else:
-            try:
-                ctx, diagnostics = analyze(path, text, index=index, config=config)
-            except Exception:
-                problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
-                ctx = Context(path, text, parse_yaml(text), index=index, config=config)
-                diagnostics = []
 
         def lines_of(other: Path) -> LineIndex | None:
             return lines_of_path(other, overlay)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from attune_workflow.check import analyze, check_paths, check_text
+from attune_workflow.check import analyze, check_text
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic, Fix
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
+from attune_workflow.workspace import check_paths
 from attune_workflow.yamlsource import parse_yaml
 
 EXPRESSION_RULES = set(GROUPS["Expressions"])

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from attune_workflow.check import build_index, check_text
+from attune_workflow.check import check_text
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic, Fix, Severity
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
+from attune_workflow.workspace import build_index
 
 PACK_RULES = set(GROUPS["Pack and cross-file"])
 LOOSE = Path("loose/w.yaml")

@@ -12,13 +12,14 @@ from textwrap import dedent
 
 import pytest
 
-from attune_workflow.check import check_paths, check_text
+from attune_workflow.check import check_text
 from attune_workflow.config import Config
 from attune_workflow.context import Context
 from attune_workflow.diagnostics import Diagnostic, Fix, Severity
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
+from attune_workflow.workspace import check_paths
 from attune_workflow.yamlsource import parse_yaml
 
 DATA = Path(__file__).parent.parent / "data"
