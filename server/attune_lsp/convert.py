@@ -14,7 +14,7 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
 from attune_workflow.diagnostics import Diagnostic, Edit, Fix
-from attune_workflow.positions import LineIndex, Span, codepoint_column, utf16_column
+from attune_workflow.positions import LineIndex, Span
 
 SOURCE = "attune"
 RULE_DOCS = "https://github.com/attune-lsp/attune-lsp/blob/main/docs/rules.md#{}"
@@ -35,6 +35,36 @@ def path_to_uri(path: Path) -> str:
     """The ``file:`` URI of a path."""
     uri = from_fs_path(str(path))
     return uri if uri is not None else path.as_uri()
+
+
+def utf16_column(line_text: str, column: int) -> int:
+    """Convert a code-point column in a line to a UTF-16 code-unit column."""
+    prefix = line_text[:column]
+    if prefix.isascii():
+        return column
+    return len(prefix.encode("utf-16-le")) // 2 + max(0, column - len(prefix))
+
+
+def codepoint_column(line_text: str, utf16: int) -> int:
+    """Convert a UTF-16 code-unit column in a line to a code-point column."""
+    if line_text.isascii():
+        return utf16
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= utf16:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text) + max(0, utf16 - units)
+
+
+def line_position(line_text: str, line: int, column: int) -> lsp.Position:
+    """The LSP position of a code-point column in a line of known text."""
+    return lsp.Position(line=line, character=utf16_column(line_text, column))
+
+
+def line_column(line_text: str, character: int) -> int:
+    """The code-point column of an LSP character offset in a line of known text."""
+    return codepoint_column(line_text, character)
 
 
 def position(lines: LineIndex, line: int, column: int) -> lsp.Position:

@@ -27,7 +27,16 @@ from .positions import LineIndex
 from .rules import RULES, file_too_large, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, parse_yaml
+from .yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlDocument,
+    node_end,
+    node_start,
+    parse_yaml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +157,9 @@ def cap_per_string(found: list[Diagnostic], doc: YamlDocument) -> list[Diagnosti
     Linear in the findings and the scalars of the document.
     """
     scalars = sorted(
-        (node.start_mark.index, node.end_mark.index)
+        (node_start(node), node_end(node))
         for node in _scalar_nodes(doc.root)
-        if node.end_mark.index - node.start_mark.index > 1
+        if node_end(node) - node_start(node) > 1
     )
     starts = [start for start, _ in scalars]
     groups: dict[tuple[str, int], list[Diagnostic]] = {}
