@@ -6,7 +6,6 @@ Spans are written as the CLI prints them: (rule, line, column, end column), 1-ba
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from textwrap import dedent
 
@@ -97,13 +96,6 @@ def test_severities() -> None:
     for rule_id in STRUCTURE:
         expected = Severity.WARNING if rule_id == "unknown-key" else Severity.ERROR
         assert RULES_BY_ID[rule_id].severity is expected
-
-
-@pytest.mark.parametrize("rule_id", STRUCTURE)
-def test_doc_examples(rule_id: str) -> None:
-    example, use_instead = re.findall(r"```yaml\n(.*?)```", RULES_BY_ID[rule_id].doc, re.S)
-    assert {d.code for d in diagnostics(example)} == {rule_id}
-    assert diagnostics(use_instead) == []
 
 
 # -- missing-key --------------------------------------------------------------------------------
