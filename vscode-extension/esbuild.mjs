@@ -1,5 +1,7 @@
-// Bundles the extension into dist/extension.js. `--production` minifies and
-// leaves out the source map (what the .vsix ships); `--watch` rebuilds on change.
+// Bundles the extension into dist/extension.js, and the graph view's page script
+// (with the WebAssembly Graphviz of @viz-js/viz) into dist/graphView.js.
+// `--production` minifies and leaves out the source map (what the .vsix ships);
+// `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -24,9 +26,22 @@ const options = {
   logLevel: 'info',
 };
 
+/** @type {import('esbuild').BuildOptions} */
+const webview = {
+  ...options,
+  entryPoints: ['src/webview/graph.ts'],
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  outfile: 'dist/graphView.js',
+  external: [],
+};
+
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const build of [options, webview]) {
+    const context = await esbuild.context(build);
+    await context.watch();
+  }
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(webview)]);
 }

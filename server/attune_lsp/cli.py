@@ -2,7 +2,8 @@
 
 With no arguments it speaks LSP on stdio. ``--check`` (or ``check``) runs the
 engine headless; ``schema`` prints a JSON Schema; ``rules`` prints the rule
-index; ``register``/``unregister``/``list``/``show``/``db`` talk to Attune's
+index; ``graph`` draws a workflow; ``rehearse`` runs scenarios;
+``register``/``unregister``/``list``/``show``/``db`` talk to Attune's
 database. Exit codes: 0 clean, 1 findings, 2 usage error, 3 failure (a crash
 of the checker is one line on stderr and exit 3; the other files' findings
 are still printed).
@@ -84,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("which", choices=("workflow", "action", "pack"))
     rules = sub.add_parser("rules", help="print the rule index")
     rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    from .graphcli import add_graph_arguments
+    from .rehearsecli import add_rehearse_arguments
+
+    add_graph_arguments(sub)
+    add_rehearse_arguments(sub)
     try:
         from .dbcli import add_db_arguments
     except ImportError:  # pragma: no cover - the registrar is an optional part of a build

@@ -97,6 +97,7 @@ class AttuneServer(LanguageServer):
         self.pull_workspace = False
         self.database_problem: str | None = None
         self.lens_states: dict[Path, tuple[int, str]] = {}
+        self.rehearsals: dict[str, Any] = {}
 
     # -- client capabilities ----------------------------------------------------------------
 
@@ -586,10 +587,12 @@ def create_server() -> AttuneServer:
         lifecycle,
         references,
         register,
+        rehearsal,
         selection_range,
         semantic_tokens,
         signature_help,
         symbols,
+        workflow_graph,
     )
 
     server = AttuneServer()
@@ -612,6 +615,8 @@ def create_server() -> AttuneServer:
         selection_range,
         signature_help,
         inlay_hints,
+        workflow_graph,
+        rehearsal,
     ):
         module.register(server)
     return server

@@ -18,6 +18,7 @@ def run_editor(
     command: Sequence[str],
     env: dict[str, str],
     timeout: float,
+    file: str = WORKFLOW,
 ) -> list[str]:
     """Run an editor on a copy of the test workspace; return the lines its script wrote.
 
@@ -33,7 +34,7 @@ def run_editor(
         env={
             **os.environ,
             "ATTUNE_ROOT": str(root),
-            "ATTUNE_FILE": str(root / WORKFLOW),
+            "ATTUNE_FILE": str(root / file),
             "ATTUNE_OUT": str(out),
             "ATTUNE_PYTHON": sys.executable,
             **env,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 
 import { registerCommands } from './commands';
+import { registerGraphView } from './graphView';
 import { DOCUMENT_SELECTOR, LAUNCH_SETTINGS, PACK_WORKSPACE_CONTEXT, PASSWORD_SECRET_PREFIX, SECTION } from './common/constants';
 import { createMaskedChannel } from './common/mask';
 import { PasswordStore } from './common/passwords';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   manager = serverManager;
   context.subscriptions.push(log, trace, status, serverManager);
   context.subscriptions.push(...registerCommands({ manager: serverManager, settings, log, extensionId: context.extension.id }));
+  context.subscriptions.push(...registerGraphView(context.extensionUri, serverManager, log));
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

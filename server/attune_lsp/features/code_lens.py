@@ -13,6 +13,7 @@ from attune_workflow.names import NameUses
 
 from .. import convert
 from . import register as commands
+from . import rehearsal
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -83,9 +84,12 @@ def register(server: AttuneServer) -> None:
     async def code_lens(ls: AttuneServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
         uri = params.text_document.uri
         analysis = ls.current(uri) or await ls.analysis(uri)
+        if analysis is None:
+            return None
         incoming = await started_by_lenses(ls, analysis)
-        if analysis is None or not commands.registrable(analysis):
-            return incoming or None
+        rehearse = await rehearsal.lenses(ls, analysis)
+        if not commands.registrable(analysis):
+            return incoming + rehearse or None
         top = lsp.Range(
             start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
         )
@@ -110,7 +114,7 @@ def register(server: AttuneServer) -> None:
                     ),
                 ),
             )
-        return lenses + incoming
+        return lenses + incoming + rehearse
 
 
 async def started_by_lenses(ls: AttuneServer, analysis: Analysis | None) -> list[lsp.CodeLens]:

@@ -13,6 +13,7 @@ from .. import convert, docs
 from ..keys import key_info, path_of_steps
 from ..navigation import Target, parameter_keys, target_at
 from ..yamlpath import locate
+from . import rehearsal
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -109,6 +110,9 @@ def register(server: AttuneServer) -> None:
         if caps is not None and caps.hover is not None:
             formats = caps.hover.content_format
         ctx = analysis.ctx
+        value = rehearsal.hover(ls, analysis, line, column)
+        if value is not None:
+            return value
         if ctx is not None and ctx.doc.root is not None:
             target = target_at(ctx, line, column)
             if target is None:

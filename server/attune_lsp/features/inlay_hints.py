@@ -1,4 +1,5 @@
-"""Inlay hints: the type and required-ness of ``input`` keys, the defaults without ``input``."""
+"""Inlay hints: the type and required-ness of ``input`` keys, the defaults without ``input``,
+and the path of the selected rehearsal ("ran 3rd", "skipped")."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from lsprotocol import types as lsp
 from attune_workflow.inlays import inlay_hints
 
 from .. import convert
+from . import rehearsal
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -28,7 +30,8 @@ def register(server: AttuneServer) -> None:
         span = convert.range_to_span(params.range, analysis.lines)
         wanted = range(span.line, span.end_line + 1)
         found = await ls.run(lambda: inlay_hints(ctx, wanted))
-        return [
+        path = [hint for hint in rehearsal.hints(ls, analysis) if hint.position.line in wanted]
+        return path + [
             lsp.InlayHint(
                 position=convert.span_to_range(hint.at, analysis.lines).end,
                 label=hint.label,

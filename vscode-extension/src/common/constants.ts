@@ -24,6 +24,7 @@ export const CLIENT_COMMANDS = {
   showOutput: 'attune.showOutput',
   setDatabasePassword: 'attune.setDatabasePassword',
   clearDatabasePassword: 'attune.clearDatabasePassword',
+  showWorkflowGraph: 'attune.showWorkflowGraph',
 } as const;
 
 export const COMMAND_TITLES: Readonly<Record<string, string>> = {
@@ -35,6 +36,7 @@ export const COMMAND_TITLES: Readonly<Record<string, string>> = {
   [CLIENT_COMMANDS.showOutput]: 'Show Output',
   [CLIENT_COMMANDS.setDatabasePassword]: 'Set Database Password',
   [CLIENT_COMMANDS.clearDatabasePassword]: 'Clear Database Password',
+  [CLIENT_COMMANDS.showWorkflowGraph]: 'Show Workflow Graph',
 };
 
 /**
