@@ -8,12 +8,12 @@ import pytest
 from lsprotocol import types as lsp
 
 from attune_lsp import convert
-from attune_lsp.keys import item_info, key_info, model_at
 from attune_lsp.settings import Settings, merge_raw, parse_settings
-from attune_lsp.yamlpath import ITEM, locate
 from attune_workflow.context import FileKind
 from attune_workflow.diagnostics import Severity
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.query.keys import item_info, key_info, model_at
+from attune_workflow.query.yamlpath import ITEM, locate
 
 DOC = """version: "1.0"
 tasks:

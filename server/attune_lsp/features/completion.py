@@ -1,6 +1,6 @@
 """Completion: keys, values, task names, action refs, inputs and ``{{ }}`` expressions.
 
-The place of the cursor is read from the lines being typed (:mod:`attune_lsp.yamlpath`),
+The place of the cursor is read from the lines being typed (:mod:`attune_workflow.query.yamlpath`),
 so completion works while the file is not valid YAML; names (tasks, variables,
 parameters) come from the latest analysis plus what the current lines show.
 """
@@ -27,14 +27,21 @@ from attune_workflow.expressions import (
 from attune_workflow.model import FLAT_TYPES, ParamSpec
 from attune_workflow.packindex import ActionInfo, PackIndex
 from attune_workflow.positions import LineIndex
+from attune_workflow.query import docs
+from attune_workflow.query.keys import KeyInfo, item_info, key_info, keys_of, model_at
+from attune_workflow.query.yamlpath import (
+    ITEM,
+    LineContext,
+    container_entries,
+    item_entries,
+    locate,
+)
 from attune_workflow.view import TaskView, WorkflowView
 from attune_workflow.yamlsource import start_position
 
-from .. import convert, docs
-from ..keys import KeyInfo, item_info, key_info, keys_of, model_at
+from .. import convert
 from ..navigation import TASK_ROOTS, WORKFLOW_ROOTS
 from ..snippets import snippet_items
-from ..yamlpath import ITEM, LineContext, container_entries, item_entries, locate
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
