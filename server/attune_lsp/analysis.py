@@ -8,6 +8,7 @@ so features on the event loop always read a consistent snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import queue
@@ -23,7 +24,7 @@ from lsprotocol import types as lsp
 
 from attune_workflow.config import Config, ConfigResolver
 from attune_workflow.context import Context, FileKind
-from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.diagnostics import Diagnostic, Severity
 from attune_workflow.files import FileProblem, read_file
 from attune_workflow.packindex import PackIndex, PackInfo, find_pack_root, read_pack
 from attune_workflow.positions import LineIndex, Span
@@ -33,7 +34,6 @@ from attune_workflow.workspace import (
     analyse_file,
     expand_paths,
     index_roots,
-    safe_read_pack,
 )
 from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
@@ -44,6 +44,7 @@ T = TypeVar("T")
 _SERIALS = itertools.count(1)
 
 INTERACTIVE = 0
+INTERNAL_ERROR = "internal-error"
 BACKGROUND = 1
 
 
@@ -200,20 +201,31 @@ class Project:
         """Index every pack of the workspace afresh; returns the files to scan."""
         self.roots = tuple(r.resolve() for r in roots)
         self.workspace.configs = ConfigResolver(self.roots, base, RULES_BY_ID, collect=True)
-        found = index_roots([*self.roots, *extra, *overlay], self.workspace.configs)
-        self.packs = {root: safe_read_pack(root, overlay) for root in found}
+        # Workspace folders, pack_roots and the packs of open files (not their siblings).
+        found = index_roots([*self.roots, *extra, *overlay], self.workspace.configs, siblings=False)
+        self.packs = {}
+        for root in found:
+            pack = _read(root, overlay)
+            if pack is not None:
+                self.packs[root] = pack
         self._publish_index()
         return expand_paths(self.roots) if self.roots else []
 
     def ensure_indexed(self, path: Path, overlay: Mapping[Path, str]) -> bool:
-        """Index the pack of a file opened outside the known packs; True if the index grew."""
+        """Index the pack of a file opened outside the known packs; True if the index grew.
+
+        Only that pack: its neighbours are not the user's unless the workspace or the
+        ``pack_roots`` setting holds them.
+        """
         if self.index.pack_for(path) is not None:
             return False
         added = False
-        for root in index_roots([path], self.workspace.configs):
+        for root in index_roots([path], self.workspace.configs, siblings=False):
             if root not in self.packs:
-                self.packs[root] = safe_read_pack(root, overlay)
-                added = True
+                pack = _read(root, overlay)
+                if pack is not None:
+                    self.packs[root] = pack
+                    added = True
         if added:
             self._publish_index()
         return added
@@ -231,8 +243,8 @@ class Project:
             del self.packs[root]
             self._publish_index()
             return root, old.ref
-        new = read_pack(root, overlay)
-        if old is not None and _pack_key(old) == _pack_key(new):
+        new = _read(root, overlay)
+        if new is None or (old is not None and _pack_key(old) == _pack_key(new)):
             return None
         self.packs[root] = new
         self._publish_index()
@@ -253,9 +265,55 @@ class Project:
         version: int | None,
         overlay: Mapping[Path, str],
     ) -> Analysis | None:
-        """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable)."""
+        """Check a buffer (``text``) or the file on disk (``text`` None: None if unreadable).
+
+        Never raises: a file the checker fails on gets one diagnostic that says so.
+        """
+        try:
+            return self._analyse(uri, path, text, version, overlay)
+        except Exception as exc:
+            log.exception("checking %s failed", path)
+            text = text if text is not None else ""
+            lines = LineIndex(text)
+            failure = Diagnostic(
+                Span(0, 0, 0, 0),
+                Severity.ERROR,
+                INTERNAL_ERROR,
+                f"Checking this file failed ({type(exc).__name__}: {exc}). "
+                "Please report this file to the attune-lsp project",
+            )
+            published = [
+                convert.diagnostic(
+                    failure, lines, uri=uri, version=version, number=0, lines_of=lambda p: None
+                )
+            ]
+            return Analysis(
+                uri=uri,
+                path=path,
+                version=version,
+                text=text,
+                lines=lines,
+                ctx=None,
+                diagnostics=[failure],
+                published=published,
+                summary=Summary(path, FileKind.OTHER),
+                index=self.index,
+                problems=[f"Checking {path} failed:\n{traceback.format_exc()}"],
+            )
+
+    def _analyse(
+        self,
+        uri: str,
+        path: Path,
+        text: str | None,
+        version: int | None,
+        overlay: Mapping[Path, str],
+    ) -> Analysis | None:
         index = self.index
         problems: list[str] = []
+        lines: LineIndex | None = None
+        if text is not None:
+            text, lines = convert.buffer_lines(text)
         # A file read from disk is read only when it is a regular file inside its pack:
         # a FIFO, a link loop or a link out of the pack is a finding of its own.
         pack = index.pack_for(path) if text is None else None
@@ -265,11 +323,14 @@ class Project:
             problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
             config = self.config_for(path)
             text = text if text is not None else ""
-            ctx: Context | None = Context(path, text, parse_yaml(text), index=index, config=config)
+            ctx: Context | None = None
+            with contextlib.suppress(Exception):
+                ctx = Context(path, text, parse_yaml(text), index=index, config=config)
             diagnostics: list[Diagnostic] = []
         else:
             text, ctx, diagnostics = analysis.text, analysis.ctx, analysis.diagnostics
-        lines = LineIndex(text)
+        if lines is None:
+            lines = LineIndex(text)
 
         def lines_of(other: Path) -> LineIndex | None:
             return lines_of_path(other, overlay)
@@ -293,14 +354,24 @@ class Project:
         )
 
 
+def _read(root: Path, overlay: Mapping[Path, str]) -> PackInfo | None:
+    """A pack read for the index; None when reading it fails (its files report why)."""
+    try:
+        return read_pack(root, overlay)
+    except Exception:
+        log.exception("reading the pack at %s failed; it is left out of the index", root)
+        return None
+
+
 def lines_of_path(path: Path, overlay: Mapping[Path, str]) -> LineIndex | None:
     """The lines of a file: its open buffer, else its content on disk."""
     text = overlay.get(path)
-    if text is None:
-        try:
-            text = read_file(path, max_size=RELATED_FILE_LIMIT).decode("utf-8", errors="replace")
-        except FileProblem:
-            return None
+    if text is not None:
+        return convert.buffer_lines(text)[1]
+    try:
+        text = read_file(path, max_size=RELATED_FILE_LIMIT).decode("utf-8", errors="replace")
+    except FileProblem:
+        return None
     return LineIndex(text)
 
 

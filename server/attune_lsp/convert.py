@@ -6,12 +6,13 @@ units. Every range sent and every position received passes through here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit, urlunsplit
 
 from lsprotocol import types as lsp
-from pygls.uris import from_fs_path, to_fs_path
 
 from attune_workflow.diagnostics import Diagnostic, Edit, Fix
 from attune_workflow.positions import LineIndex, Span
@@ -23,18 +24,66 @@ RULE_DOCS = "https://github.com/attune-lsp/attune-lsp/blob/main/docs/rules.md#{}
 LinesOf = Callable[[Path], LineIndex | None]
 
 
+def canonical_uri(uri: str) -> str:
+    """One spelling of a ``file:`` URI: its path percent-encoded as ``Path.as_uri`` does.
+
+    Editors spell URIs differently (VS Code encodes ``+`` and ``:``, Neovim does not);
+    the server spells each one this way, so one file is one document. Other URIs are
+    kept as they are.
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
+    if parts.scheme.lower() != "file":
+        return uri
+    netloc = "" if parts.netloc.lower() in ("", "localhost") else parts.netloc
+    path = quote_from_bytes(unquote_to_bytes(parts.path), safe="/")
+    return urlunsplit(("file", netloc, path or "/", parts.query, parts.fragment))
+
+
 def uri_to_path(uri: str) -> Path:
-    """The file system path of a document URI (untitled documents get a stand-in path)."""
-    path = to_fs_path(uri)
-    if path is None or not uri.startswith("file:"):
+    """The file system path of a document URI (untitled documents get a stand-in path).
+
+    No file name holds a NUL character, and no system call accepts one: it becomes
+    U+FFFD, so a buffer named that way is checked like any unsaved buffer.
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() != "file":
         return Path("/", "untitled", uri.rsplit("/", 1)[-1] or "untitled.yaml")
-    return Path(path)
+    path = os.fsdecode(unquote_to_bytes(parts.path)).replace("\0", "\ufffd")
+    if parts.netloc and parts.netloc.lower() != "localhost":
+        path = f"//{parts.netloc}{path}"
+    return Path(path or "/")
 
 
 def path_to_uri(path: Path) -> str:
-    """The ``file:`` URI of a path."""
-    uri = from_fs_path(str(path))
-    return uri if uri is not None else path.as_uri()
+    """The ``file:`` URI of a path, spelled as :func:`canonical_uri` does."""
+    return "file://" + quote_from_bytes(os.fsencode(str(path)), safe="/")
+
+
+BOM = "\ufeff"
+
+
+class BomLines(LineIndex):
+    """The lines of a buffer that starts with a byte order mark, indexed without it.
+
+    The engine never sees a BOM (a file read from disk loses it when decoded); a client
+    whose buffer holds one counts it as the first UTF-16 code unit of the first line.
+    """
+
+    __slots__ = ()
+
+
+def buffer_lines(text: str) -> tuple[str, LineIndex]:
+    """A buffer's text as the engine reads it (no BOM), and the lines to convert with."""
+    if text.startswith(BOM):
+        text = text[1:]
+        return text, BomLines(text)
+    return text, LineIndex(text)
 
 
 def utf16_column(line_text: str, column: int) -> int:
@@ -69,7 +118,10 @@ def line_column(line_text: str, character: int) -> int:
 
 def position(lines: LineIndex, line: int, column: int) -> lsp.Position:
     """An engine (line, code-point column) as an LSP position."""
-    return lsp.Position(line=line, character=utf16_column(lines.line_text(line), column))
+    character = utf16_column(lines.line_text(line), column)
+    if line == 0 and isinstance(lines, BomLines):
+        character += 1
+    return lsp.Position(line=line, character=character)
 
 
 def span_to_range(span: Span, lines: LineIndex) -> lsp.Range:
@@ -82,7 +134,10 @@ def span_to_range(span: Span, lines: LineIndex) -> lsp.Range:
 
 def to_engine(pos: lsp.Position, lines: LineIndex) -> tuple[int, int]:
     """An LSP position as an engine (line, code-point column)."""
-    return pos.line, codepoint_column(lines.line_text(pos.line), pos.character)
+    character = pos.character
+    if pos.line == 0 and isinstance(lines, BomLines):
+        character = max(0, character - 1)
+    return pos.line, codepoint_column(lines.line_text(pos.line), character)
 
 
 def range_to_span(rng: lsp.Range, lines: LineIndex) -> Span:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import os
@@ -16,12 +17,13 @@ import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+from pygls.workspace import TextDocument
 
 from attune_workflow.context import Context
 from attune_workflow.files import FileProblem, read_text
@@ -31,6 +33,7 @@ from attune_workflow.yamlsource import parse_yaml
 
 from . import __version__, convert
 from .analysis import BACKGROUND, INTERACTIVE, Analysis, Project, Summary, Worker, lines_of_path
+from .edge import EdgeProtocol, FramedInput
 from .settings import Settings, merge_raw, parse_settings, section_of
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,7 @@ DEBOUNCE_ENV = "ATTUNE_LSP_DEBOUNCE_MS"
 DEFAULT_DEBOUNCE_MS = 200.0
 
 
-class AttuneProtocol(LanguageServerProtocol):
+class AttuneProtocol(EdgeProtocol):
     """Speaks UTF-16 positions only: every conversion happens in :mod:`attune_lsp.convert`."""
 
     @lsp_method(lsp.INITIALIZE)
@@ -133,26 +136,38 @@ class AttuneServer(LanguageServer):
         """The resolved file system path of a document URI."""
         path = self._paths.get(uri)
         if path is None:
-            path = convert.uri_to_path(uri)
-            with contextlib.suppress(OSError):
+            path = _usable(convert.uri_to_path(uri))
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
                 path = path.resolve()
+            if len(self._paths) > 10_000:
+                self._paths.clear()
             self._paths[uri] = path
         return path
 
     def uri_of(self, path: Path) -> str:
         """The URI the client knows a file by (an open document's own URI when it is open)."""
-        for uri in self.workspace.text_documents:
+        for uri in self.open_uris():
             if self.path_of(uri) == path:
-                return str(uri)
+                return uri
         return convert.path_to_uri(path)
+
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document of a URI (URIs arrive in their canonical spelling)."""
+        # pygls keys its documents by the decoded URI; each keeps the URI it was opened with.
+        found: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
+        return found
+
+    def open_uris(self) -> list[str]:
+        """The URIs of the open documents."""
+        return [doc.uri for doc in self.workspace.text_documents.values()]
 
     def is_open(self, uri: str) -> bool:
         """Whether the client has the document open."""
-        return uri in self.workspace.text_documents
+        return self.document(uri) is not None
 
     def overlay(self) -> dict[Path, str]:
         """The text of every open document by path (buffers win over the disk)."""
-        return {self.path_of(uri): doc.source for uri, doc in self.workspace.text_documents.items()}
+        return {self.path_of(doc.uri): doc.source for doc in self.workspace.text_documents.values()}
 
     def lines_of(self, path: Path) -> LineIndex | None:
         """The lines of any file: its open buffer, else the disk."""
@@ -160,13 +175,12 @@ class AttuneServer(LanguageServer):
 
     def parse(self, path: Path) -> Context | None:
         """A parsed file (rules not run): the open document's analysis, else the disk's text."""
-        for uri in self.workspace.text_documents:
-            if self.path_of(uri) == path:
-                analysis = self.current(uri) or self.analyses.get(uri)
-                version = self.workspace.get_text_document(uri).version
-                if analysis is not None and analysis.version == version and analysis.ctx:
+        for doc in list(self.workspace.text_documents.values()):
+            if self.path_of(doc.uri) == path:
+                analysis = self.current(doc.uri) or self.analyses.get(doc.uri)
+                if analysis is not None and analysis.version == doc.version and analysis.ctx:
                     return analysis.ctx
-                text = self.workspace.get_text_document(uri).source
+                text = convert.buffer_lines(doc.source)[0]
                 break
         else:
             try:
@@ -182,8 +196,9 @@ class AttuneServer(LanguageServer):
         for folder in self.workspace.folders.values():
             if folder.uri.startswith("file:"):
                 found.append(convert.uri_to_path(folder.uri))
-        if not found and self.workspace.root_path:
-            found.append(Path(self.workspace.root_path))
+        root_uri = self.workspace.root_uri
+        if not found and isinstance(root_uri, str) and root_uri.startswith("file:"):
+            found.append(convert.uri_to_path(convert.canonical_uri(root_uri)))
         return found
 
     def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Warning) -> None:
@@ -205,7 +220,7 @@ class AttuneServer(LanguageServer):
     # -- analyses ---------------------------------------------------------------------------
 
     def _key(self, uri: str) -> tuple[int, int] | None:
-        doc = self.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if doc is None or doc.version is None:
             return None
         return doc.version, self._epochs[uri]
@@ -249,7 +264,8 @@ class AttuneServer(LanguageServer):
             raise
 
     def _submit(self, uri: str, key: tuple[int, int]) -> asyncio.Future[Analysis | None]:
-        doc = self.workspace.get_text_document(uri)
+        doc = self.document(uri)
+        assert doc is not None  # a key exists for open documents only
         path, text, version, overlay = self.path_of(uri), doc.source, key[0], self.overlay()
         project = self.project
         future = asyncio.wrap_future(
@@ -334,8 +350,8 @@ class AttuneServer(LanguageServer):
     def publish(self, analysis: Analysis) -> None:
         """Push an analysis's diagnostics, unless it is stale or the client pulls them."""
         uri = analysis.uri
-        if self.is_open(uri):
-            doc = self.workspace.get_text_document(uri)
+        doc = self.document(uri)
+        if doc is not None:
             if analysis.version != doc.version or self.current(uri) is not analysis:
                 return
         elif analysis.version is not None:
@@ -418,7 +434,7 @@ class AttuneServer(LanguageServer):
 
     async def recheck(self, paths: Iterable[Path]) -> None:
         """Check files again: open ones from their buffer, the others from disk."""
-        open_paths = {self.path_of(uri): uri for uri in self.workspace.text_documents}
+        open_paths = {self.path_of(uri): uri for uri in self.open_uris()}
         jobs: list[Awaitable[Any]] = []
         refresh = False
         for path in paths:
@@ -512,10 +528,12 @@ class AttuneServer(LanguageServer):
         try:
             project, base, overlay = self.project, self.settings.config(), self.overlay()
             roots = self.roots()
-            files = await self.run(lambda: project.rebuild(roots, base, overlay))
-            self.indexed().set()
+            try:
+                files = await self.run(lambda: project.rebuild(roots, base, overlay))
+            finally:
+                self.indexed().set()  # analyses never wait for an index that failed
             self.spawn(self._load_database_actions())
-            for uri in list(self.workspace.text_documents):
+            for uri in self.open_uris():
                 previous = self.analyses.get(uri)
                 if previous is None or previous.index is not project.index:
                     self.invalidate(uri)
@@ -568,6 +586,25 @@ class AttuneServer(LanguageServer):
         if self._indexed is None:
             self._indexed = asyncio.Event()
         return self._indexed
+
+
+def _usable(path: Path) -> Path:
+    """A path system calls accept: a stand-in under ``/untitled`` for one too long to name.
+
+    A buffer whose URI names no possible file (a name longer than the system allows) is
+    checked as an unsaved buffer with the same last folders and file name, shortened.
+    """
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            return path
+    except ValueError:
+        pass
+    else:
+        return path
+    parts = [part if len(part) <= 64 else f"{part[:30]}…{part[-30:]}" for part in path.parts[-3:]]
+    return Path("/", "untitled", *parts)
 
 
 def create_server() -> AttuneServer:
@@ -643,5 +680,6 @@ def serve(tcp: str | None = None) -> int:
             return 2
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        # pygls reads with readline() and read(n) only: the framed input provides both.
+        server.start_io(cast(BinaryIO, FramedInput(sys.stdin.buffer)))
     return 0

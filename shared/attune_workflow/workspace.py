@@ -163,9 +163,11 @@ def index_roots(
     configs: ConfigResolver | Config,
     *,
     discovered: Iterable[Path] | None = None,
+    siblings: bool = True,
 ) -> list[Path]:
-    """The packs to index: those the given paths belong to or contain, their siblings,
-    and the packs under the ``pack_roots`` of the settings and of the paths' project files.
+    """The packs to index: those the given paths belong to or contain, their siblings
+    (unless ``siblings`` is False), and the packs under the ``pack_roots`` of the settings
+    and of the paths' project files. A folder that cannot be read adds no pack.
 
     ``discovered``: the packs below the folders among ``paths``, when already found.
     ``configs`` may be bare settings (no workspace roots).
@@ -176,16 +178,34 @@ def index_roots(
     extra: dict[Path, None] = dict.fromkeys(configs.settings.pack_roots)
     for path in paths:
         path = real_path(path)
-        pack_root = find_pack_root(path)
+        pack_root = _pack_of(path)
         if pack_root is not None:
             roots[pack_root] = None
-            roots.update(dict.fromkeys(sibling_packs(pack_root)))
+            if siblings:
+                roots.update(dict.fromkeys(sibling_packs(pack_root)))
         if discovered is None and path.is_dir():
-            roots.update(dict.fromkeys(discover_packs(path)))
+            roots.update(dict.fromkeys(_discover(path)))
         extra.update(dict.fromkeys(configs.config_for(path).pack_roots))
     for folder in extra:
-        roots.update(dict.fromkeys(discover_packs(folder)))
+        roots.update(dict.fromkeys(_discover(folder)))
     return list(roots)
+
+
+def _discover(root: Path) -> list[Path]:
+    """The packs at or below a folder (none when it cannot be read)."""
+    try:
+        return discover_packs(root)
+    except (OSError, ValueError, RuntimeError) as exc:
+        log.warning("cannot look for packs in %s: %s", root, exc)
+        return []
+
+
+def _pack_of(path: Path) -> Path | None:
+    """The pack folder a file or folder belongs to, if any."""
+    try:
+        return find_pack_root(path)
+    except (OSError, ValueError, RuntimeError):
+        return None
 
 
 def safe_read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo:

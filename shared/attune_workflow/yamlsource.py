@@ -268,32 +268,30 @@ def _measure(
     is linear in the written document whatever the aliases multiply. Scalars
     whose tagged value cannot be read are recorded on the way.
     """
-    size: dict[int, int] = {}  # id -> expanded node count
-    depth: dict[int, int] = {}  # id -> collection nesting depth
-    references: dict[int, int] = {}
+    size: dict[int, int] = {}  # collection id -> expanded node count
+    depth: dict[int, int] = {}  # collection id -> nesting depth
+    references: dict[int, int] = {}  # collection id -> references to it
+    checked: set[int] = set()  # scalars with a number tag already looked at
     written = 1
     active: set[int] = set()
+    if root.__class__ is ScalarNode:
+        _check_scalar(root, lines, scalar_errors, checked)
+        return None
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         key = id(node)
-        if node.__class__ is ScalarNode:
-            if key not in size:
-                size[key] = 1
-                depth[key] = 0
-                if node.tag in _CHECKED_TAGS:
-                    problem = scalar_problem(node)
-                    if problem is not None:
-                        scalar_errors.append((problem, node_span(node, lines)))
-            continue
         children = _children(node)
         if done:
             active.discard(key)
             total = 1
             deepest = 0
             for child in children:
-                total += size[id(child)]
-                deepest = max(deepest, depth[id(child)])
+                if child.__class__ is ScalarNode:
+                    total += 1
+                else:
+                    total += size[id(child)]
+                    deepest = max(deepest, depth[id(child)])
             size[key] = total
             depth[key] = deepest + 1
             if deepest + 1 > MAX_DEPTH:
@@ -313,16 +311,19 @@ def _measure(
             )
         active.add(key)
         stack.append((node, True))
+        written += len(children)
         for child in children:
-            written += 1
+            if child.__class__ is ScalarNode:
+                if child.tag in _CHECKED_TAGS:
+                    _check_scalar(child, lines, scalar_errors, checked)
+                continue
             child_key = id(child)
             references[child_key] = references.get(child_key, 0) + 1
-            if child_key not in size or child.__class__ is not ScalarNode:
-                stack.append((child, False))
+            stack.append((child, False))
     expanded = size[id(root)]
     if expanded > EXPANSION_FACTOR * written:
         worst = max(
-            (node for node in _distinct(root) if references.get(id(node), 0) > 1),
+            (n for n in _distinct(root) if references.get(id(n), 0) > 1),
             key=lambda n: (references[id(n)] - 1) * size[id(n)],
             default=root,
         )
@@ -334,6 +335,17 @@ def _measure(
             _first_line(worst, lines),
         )
     return None
+
+
+def _check_scalar(
+    node: ScalarNode, lines: LineIndex, scalar_errors: list[tuple[str, Span]], checked: set[int]
+) -> None:
+    if node.tag not in _CHECKED_TAGS or id(node) in checked:
+        return
+    checked.add(id(node))
+    problem = scalar_problem(node)
+    if problem is not None:
+        scalar_errors.append((problem, node_span(node, lines)))
 
 
 def _children(node: Node) -> list[Node]:

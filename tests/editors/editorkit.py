@@ -11,6 +11,11 @@ from pathlib import Path
 
 DATA = Path(__file__).parent.parent / "lsp" / "data" / "workspace"
 WORKFLOW = "packs/shop/actions/workflows/broken.workflow.yaml"
+# A folder name every editor percent-encodes in URIs, each its own way.
+ODD_FOLDER = "sp ace+accént/ws"
+# With ATTUNE_EDIT set, the scripts change the first line of the buffer to this before the
+# server starts: only a check of the buffer itself reports it.
+EDITED_REF = "Shop.Edited"
 
 
 def run_editor(
@@ -19,14 +24,15 @@ def run_editor(
     env: dict[str, str],
     timeout: float,
     file: str = WORKFLOW,
+    folder: str = "ws",
 ) -> list[str]:
     """Run an editor on a copy of the test workspace; return the lines its script wrote.
 
     The script finds the workspace, the file to open, the output file and the Python
     that runs the server in ``ATTUNE_ROOT``, ``ATTUNE_FILE``, ``ATTUNE_OUT`` and
-    ``ATTUNE_PYTHON``.
+    ``ATTUNE_PYTHON``. The workspace is copied to ``folder`` under ``tmp_path``.
     """
-    root = tmp_path / "ws"
+    root = tmp_path / folder
     shutil.copytree(DATA, root)
     out = tmp_path / "diagnostics.txt"
     subprocess.run(

@@ -191,16 +191,22 @@ async def start(
     root: Path,
     options: dict[str, Any] | None = None,
     capabilities: lsp.ClientCapabilities | None = None,
+    *,
+    root_uri: str | None = None,
 ) -> None:
     """Initialize a session with a client profile (or these capabilities) and wait for the
-    workspace scan."""
+    workspace scan.
+
+    ``root_uri`` spells the root's URI as some editor does (default: ``root.as_uri()``).
+    """
     client.profile = profile
     capabilities = capabilities or client_capabilities(profile)
+    uri = root_uri or root.as_uri()
     result = await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities,
-            root_uri=root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            root_uri=uri,
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=root.name)],
             initialization_options=options or {},
         )
     )

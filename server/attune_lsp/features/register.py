@@ -170,8 +170,8 @@ class Command:
         return root
 
     def check_saved(self, target: Path) -> None:
-        for uri, doc in self.ls.workspace.text_documents.items():
-            path = self.ls.path_of(uri)
+        for doc in list(self.ls.workspace.text_documents.values()):
+            path = self.ls.path_of(doc.uri)
             if path == target or (target.is_dir() and path.is_relative_to(target)):
                 try:
                     saved = path.read_text(encoding="utf-8")
