@@ -9,6 +9,7 @@ so features on the event loop always read a consistent snapshot.
 from __future__ import annotations
 
 import contextlib
+import enum
 import itertools
 import logging
 import queue
@@ -81,6 +82,26 @@ class Worker:
         self._queue.put((99, next(self._order), None, Future()))
 
 
+class ProblemKind(enum.Enum):
+    """What went wrong around an analysis, and so how the editor is told."""
+
+    CHECK_FAILED = "check-failed"  # the checker failed on the file: logged with its traceback
+    CONFIG = "config"  # a project file cannot be used: shown; the editor settings apply
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem met while analysing a file (not a finding of the file)."""
+
+    kind: ProblemKind
+    message: str
+
+
+def check_failed(path: Path) -> Problem:
+    """The problem of a checker failure, with the traceback being handled."""
+    return Problem(ProblemKind.CHECK_FAILED, f"Checking {path} failed:\n{traceback.format_exc()}")
+
+
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """A named place of a file, for workspace symbols."""
@@ -116,7 +137,7 @@ class Analysis:
     published: list[lsp.Diagnostic]
     summary: Summary
     index: PackIndex
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     serial: int = field(default_factory=lambda: next(_SERIALS))
 
     @property
@@ -298,7 +319,7 @@ class Project:
                 published=published,
                 summary=Summary(path, FileKind.OTHER),
                 index=self.index,
-                problems=[f"Checking {path} failed:\n{traceback.format_exc()}"],
+                problems=[check_failed(path)],
             )
 
     def _analyse(
@@ -310,7 +331,7 @@ class Project:
         overlay: Mapping[Path, str],
     ) -> Analysis | None:
         index = self.index
-        problems: list[str] = []
+        problems: list[Problem] = []
         lines: LineIndex | None = None
         if text is not None:
             text, lines = convert.buffer_lines(text)
@@ -320,7 +341,7 @@ class Project:
         try:
             analysis = analyse_file(path, text, self.workspace, root=pack.root if pack else None)
         except Exception:
-            problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
+            problems.append(check_failed(path))
             config = self.config_for(path)
             text = text if text is not None else ""
             ctx: Context | None = None
@@ -350,7 +371,8 @@ class Project:
             published=published,
             summary=summarize(path, ctx, lines),
             index=index,
-            problems=problems + list(self.config_problems),
+            problems=problems
+            + [Problem(ProblemKind.CONFIG, message) for message in self.config_problems],
         )
 
 
