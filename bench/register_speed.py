@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import workflow
 
 from attune_workflow.registrar import connect, embedded, migrate, register
+from attune_workflow.registrar.registration import collect
 from attune_workflow.registrar.types import WorkflowRecord
-from attune_workflow.registration import collect
 
 
 def make_pack(root: Path, workflows: int, tasks: int) -> Path:

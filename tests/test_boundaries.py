@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {"attune_workflow": ROOT / "shared" / "attune_workflow",
            "attune_lsp": ROOT / "server" / "attune_lsp"}  # fmt: skip
-REGISTRAR = ("attune_workflow.registrar", "attune_workflow.registration")
+REGISTRAR = ("attune_workflow.registrar",)
 SERVER = ("attune_lsp",)
 LSP_LIBRARIES = ("lsprotocol", "pygls")
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import attune_workflow.check as check_module
-import attune_workflow.registration as registration
+import attune_workflow.registrar.registration as registration
 import attune_workflow.rules.workflow_file as workflow_file_rule
 import attune_workflow.yamlsource as yamlsource
 from attune_lsp.cli import build_parser, main, run_check

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from attune_workflow import registration
-from attune_workflow.registration import collect, derive_label
+from attune_workflow.registrar import registration
+from attune_workflow.registrar.registration import collect, derive_label
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "packs"
 

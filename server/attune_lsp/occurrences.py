@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING
 
 from attune_workflow.context import Context, FileKind
 from attune_workflow.packindex import ActionInfo
-from attune_workflow.yamlsource import mapping_get
-
-from .navigation import (
+from attune_workflow.query.navigation import (
     Occurrence,
     Target,
     declaration_in,
@@ -24,6 +22,7 @@ from .navigation import (
     value_span,
     variable_occurrences,
 )
+from attune_workflow.yamlsource import mapping_get
 
 if TYPE_CHECKING:
     from .server import AttuneServer

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from attune_workflow.diagnostics import Diagnostic
+from attune_workflow.query.navigation import steps_at
 from attune_workflow.yamlsource import ScalarNode, end_position, start_position
 
 from .. import convert
-from ..navigation import steps_at
 from . import register as commands
 
 if TYPE_CHECKING:

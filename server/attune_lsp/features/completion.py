@@ -29,6 +29,7 @@ from attune_workflow.packindex import ActionInfo, PackIndex
 from attune_workflow.positions import LineIndex
 from attune_workflow.query import docs
 from attune_workflow.query.keys import KeyInfo, item_info, key_info, keys_of, model_at
+from attune_workflow.query.navigation import TASK_ROOTS, WORKFLOW_ROOTS
 from attune_workflow.query.yamlpath import (
     ITEM,
     LineContext,
@@ -40,7 +41,6 @@ from attune_workflow.view import TaskView, WorkflowView
 from attune_workflow.yamlsource import start_position
 
 from .. import convert
-from ..navigation import TASK_ROOTS, WORKFLOW_ROOTS
 from ..snippets import snippet_items
 
 if TYPE_CHECKING:

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from attune_workflow.positions import LineIndex
+from attune_workflow.query.navigation import node_extent
 from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, start_position
-
-from ..navigation import node_extent
 
 if TYPE_CHECKING:
     from ..server import AttuneServer

@@ -10,9 +10,9 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
 from attune_workflow.positions import LineIndex
+from attune_workflow.query.navigation import Target, target_at
 
 from .. import convert
-from ..navigation import Target, target_at
 from ..occurrences import occurrences
 
 if TYPE_CHECKING:

@@ -19,11 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .config import DEFAULT_MAX_FILE_SIZE, Config
-from .diagnostics import Diagnostic, Severity, internal_error
-from .files import FileProblem, read_text, real_path
-from .loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
-from .packindex import (
+from ..config import DEFAULT_MAX_FILE_SIZE, Config
+from ..diagnostics import Diagnostic, Severity, internal_error
+from ..files import FileProblem, read_text, real_path
+from ..loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
+from ..packindex import (
     MAX_INDEXED_SIZE,
     ActionInfo,
     PackIndex,
@@ -33,9 +33,9 @@ from .packindex import (
     read_pack,
     yaml_files,
 )
-from .registrar.types import ActionRecord, PackRecord, WorkflowRecord
-from .workspace import Workspace, build_index, check_file, unreadable_folders
-from .yamlsource import parse_yaml
+from ..workspace import Workspace, build_index, check_file, unreadable_folders
+from ..yamlsource import parse_yaml
+from .types import ActionRecord, PackRecord, WorkflowRecord
 
 log = logging.getLogger(__name__)
 
