@@ -39,7 +39,7 @@ if side == "compose":
     gc.disable()  # as check_text runs: the collector is paused while a file is analysed
     run = lambda: yaml.compose(text, Loader=yaml.CSafeLoader)
 elif side == "edit":
-    from attune_workflow.check import build_index
+    from attune_workflow.workspace import build_index
     from attune_workflow.config import Config
     from attune_workflow.incremental import DocumentAnalysis
     config = Config()
@@ -53,7 +53,8 @@ elif side == "edit":
         count[0] += 1
         analysis.update(versions[count[0] % 2])
 else:
-    from attune_workflow.check import build_index, check_text
+    from attune_workflow.check import check_text
+    from attune_workflow.workspace import build_index
     from attune_workflow.config import Config
     config = Config()
     index = build_index([path], config)
@@ -112,8 +113,9 @@ def main() -> None:
             f"   ratio to compose {e / c:.2f}x (goal <= 0.5x)"
         )
         if args.rules:
-            from attune_workflow.check import active_rules, analyze, build_index
+            from attune_workflow.check import active_rules, analyze
             from attune_workflow.config import Config
+            from attune_workflow.workspace import build_index
 
             config = Config()
             ctx, _ = analyze(path, text, index=build_index([path], config), config=config)

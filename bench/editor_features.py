@@ -23,12 +23,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import pack
 
-from attune_workflow.check import analyze, build_index
+from attune_workflow.check import analyze
 from attune_workflow.config import Config
 from attune_workflow.inlays import inlay_hints
 from attune_workflow.names import NameUses
 from attune_workflow.selection import selection_spans
 from attune_workflow.semantic import semantic_tokens
+from attune_workflow.workspace import build_index
 
 
 def timed(run: Callable[[], Any], repeat: int) -> float:

@@ -31,8 +31,8 @@ from gen_workflow import workflow
 
 from attune_workflow.registrar import connect, embedded, migrate, register
 from attune_workflow.registrar.diff import action_values
+from attune_workflow.registrar.registration import collect
 from attune_workflow.registrar.types import WorkflowRecord, companion_action
-from attune_workflow.registration import collect
 
 
 def make_pack(root: Path, workflows: int, tasks: int) -> Path:

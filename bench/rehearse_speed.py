@@ -30,7 +30,8 @@ import json, sys, time
 from pathlib import Path
 path, scenario, side, repeat = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 text = path.read_text(encoding="utf-8")
-from attune_workflow.check import analyze, build_index, check_text
+from attune_workflow.check import analyze, check_text
+from attune_workflow.workspace import build_index
 from attune_workflow.config import Config
 config = Config()
 index = build_index([path], config)

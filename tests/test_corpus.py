@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from attune_lsp.cli import build_parser, run_check
-from attune_workflow.check import check_paths
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import FileReport, Severity
 from attune_workflow.packindex import bundled_core
+from attune_workflow.workspace import check_paths
 from attune_workflow.yamlsource import parse_yaml
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import attune_workflow.check as check_module
-import attune_workflow.registration as registration
+import attune_workflow.registrar.registration as registration
 import attune_workflow.rules.workflow_file as workflow_file_rule
 import attune_workflow.yamlsource as yamlsource
 from attune_lsp.cli import build_parser, main, run_check
 from attune_lsp.output import write_report
-from attune_workflow.check import check_paths, check_text
+from attune_workflow.check import check_text
 from attune_workflow.config import Config, ConfigError, load_config_file
 from attune_workflow.context import FileKind
 from attune_workflow.diagnostics import INTERNAL_ERROR, FileReport
@@ -43,7 +43,9 @@ from attune_workflow.registrar.errors import (
     scrub,
     url_passwords,
 )
+from attune_workflow.rules import RULES_BY_ID
 from attune_workflow.rules.base import Rule
+from attune_workflow.workspace import check_paths
 from attune_workflow.yamlsource import parse_yaml
 from hostile import GOOD_WORKFLOW, TRIGGERS, WORKFLOW_HEAD, alias_bomb, make_pack, make_workspace
 
@@ -162,7 +164,7 @@ def test_crash_outside_the_files_is_one_line_and_exit_3(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the index\nbroke")
 
-    monkeypatch.setattr("attune_workflow.check.check_paths", fail)
+    monkeypatch.setattr("attune_workflow.workspace.check_paths", fail)
     assert main(["--check", str(make_pack(tmp_path / "p", "p"))]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: RuntimeError: the index broke" in err
@@ -598,10 +600,12 @@ def test_project_pack_roots_may_not_leave_the_project(tmp_path: Path) -> None:
     for roots in ('["/"]', '["../.."]'):
         config.write_text(f"pack_roots: {roots}\n")
         with pytest.raises(ConfigError, match="outside"):
-            load_config_file(config)
+            load_config_file(config, known_rules=RULES_BY_ID)
     (tmp_path / "packs").mkdir()
     config.write_text('pack_roots: ["packs"]\n')
-    assert load_config_file(config).pack_roots == ((tmp_path / "packs").resolve(),)
+    assert load_config_file(config, known_rules=RULES_BY_ID).pack_roots == (
+        (tmp_path / "packs").resolve(),
+    )
 
 
 # -- robustness: no rule raises on odd documents -------------------------------------------

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attune_workflow.check import analyze, build_index
+from attune_workflow.check import analyze
 from attune_workflow.config import Config
 from attune_workflow.expressions.memo import FileMemo
 from attune_workflow.expressions.parser import parse_expression
 from attune_workflow.incremental import DocumentAnalysis, common_ends
+from attune_workflow.workspace import build_index
 from attune_workflow.yamlsource import parse_yaml
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

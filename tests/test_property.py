@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attune_workflow.check import build_index, check_text
+from attune_workflow.check import check_text
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic
 from attune_workflow.positions import LineIndex, Span
 from attune_workflow.rules import RULES
+from attune_workflow.workspace import build_index
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 SOURCES = sorted(CORPUS.rglob("*.yaml"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from attune_workflow import registration
-from attune_workflow.registration import collect, derive_label
+from attune_workflow.registrar import registration
+from attune_workflow.registrar.registration import collect, derive_label
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "packs"
 
@@ -98,7 +98,7 @@ def test_definition_has_the_shape_of_attunes_serialiser() -> None:
     import yaml
 
     from attune_workflow.normalize import normalize
-    from attune_workflow.registration import attune_definition
+    from attune_workflow.registrar.registration import attune_definition
 
     doc = yaml.safe_load(
         """

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attune_workflow.positions import LineIndex, Span, codepoint_column, utf16_column
+from attune_lsp.convert import codepoint_column, utf16_column
+from attune_workflow.positions import LineIndex, Span
 from attune_workflow.yamlsource import ScalarNode, parse_yaml, scalar_offsets
 
 

@@ -9,6 +9,7 @@ so features on the event loop always read a consistent snapshot.
 from __future__ import annotations
 
 import contextlib
+import enum
 import itertools
 import logging
 import queue
@@ -16,33 +17,26 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from attune_workflow.check import (
-    analyze,
-    check_raw,
-    decode,
-    expand_paths,
-    file_problem,
-    load_config,
-)
-from attune_workflow.config import CONFIG_NAME, Config, ConfigError
+from attune_workflow.config import Config, ConfigResolver
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic, Severity
 from attune_workflow.files import FileProblem, read_file
 from attune_workflow.incremental import DocumentAnalysis
-from attune_workflow.packindex import (
-    PackIndex,
-    PackInfo,
-    discover_packs,
-    find_pack_root,
-    read_pack,
-)
+from attune_workflow.packindex import PackIndex, PackInfo, find_pack_root, read_pack
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.rules import RULES_BY_ID
+from attune_workflow.workspace import (
+    Workspace,
+    analyse_file,
+    expand_paths,
+    index_roots,
+)
 from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
 from . import convert
@@ -89,6 +83,26 @@ class Worker:
         self._queue.put((99, next(self._order), None, Future()))
 
 
+class ProblemKind(enum.Enum):
+    """What went wrong around an analysis, and so how the editor is told."""
+
+    CHECK_FAILED = "check-failed"  # the checker failed on the file: logged with its traceback
+    CONFIG = "config"  # a project file cannot be used: shown; the editor settings apply
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem met while analysing a file (not a finding of the file)."""
+
+    kind: ProblemKind
+    message: str
+
+
+def check_failed(path: Path) -> Problem:
+    """The problem of a checker failure, with the traceback being handled."""
+    return Problem(ProblemKind.CHECK_FAILED, f"Checking {path} failed:\n{traceback.format_exc()}")
+
+
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """A named place of a file, for workspace symbols."""
@@ -124,7 +138,7 @@ class Analysis:
     published: list[lsp.Diagnostic]
     summary: Summary
     index: PackIndex
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     serial: int = field(default_factory=lambda: next(_SERIALS))
 
     @property
@@ -162,34 +176,36 @@ class Project:
 
     def __init__(self) -> None:
         self.roots: tuple[Path, ...] = ()
-        self.base = Config()
         self.packs: dict[Path, PackInfo] = {}
         self.database_actions: Mapping[str, Mapping[str, Any]] = {}
-        self.index = PackIndex()
-        self._configs: dict[Path, Config] = {}
-        self.config_problems: dict[str, None] = {}
+        self.workspace = Workspace(collect_config_problems=True)
+        # One incremental analysis per open document, none for closed ones.
         self._documents: dict[Path, DocumentAnalysis] = {}
+
+    @property
+    def index(self) -> PackIndex:
+        """The current pack index (a snapshot)."""
+        return self.workspace.index
+
+    @property
+    def base(self) -> Config:
+        """The editor's settings."""
+        return self.workspace.settings
+
+    @property
+    def config_problems(self) -> dict[str, None]:
+        """The project files that could not be used, by message."""
+        return self.workspace.configs.problems
 
     # -- configuration ----------------------------------------------------------------------
 
     def config_for(self, path: Path) -> Config:
-        """The configuration of a file: ``.attune-lsp.yaml`` files under the editor settings."""
-        folder = path.parent
-        config = self._configs.get(folder)
-        if config is None:
-            try:
-                config = load_config([path], self.base)
-            except ConfigError as exc:
-                self.config_problems[str(exc)] = None
-                config = self.base
-            # The editor's `strict` wins, like its other settings.
-            config = replace(config, strict=config.strict or self.base.strict)
-            self._configs[folder] = config
-        return config
+        """The configuration of a file: its ``.attune-lsp.yaml`` under the editor settings."""
+        return self.workspace.config_for(path)
 
     def forget_configs(self) -> None:
         """Drop cached configurations (a ``.attune-lsp.yaml`` or the settings changed)."""
-        self._configs.clear()
+        self.workspace.configs.forget()
 
     # -- the pack index ---------------------------------------------------------------------
 
@@ -197,7 +213,7 @@ class Project:
         index = PackIndex(self.packs.values())
         if self.database_actions:
             index.add_database_actions(self.database_actions)
-        self.index = index
+        self.workspace.index = index
 
     def rebuild(
         self,
@@ -208,21 +224,11 @@ class Project:
     ) -> list[Path]:
         """Index every pack of the workspace afresh; returns the files to scan."""
         self.roots = tuple(r.resolve() for r in roots)
-        self.base = base
-        self.forget_configs()
-        self.config_problems.clear()
-        pack_roots: dict[Path, None] = {}
-        for root in self.roots:
-            config = self.config_for(root / CONFIG_NAME)
-            pack_roots.update(dict.fromkeys(_discover(root)))
-            for extra_root in config.pack_roots:
-                pack_roots.update(dict.fromkeys(_discover(extra_root)))
-        for extra_root in base.pack_roots:
-            pack_roots.update(dict.fromkeys(_discover(extra_root)))
-        for path in [*extra, *overlay]:
-            pack_roots.update(dict.fromkeys(_pack_of(path)))
+        self.workspace.configs = ConfigResolver(self.roots, base, RULES_BY_ID, collect=True)
+        # Workspace folders, pack_roots and the packs of open files (not their siblings).
+        found = index_roots([*self.roots, *extra, *overlay], self.workspace.configs, siblings=False)
         self.packs = {}
-        for root in pack_roots:
+        for root in found:
             pack = _read(root, overlay)
             if pack is not None:
                 self.packs[root] = pack
@@ -238,7 +244,7 @@ class Project:
         if self.index.pack_for(path) is not None:
             return False
         added = False
-        for root in _pack_of(path):
+        for root in index_roots([path], self.workspace.configs, siblings=False):
             if root not in self.packs:
                 pack = _read(root, overlay)
                 if pack is not None:
@@ -275,28 +281,15 @@ class Project:
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def _analyze_text(
-        self,
-        path: Path,
-        text: str,
-        buffer: bool,
-        index: PackIndex,
-        config: Config,
-        overlay: Mapping[Path, str],
-    ) -> tuple[Context, list[Diagnostic]]:
-        """An open buffer is analysed incrementally; a file on disk afresh.
-
-        One incremental analysis is kept per open document, none for closed ones.
-        """
+    def _document(self, path: Path, overlay: Mapping[Path, str]) -> DocumentAnalysis:
+        """The incremental analysis of an open buffer (those of closed ones are dropped)."""
         for gone in [p for p in self._documents if p not in overlay]:
             del self._documents[gone]
-        if not buffer:
-            return analyze(path, text, index=index, config=config)
         document = self._documents.get(path)
         if document is None:
-            document = DocumentAnalysis(path, index=index, config=config)
+            document = DocumentAnalysis(path, index=self.index, config=self.config_for(path))
             self._documents[path] = document
-        return document.update(text, index=index, config=config)
+        return document
 
     def analyse(
         self,
@@ -339,7 +332,7 @@ class Project:
                 published=published,
                 summary=Summary(path, FileKind.OTHER),
                 index=self.index,
-                problems=[f"Checking {path} failed:\n{traceback.format_exc()}"],
+                problems=[check_failed(path)],
             )
 
     def _analyse(
@@ -350,39 +343,35 @@ class Project:
         version: int | None,
         overlay: Mapping[Path, str],
     ) -> Analysis | None:
-        config = self.config_for(path)
         index = self.index
-        problems: list[str] = []
-        buffer = text is not None
-        if text is None:
-            # Stat first, regular files inside their pack only: a FIFO, a link loop or a
-            # link out of the pack is a finding of its own, never a blocked read.
-            pack = index.pack_for(path)
-            try:
-                data = read_file(
-                    path, max_size=config.max_file_size, root=pack.root if pack else None
-                )
-            except FileProblem as problem:
-                data, early = b"", file_problem(problem, config)
-            else:
-                early = check_raw(path, data, config)
-            text = data.decode("utf-8", errors="replace") if early else decode(data)
-            lines = LineIndex(text)
-        else:
+        problems: list[Problem] = []
+        lines: LineIndex | None = None
+        if text is not None:
             text, lines = convert.buffer_lines(text)
-            early = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
-        ctx: Context | None = None
-        if early:
-            diagnostics = early
+        # A file read from disk is read only when it is a regular file inside its pack:
+        # a FIFO, a link loop or a link out of the pack is a finding of its own.
+        pack = index.pack_for(path) if text is None else None
+        try:
+            analysis = analyse_file(
+                path,
+                text,
+                self.workspace,
+                root=pack.root if pack else None,
+                document=self._document(path, overlay) if text is not None else None,
+            )
+        except Exception:
+            self._documents.pop(path, None)
+            problems.append(check_failed(path))
+            config = self.config_for(path)
+            text = text if text is not None else ""
+            ctx: Context | None = None
+            with contextlib.suppress(Exception):
+                ctx = Context(path, text, parse_yaml(text), index=index, config=config)
+            diagnostics: list[Diagnostic] = []
         else:
-            try:
-                ctx, diagnostics = self._analyze_text(path, text, buffer, index, config, overlay)
-            except Exception:
-                self._documents.pop(path, None)
-                problems.append(f"Checking {path} failed:\n{traceback.format_exc()}")
-                with contextlib.suppress(Exception):
-                    ctx = Context(path, text, parse_yaml(text), index=index, config=config)
-                diagnostics = []
+            text, ctx, diagnostics = analysis.text, analysis.ctx, analysis.diagnostics
+        if lines is None:
+            lines = LineIndex(text)
 
         def lines_of(other: Path) -> LineIndex | None:
             return lines_of_path(other, overlay)
@@ -402,26 +391,9 @@ class Project:
             published=published,
             summary=summarize(path, ctx, lines),
             index=index,
-            problems=problems + list(self.config_problems),
+            problems=problems
+            + [Problem(ProblemKind.CONFIG, message) for message in self.config_problems],
         )
-
-
-def _discover(root: Path) -> list[Path]:
-    """The packs at or below a folder (none when it cannot be read)."""
-    try:
-        return discover_packs(root)
-    except (OSError, ValueError, RuntimeError) as exc:
-        log.warning("cannot look for packs in %s: %s", root, exc)
-        return []
-
-
-def _pack_of(path: Path) -> list[Path]:
-    """The pack folder a file belongs to, if any."""
-    try:
-        root = find_pack_root(path)
-    except (OSError, ValueError, RuntimeError):
-        return []
-    return [root] if root is not None else []
 
 
 def _read(root: Path, overlay: Mapping[Path, str]) -> PackInfo | None:

@@ -226,9 +226,9 @@ def _progress(stream: TextIO) -> Any:
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``check`` command."""
-    from attune_workflow.check import build_index, check_bytes, check_paths, load_config
     from attune_workflow.config import Config
-    from attune_workflow.diagnostics import INTERNAL_ERROR, FileReport, Severity
+    from attune_workflow.diagnostics import INTERNAL_ERROR, Severity
+    from attune_workflow.workspace import Workspace, analyse_file, check_paths
 
     from .output import write_report
 
@@ -244,13 +244,10 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print("attune-lsp: error: --stdin takes no paths", file=err)
             return EXIT_USAGE
         name = (args.stdin_filename or Path("stdin.yaml")).resolve()
-        config = load_config([name], base)
-        if args.max_file_size:
-            config = Config(config.rules, args.max_file_size, config.pack_roots, config.strict)
+        workspace = Workspace([Path.cwd()], base)
         data = sys.stdin.buffer.read()
-        index = build_index([name], config)
-        diagnostics = check_bytes(name, data, index=index, config=config)
-        reports = [FileReport(name, tuple(diagnostics))]
+        workspace.index_packs([name])
+        reports = [analyse_file(name, data, workspace).report()]
         texts[name] = data.decode("utf-8", errors="replace")
     else:
         paths = args.paths or [Path(".")]
@@ -258,11 +255,9 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if missing:
             print(f"attune-lsp: error: no such file or folder: {missing[0]}", file=err)
             return EXIT_USAGE
-        config = load_config(paths, base)
-        if args.max_file_size:
-            config = Config(config.rules, args.max_file_size, config.pack_roots, config.strict)
         progress = _progress(err) if err.isatty() else None
-        reports = check_paths(paths, config, jobs=args.jobs, progress=progress)
+        workspace = Workspace([Path.cwd()], base)
+        reports = check_paths(paths, workspace, jobs=args.jobs, progress=progress)
     color = args.color == "always" or (args.color == "auto" and out.isatty())
     try:
         write_report(reports, args.format, out, show_source=color, texts=texts)

@@ -15,7 +15,10 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit, urlunspli
 from lsprotocol import types as lsp
 
 from attune_workflow.diagnostics import Diagnostic, Edit, Fix
-from attune_workflow.positions import LineIndex, Span, codepoint_column, utf16_column
+from attune_workflow.positions import LineIndex, Span
+
+from .utf16 import codepoint_column as codepoint_column
+from .utf16 import utf16_column as utf16_column
 
 SOURCE = "attune"
 RULE_DOCS = "https://github.com/attune-lsp/attune-lsp/blob/main/docs/rules.md#{}"
@@ -84,6 +87,16 @@ def buffer_lines(text: str) -> tuple[str, LineIndex]:
         text = text[1:]
         return text, BomLines(text)
     return text, LineIndex(text)
+
+
+def line_position(line_text: str, line: int, column: int) -> lsp.Position:
+    """The LSP position of a code-point column in a line of known text."""
+    return lsp.Position(line=line, character=utf16_column(line_text, column))
+
+
+def line_column(line_text: str, character: int) -> int:
+    """The code-point column of an LSP character offset in a line of known text."""
+    return codepoint_column(line_text, character)
 
 
 def position(lines: LineIndex, line: int, column: int) -> lsp.Position:

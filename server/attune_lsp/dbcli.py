@@ -132,7 +132,7 @@ def _collect(
 ) -> tuple[list[WorkflowRecord], list[str]]:
     """The engine's records for `paths` (imported on use: the engine is a separate layer)."""
     try:
-        module = importlib.import_module("attune_workflow.registration")
+        module = importlib.import_module("attune_workflow.registrar.registration")
     except ImportError as exc:
         raise RegistrarError(f"workflow loading is not available: {exc}") from None
     records, problems = module.collect(paths, max_file_size=max_file_size)

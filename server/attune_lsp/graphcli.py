@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from attune_workflow.check import analyze, build_index, load_config
-from attune_workflow.config import Config
 from attune_workflow.graphmodel import GraphModel, build_graph
 from attune_workflow.graphrender import (
     GraphvizError,
@@ -24,6 +22,7 @@ from attune_workflow.graphrender import (
 )
 from attune_workflow.positions import Span
 from attune_workflow.rehearsal import Rehearsal, rehearse_file
+from attune_workflow.workspace import Workspace, analyse_file
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILURE = 0, 2, 3
 FORMATS = ("dot", "mermaid", "json", "svg", "html")
@@ -47,13 +46,13 @@ def model_of_file(path: Path) -> GraphModel:
     """The graph of a workflow file, marked with the checker's findings."""
     if not path.is_file():
         raise GraphInputError(f"no such file: {path}")
-    config = load_config([path], Config())
-    index = build_index([path], config)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GraphInputError(f"cannot read {path}: {exc}") from None
-    ctx, diagnostics = analyze(path.resolve(), text, index=index, config=config)
+    workspace = Workspace([Path.cwd()])
+    workspace.index_packs([path])
+    analysis = analyse_file(path.resolve(), None, workspace)
+    ctx, diagnostics = analysis.ctx, analysis.diagnostics
+    if ctx is None:
+        why = diagnostics[0].message if diagnostics else "unreadable"
+        raise GraphInputError(f"cannot read {path}: {why}")
     if ctx.doc.syntax_error is not None:
         message, span = ctx.doc.syntax_error
         raise GraphInputError(f"{path}:{span.line + 1}:{span.column + 1}: {message}")

@@ -15,10 +15,7 @@ from typing import TYPE_CHECKING
 from attune_workflow.context import Context, FileKind
 from attune_workflow.packindex import ActionInfo, PackIndex
 from attune_workflow.positions import LineIndex
-from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
-
-from . import convert
-from .navigation import (
+from attune_workflow.query.navigation import (
     Occurrence,
     Target,
     declaration_in,
@@ -28,6 +25,9 @@ from .navigation import (
     value_span,
     variable_occurrences,
 )
+from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
+
+from . import convert
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp

@@ -160,7 +160,7 @@ def path_of(uri: str) -> Path | None:
 
 
 def _position(lines: LineIndex, line: int, column: int) -> dict[str, int]:
-    from attune_workflow.positions import utf16_column
+    from .utf16 import utf16_column
 
     return {"line": line, "character": utf16_column(lines.line_text(line), column)}
 
@@ -221,12 +221,9 @@ def first_diagnostics(
     params: dict[str, Any], document: dict[str, Any]
 ) -> list[dict[str, Any]] | None:
     """The diagnostics of a document just opened (None: leave it to the full server)."""
-    from dataclasses import replace
-
-    from attune_workflow.check import analyze, check_raw, load_config
     from attune_workflow.config import ConfigError
-    from attune_workflow.packindex import PackIndex, discover_packs, find_pack_root, read_pack
-    from attune_workflow.positions import LineIndex
+    from attune_workflow.packindex import PackIndex
+    from attune_workflow.workspace import Workspace, analyse_file, index_roots, safe_read_pack
 
     from .settings import parse_settings
 
@@ -244,23 +241,16 @@ def first_diagnostics(
     )
     if problems:
         return None  # the full server reports them, and publishes
-    base = settings.config()
+    # The same configuration and index scope as the full server (analysis.Project).
+    workspace = Workspace(roots, settings.config())
+    overlay = {path: text}
     try:
-        config = load_config([path], base)
+        folders = index_roots([*roots, path], workspace.configs, siblings=False)
     except ConfigError:
         return None
-    config = replace(config, strict=config.strict or base.strict)
-    folders: dict[Path, None] = {}
-    for root in [*roots, *base.pack_roots, *config.pack_roots]:
-        folders.update(dict.fromkeys(discover_packs(root)))
-    own = find_pack_root(path)
-    if own is not None:
-        folders.update(dict.fromkeys([own, *discover_packs(own.parent)]))
-    index = PackIndex(read_pack(folder, {path: text}) for folder in folders)
-    diagnostics = check_raw(path, text.encode("utf-8", errors="surrogatepass"), config)
-    if not diagnostics:
-        _, diagnostics = analyze(path, text, index=index, config=config)
-    lines = LineIndex(text)
+    workspace.index = PackIndex(safe_read_pack(folder, overlay) for folder in folders)
+    analysis = analyse_file(path, text, workspace)
+    diagnostics, lines = analysis.diagnostics, analysis.lines
     return [
         diagnostic_json(d, lines, uri=uri, version=version, number=n)
         for n, d in enumerate(diagnostics)

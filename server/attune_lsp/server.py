@@ -32,7 +32,16 @@ from attune_workflow.registrar.errors import install_log_redaction, remember_sec
 from attune_workflow.yamlsource import parse_yaml
 
 from . import __version__, convert
-from .analysis import BACKGROUND, INTERACTIVE, Analysis, Project, Summary, Worker, lines_of_path
+from .analysis import (
+    BACKGROUND,
+    INTERACTIVE,
+    Analysis,
+    ProblemKind,
+    Project,
+    Summary,
+    Worker,
+    lines_of_path,
+)
 from .edge import EdgeProtocol, FramedInput
 from .settings import Settings, merge_raw, parse_settings, section_of
 
@@ -346,10 +355,10 @@ class AttuneServer(LanguageServer):
     def _after(self, analysis: Analysis) -> None:
         self.summaries[analysis.path] = analysis.summary
         for problem in analysis.problems:
-            if problem.startswith("Checking "):
-                self.log(problem, lsp.MessageType.Error)
+            if problem.kind is ProblemKind.CHECK_FAILED:
+                self.log(problem.message, lsp.MessageType.Error)
             else:
-                self.show(f"Attune: {problem}; the editor settings are used instead")
+                self.show(f"Attune: {problem.message}; the editor settings are used instead")
 
     def forget(self, uri: str) -> None:
         """Drop what is kept of a document the client closed."""

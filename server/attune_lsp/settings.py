@@ -16,6 +16,7 @@ from typing import Any
 
 from attune_workflow.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, parse_rule_settings
 from attune_workflow.diagnostics import Severity
+from attune_workflow.rules import RULES_BY_ID
 
 SECTION = "attune"
 KEYS = ("databaseUrl", "packRoots", "maxFileSize", "rules", "strict")
@@ -99,7 +100,7 @@ def parse_settings(raw: Any, *, base: Path | None = None) -> tuple[Settings, lis
     if isinstance(value, Mapping):
         for rule, level in value.items():
             try:
-                rules.update(parse_rule_settings({rule: level}, source="rules"))
+                rules.update(parse_rule_settings({rule: level}, source="rules", known=RULES_BY_ID))
             except ConfigError as exc:
                 problems.append(str(exc))
     elif value is not None:

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from attune_workflow.query.yamlpath import ITEM, LineContext, container_entries
 from attune_workflow.snippets import Placeholder, Skeleton, new_task, next_entry
-
-from .yamlpath import ITEM, LineContext, container_entries
 
 if TYPE_CHECKING:
     from .features.completion import Completer

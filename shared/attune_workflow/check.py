@@ -1,41 +1,43 @@
-"""The check pipeline: bytes -> text -> YAML -> context -> rules -> suppressions.
+"""The check pipeline of one text: bytes -> text -> YAML -> context -> rules -> suppressions.
 
-The CLI, the language server and the registrar all call :func:`check_text` or
-:func:`check_file`, so one file gets the same diagnostics everywhere.
+Files reach it through :func:`attune_workflow.workspace.analyse_file`, which the CLI,
+the language server and the loader all call, so one file gets the same diagnostics
+everywhere.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from .config import Config, find_config_files, load_config_file
+from .config import Config
 from .context import Context, FileKind, Layout, classify
-from .diagnostics import INTERNAL_ERROR, Diagnostic, FileReport, Severity, internal_error
+from .diagnostics import INTERNAL_ERROR, Diagnostic, Severity, internal_error
 from .expressions.memo import FileMemo
-from .files import FileProblem, check_entry, read_file, real_path
+from .files import FileProblem
 from .packindex import (
-    SKIP_DIRS,
-    YAML_SUFFIXES,
     PackIndex,
-    PackInfo,
-    discover_packs,
-    find_pack_root,
-    is_pack_dir,
-    read_pack,
 )
-from .positions import LineIndex, Span
-from .rules import RULES, file_too_large, pack_manifest, unreadable_file, unused_ignore
+from .positions import LineIndex
+from .rules import RULES, file_too_large, unreadable_file, unused_ignore
 from .rules.base import Rule
 from .suppressions import find_suppressions, suppressed_by
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, parse_yaml
+from .yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlDocument,
+    node_end,
+    node_start,
+    parse_yaml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +199,9 @@ def cap_per_string(found: list[Diagnostic], doc: YamlDocument) -> list[Diagnosti
     Linear in the findings and the scalars of the document.
     """
     scalars = sorted(
-        (node.start_mark.index, node.end_mark.index)
+        (node_start(node), node_end(node))
         for node in _scalar_nodes(doc.root)
-        if node.end_mark.index - node.start_mark.index > 1
+        if node_end(node) - node_start(node) > 1
     )
     starts = [start for start, _ in scalars]
     groups: dict[tuple[str, int], list[Diagnostic]] = {}
@@ -307,22 +309,6 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8").removeprefix("\ufeff")
 
 
-def check_file(
-    path: Path, *, index: PackIndex, config: Config, root: Path | None = None
-) -> FileReport:
-    """Check one file on disk; a file that cannot be read safely gets one finding.
-
-    The file is stat-ed before it is read (the size limit costs no read) and is
-    read only when it is a regular file whose real path lies inside ``root``
-    (its pack folder, or the folder that was searched), when given.
-    """
-    try:
-        data = read_file(path, max_size=config.max_file_size, root=root)
-    except FileProblem as problem:
-        return FileReport(path, tuple(file_problem(problem, config)))
-    return FileReport(path, tuple(check_bytes(path, data, index=index, config=config)))
-
-
 def file_problem(
     problem: FileProblem, config: Config, severity: Severity = unreadable_file.SEVERITY
 ) -> list[Diagnostic]:
@@ -337,304 +323,15 @@ def file_problem(
     return [diagnostic]
 
 
-# -- many files ----------------------------------------------------------------------------
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """The files to check for the given files and folders, in a stable order.
-
-    A folder yields the files of every pack below it and loose YAML files that
-    look like workflows or actions; a file given by name is always checked.
-    """
-    return list(_expand(paths).files)
-
-
-class _Expansion:
-    """What a walk of the given paths found."""
-
-    __slots__ = ("files", "packs", "skipped")
-
-    def __init__(self) -> None:
-        self.files: dict[Path, Path | None] = {}  # file -> the root it must lie in
-        self.packs: dict[Path, None] = {}
-        self.skipped: list[tuple[Path, str, Severity]] = []  # (entry, why, severity)
-
-
-def _expand(paths: Iterable[Path]) -> _Expansion:
-    """The files to check, the pack folders below the folders and the entries skipped."""
-    found = _Expansion()
-    for path in paths:
-        path = real_path(path)
-        if not path.is_dir():
-            found.files[path] = None  # named by the user: read (or reported) whatever it is
-            continue
-        packs, loose, skipped = scan_folder(path)
-        for root in packs:
-            found.packs[root] = None
-            found.files.update(dict.fromkeys(read_pack_files(root), root))
-            found.skipped.extend((f, why, Severity.ERROR) for f, why in unreadable_folders(root))
-        found.files.update(dict.fromkeys(loose, path))
-        found.skipped.extend((f, why, Severity.WARNING) for f, why in skipped)
-    return found
-
-
-def read_pack_files(root: Path) -> list[Path]:
-    """The files of a pack folder that are checked."""
-    return list(PackInfo(ref=root.name, root=root).files())
-
-
-def unreadable_folders(root: Path) -> list[tuple[Path, str]]:
-    """The workflow and action folders of a pack that exist but cannot be listed."""
-    problems = []
-    for name in ("actions", "actions/workflows", "workflows"):
-        folder = root / name
-        try:
-            with os.scandir(folder):
-                pass
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError as exc:
-            problems.append(
-                (
-                    folder,
-                    f"Cannot read the folder: {exc.strerror or exc}; its files are not checked "
-                    "(and Attune's loader cannot read them either)",
-                )
-            )
-    return problems
-
-
-def scan_folder(root: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
-    """The packs at or below a folder, the loose Attune YAML files outside them, and
-    the YAML-named entries that are skipped (not regular files, links out of the folder).
-    """
-    if not root.is_dir():
-        return [], [], []
-    if is_pack_dir(root):
-        return [root], [], []
-    packs: list[Path] = []
-    loose: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-    for current, dirs, names in os.walk(root):
-        here = Path(current)
-        if here != root and is_pack_dir(here):
-            packs.append(here)
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        for name in sorted(names):
-            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                file = here / name
-                try:
-                    check_entry(file, root)
-                except FileProblem as problem:
-                    skipped.append((file, problem.message))
-                    continue
-                if _looks_like_attune(file):
-                    loose.append(file)
-    return packs, loose, skipped
-
-
-def _looks_like_attune(path: Path) -> bool:
-    try:
-        with open(path, "rb", opener=_nonblocking) as handle:
-            head = handle.read(65536)
-    except OSError:
-        return False
-    return any(
-        line.startswith((b"tasks:", b"workflow_file:", b"runner_type:", b"entry_point:"))
-        for line in head.splitlines()
-    )
-
-
-def build_index(
-    paths: Iterable[Path], config: Config, *, discovered: Iterable[Path] | None = None
-) -> PackIndex:
-    """Index the packs the given paths belong to or contain, their siblings and extra roots.
-
-    ``discovered``: the packs below the folders among ``paths``, when already found.
-    """
-    roots: dict[Path, None] = dict.fromkeys(discovered or ())
-    for path in paths:
-        path = real_path(path)
-        pack_root = find_pack_root(path)
-        if pack_root is not None:
-            roots[pack_root] = None
-            for sibling in sibling_packs(pack_root):
-                roots[sibling] = None
-        if discovered is None and path.is_dir():
-            roots.update(dict.fromkeys(discover_packs(path)))
-    for extra in config.pack_roots:
-        for folder in discover_packs(extra):
-            roots[folder] = None
-    return PackIndex(safe_read_pack(root) for root in roots)
-
-
-def safe_read_pack(root: Path) -> PackInfo:
-    """Read a pack for the index; a pack that cannot be read is indexed empty, not fatal.
-
-    Its own files still get their findings when they are checked.
-    """
-    try:
-        return read_pack(root)
-    except Exception:
-        log.exception("reading pack %s failed", root)
-        return PackInfo(ref=root.name, root=real_path(root))
-
-
-def sibling_packs(pack_root: Path) -> list[Path]:
-    """The packs beside a pack (Attune keeps packs side by side under one folder)."""
-    parent = pack_root.parent
-    if parent == pack_root:
-        return []
-    try:
-        entries = sorted(os.scandir(parent), key=lambda e: e.name)
-    except OSError:
-        return []
-    return [
-        Path(entry.path)
-        for entry in entries
-        if not entry.name.startswith(".")
-        and entry.name not in SKIP_DIRS
-        and entry.is_dir()
-        and is_pack_dir(Path(entry.path))
-    ]
-
-
-def load_config(paths: Iterable[Path], base: Config) -> Config:
-    """The base configuration with every ``.attune-lsp.yaml`` above the paths laid over it."""
-    config = base
-    seen: set[Path] = set()
-    for path in paths:
-        for file in find_config_files(path):
-            if file not in seen:
-                seen.add(file)
-                config = load_config_file(file).merged(config)
-    return config
-
-
-_WORKER: tuple[PackIndex, Config] | None = None
-
-
-def _nonblocking(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NONBLOCK)
-
-
-def _init_worker(index: PackIndex, config: Config) -> None:
-    global _WORKER
-    _WORKER = (index, config)
-
-
-def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
-    assert _WORKER is not None
-    index, config = _WORKER
-    return _safe_check(job[0], job[1], index, config)
-
-
-def _safe_check(path: Path, root: Path | None, index: PackIndex, config: Config) -> FileReport:
-    """Check one file; a crash of the checker becomes an internal-error finding of that file."""
-    try:
-        return check_file(path, index=index, config=config, root=root)
-    except Exception as exc:
-        log.exception("checking %s failed", path)
-        return FileReport(path, (internal_error("the checker", exc),))
-
-
-def check_paths(
-    paths: Sequence[Path],
-    config: Config,
-    *,
-    jobs: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    index: PackIndex | None = None,
-) -> list[FileReport]:
-    """Check files and folders; large trees use a pool of processes.
-
-    Entries that are skipped (a FIFO, a link out of the folder, an unreadable
-    folder) come first, each with a warning of its own.
-    """
-    found = _expand(paths)
-    if index is None:
-        index = build_index(paths, config, discovered=list(found.packs))
-    reports: list[FileReport] = [
-        FileReport(entry, tuple(file_problem(FileProblem(why), config, severity)))
-        for entry, why, severity in found.skipped
-    ]
-    files = list(found.files.items())
-    total = len(files)
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and total >= PARALLEL_THRESHOLD:
-        # Loaded here: multiprocessing is a cost the language server's start-up avoids.
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(index, config)
-        ) as pool:
-            for done, report in enumerate(pool.map(_check_in_worker, files, chunksize=8), 1):
-                reports.append(report)
-                if progress:
-                    progress(done, total)
-    else:
-        for done, (path, root) in enumerate(files, 1):
-            reports.append(_safe_check(path, root, index, config))
-            if progress:
-                progress(done, total)
-    return _with_duplicate_refs(reports, list(found.packs), index, config)
-
-
-def _with_duplicate_refs(
-    reports: list[FileReport], packs: list[Path], index: PackIndex, config: Config
-) -> list[FileReport]:
-    """Report packs checked together that share a ref (Attune keeps one pack per ref).
-
-    Only packs among the checked folders count: a sibling indexed for context is not
-    reported on a check of its neighbour.
-    """
-    severity = config.rules.get(pack_manifest.ID, pack_manifest.SEVERITY)
-    if severity is None:
-        return reports
-    first: dict[str, Path] = {}
-    extra: dict[Path, Diagnostic] = {}
-    for root in packs:
-        pack = index.pack_for(root / "pack.yaml")
-        ref = pack.ref if pack is not None else root.name
-        if ref not in first:
-            first[ref] = root
-            continue
-        target = root / "pack.yaml" if os.path.lexists(root / "pack.yaml") else root
-        extra[target] = Diagnostic(
-            Span(0, 0, 0, 0),
-            severity,
-            pack_manifest.ID,
-            f"Pack ref '{ref}' is also the ref of the pack in {first[ref]}: Attune keeps one "
-            "pack per ref, so one would replace the other; give each pack its own ref",
-        )
-    if not extra:
-        return reports
-    merged = []
-    for report in reports:
-        found = extra.pop(report.path, None)
-        if found is not None:
-            both = sorted((*report.diagnostics, found), key=lambda d: d.sort_key)
-            report = FileReport(report.path, tuple(both))
-        merged.append(report)
-    merged.extend(FileReport(path, (d,)) for path, d in extra.items())
-    return merged
-
-
 __all__ = [
     "active_rules",
     "analyze",
     "analyze_document",
-    "build_index",
     "check_bytes",
-    "check_file",
-    "check_paths",
     "check_raw",
     "check_text",
     "classify",
     "decode",
-    "expand_paths",
+    "file_problem",
     "keep_collector_off",
-    "load_config",
 ]

@@ -7,7 +7,7 @@ it comes from the environment or editor settings, so no secret is committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,17 +47,17 @@ class Config:
         )
 
 
-def parse_rule_settings(raw: Any, *, source: str) -> dict[str, Severity | None]:
-    """Read a ``rules`` mapping: rule id -> severity name or ``off``."""
+def parse_rule_settings(
+    raw: Any, *, source: str, known: Collection[str]
+) -> dict[str, Severity | None]:
+    """Read a ``rules`` mapping: rule id (one of ``known``) -> severity name or ``off``."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{source}: 'rules' must be a mapping of rule id to severity or 'off'")
-    from .rules import RULES_BY_ID
-
     result: dict[str, Severity | None] = {}
     for key, value in raw.items():
-        if key not in RULES_BY_ID:
+        if key not in known:
             raise ConfigError(f"{source}: unknown rule id {key!r}")
         if value is False or (isinstance(value, str) and value.strip().lower() == OFF):
             result[str(key)] = None
@@ -74,7 +74,7 @@ def parse_rule_settings(raw: Any, *, source: str) -> dict[str, Severity | None]:
     return result
 
 
-def load_config_file(path: Path) -> Config:
+def load_config_file(path: Path, *, known_rules: Collection[str]) -> Config:
     """Read one ``.attune-lsp.yaml``; raises ConfigError with a clear message."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -109,15 +109,75 @@ def load_config_file(path: Path) -> Config:
             )
         resolved.append(folder)
     return Config(
-        rules=parse_rule_settings(data.get("rules"), source=str(path)),
+        rules=parse_rule_settings(data.get("rules"), source=str(path), known=known_rules),
         max_file_size=size,
         pack_roots=tuple(resolved),
     )
 
 
-def find_config_files(path: Path) -> list[Path]:
-    """Every ``.attune-lsp.yaml`` from the file system root down to ``path``."""
-    path = real_path(path)
-    start = path if path.is_dir() else path.parent
-    found = [folder / CONFIG_NAME for folder in (start, *start.parents)]
-    return [p for p in reversed(found) if p.is_file()]
+class ConfigResolver:
+    """The configuration of each file, resolved one way for the checker, the server and
+    the loader: the nearest ``.attune-lsp.yaml`` from the file's folder up to its
+    workspace root (up to the file system root for a file outside every workspace root),
+    with the user's settings (command line or editor) laid over it.
+
+    ``known_rules`` are the rule ids a file may name. A file that cannot be used raises
+    :class:`ConfigError`; with ``collect`` its message is kept in :attr:`problems`
+    instead and the settings alone apply.
+    """
+
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        settings: Config,
+        known_rules: Collection[str],
+        *,
+        collect: bool = False,
+    ) -> None:
+        # Deepest first, so a nested workspace folder bounds the search of its files.
+        self.roots = tuple(
+            sorted({real_path(r) for r in roots}, key=lambda p: len(p.parts), reverse=True)
+        )
+        self.settings = settings
+        self.known_rules = frozenset(known_rules)
+        self.collect = collect
+        self.problems: dict[str, None] = {}
+        self._by_folder: dict[Path, Config | ConfigError] = {}
+
+    def project_file(self, path: Path) -> Path | None:
+        """The ``.attune-lsp.yaml`` that applies to a file or folder, if any."""
+        path = real_path(path)
+        folder = path if path.is_dir() else path.parent
+        stop = next((root for root in self.roots if folder.is_relative_to(root)), None)
+        for current in (folder, *folder.parents):
+            candidate = current / CONFIG_NAME
+            if candidate.is_file():
+                return candidate
+            if current == stop:
+                break
+        return None
+
+    def config_for(self, path: Path) -> Config:
+        """The configuration of one file (or of the files of a folder)."""
+        real = real_path(path)
+        folder = real if real.is_dir() else real.parent
+        found = self._by_folder.get(folder)
+        if found is None:
+            file = self.project_file(folder)
+            try:
+                project = load_config_file(file, known_rules=self.known_rules) if file else Config()
+                found = replace(project.merged(self.settings), strict=self.settings.strict)
+            except ConfigError as exc:
+                found = exc
+            self._by_folder[folder] = found
+        if isinstance(found, ConfigError):
+            if not self.collect:
+                raise found
+            self.problems[str(found)] = None
+            return self.settings
+        return found
+
+    def forget(self) -> None:
+        """Drop what was read (a ``.attune-lsp.yaml`` changed)."""
+        self._by_folder.clear()
+        self.problems.clear()

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import analyze, check_raw, decode, file_problem
 from .config import DEFAULT_MAX_FILE_SIZE, Config
 from .context import FileKind
 from .diagnostics import Diagnostic, Severity
-from .files import FileProblem, read_file, real_path
+from .files import real_path
 from .normalize import normalize
-from .packindex import PackIndex, read_pack, yaml_files
+from .packindex import PackIndex, yaml_files
 from .rules import GROUPS
+from .workspace import Workspace, analyse_file, build_index
 
 DEFAULT_PACKS_DIR = Path("/opt/attune/packs")
 # The checks Attune's parse step makes; the only ones run with ``skip_validation``.
@@ -88,13 +88,17 @@ class WorkflowLoader:
 
     def __init__(self, config: LoaderConfig | None = None, *, index: PackIndex | None = None):
         self.config = config or LoaderConfig()
+        # The loader's own choices lie over each pack's .attune-lsp.yaml like user settings.
+        off = _all_rules() - PARSE_RULES if self.config.skip_validation else PACK_CHECK_RULES
+        settings = Config(rules=dict.fromkeys(off, None), max_file_size=self.config.max_file_size)
+        self.workspace = Workspace([self.config.packs_base_dir], settings)
         self._index = index
 
     def _pack_index(self) -> PackIndex:
         if self._index is None:
             base = self.config.packs_base_dir
             roots = [p for p in sorted(base.iterdir()) if p.is_dir()] if base.is_dir() else []
-            self._index = PackIndex(read_pack(root) for root in roots)
+            self._index = build_index([], self.workspace.configs, discovered=roots)
         return self._index
 
     def load_all_workflows(self) -> dict[str, LoadedWorkflow]:
@@ -133,28 +137,14 @@ class WorkflowLoader:
         The file is read only when it is a regular file within the size limit
         whose real path lies inside its pack folder.
         """
-        config = Config(
-            rules={rule: None for rule in PACK_CHECK_RULES},
-            max_file_size=self.config.max_file_size,
+        self.workspace.index = self._pack_index()
+        analysis = analyse_file(
+            file.path, None, self.workspace, kind=FileKind.WORKFLOW, root=file.root
         )
-        if self.config.skip_validation:
-            config = Config(
-                rules={rule: None for rule in _all_rules() - PARSE_RULES},
-                max_file_size=self.config.max_file_size,
-            )
-        try:
-            data = read_file(file.path, max_size=config.max_file_size, root=file.root)
-        except FileProblem as problem:
-            return LoadedWorkflow(file, None, None, file_problem(problem, config))
-        early = check_raw(file.path, data, config)
-        if early:
-            return LoadedWorkflow(file, None, None, early)
-        ctx, diagnostics = analyze(
-            file.path, decode(data), index=self._pack_index(), config=config, kind=FileKind.WORKFLOW
-        )
-        if not isinstance(ctx.data, dict):
-            return LoadedWorkflow(file, None, None, diagnostics)
-        return LoadedWorkflow(file, ctx.decoded, normalize(ctx.decoded), diagnostics)
+        ctx = analysis.ctx
+        if ctx is None or not isinstance(ctx.data, dict):
+            return LoadedWorkflow(file, None, None, analysis.diagnostics)
+        return LoadedWorkflow(file, ctx.decoded, normalize(ctx.decoded), analysis.diagnostics)
 
     def reload_workflow(self, ref: str) -> LoadedWorkflow:
         """Load the file of a ref again, searching as Attune does."""

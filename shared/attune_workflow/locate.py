@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from .context import Context
 from .expressions import block_at
-from .positions import Span
-from .yamlsource import ScalarNode, scalar_offsets
+from .positions import LineIndex, Span
+from .yamlsource import ScalarNode, end_position, scalar_offsets, start_position
 
 
 def value_offset(ctx: Context, node: ScalarNode, line: int, column: int) -> int | None:
@@ -60,7 +60,7 @@ def block_text_at(ctx: Context, line: int, column: int) -> tuple[str, int] | Non
     block runs to the string's end, as while typing) and the cursor's offset in it."""
     for templated in ctx.templated:
         node = templated.node
-        if not _near(node, line):
+        if not _near(node, line, ctx.doc.lines):
             continue
         offset = value_offset(ctx, node, line, column)
         if offset is None:
@@ -71,5 +71,5 @@ def block_text_at(ctx: Context, line: int, column: int) -> tuple[str, int] | Non
     return None
 
 
-def _near(node: ScalarNode, line: int) -> bool:
-    return node.start_mark.line <= line <= node.end_mark.line
+def _near(node: ScalarNode, line: int, lines: LineIndex) -> bool:
+    return start_position(node, lines)[0] <= line <= end_position(node, lines)[0]

@@ -1,7 +1,7 @@
 """Source positions: 0-based line and code-point column, born once in the parser.
 
 Every other module takes spans from here; only output edges add 1 (text) or
-convert to UTF-16 (LSP).
+convert to UTF-16 (the language server's ``convert`` module).
 """
 
 from __future__ import annotations
@@ -99,23 +99,3 @@ class LineIndex:
     def full_span(self) -> Span:
         """The span of the whole text."""
         return self.span(0, len(self._text))
-
-
-def utf16_column(line_text: str, column: int) -> int:
-    """Convert a code-point column in a line to a UTF-16 code-unit column."""
-    prefix = line_text[:column]
-    if prefix.isascii():
-        return column
-    return len(prefix.encode("utf-16-le")) // 2 + max(0, column - len(prefix))
-
-
-def codepoint_column(line_text: str, utf16: int) -> int:
-    """Convert a UTF-16 code-unit column in a line to a code-point column."""
-    if line_text.isascii():
-        return utf16
-    units = 0
-    for index, char in enumerate(line_text):
-        if units >= utf16:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(line_text) + max(0, utf16 - units)

@@ -26,7 +26,7 @@ from .expressions.memo import file_memoized
 from .expressions.tokens import FLOAT, INT, KEYWORD_KINDS, NAME, STRING, UNTERMINATED
 from .locate import value_runs
 from .positions import Span
-from .yamlsource import ScalarNode, scalar_offsets
+from .yamlsource import ScalarNode, end_position, scalar_offsets, start_position
 
 TOKEN_TYPES: tuple[str, ...] = (
     "namespace",
@@ -118,7 +118,7 @@ class _Place:
         offsets = self.offsets
         if (
             offsets is not None
-            and node.start_mark.line == node.end_mark.line
+            and start_position(node, ctx.doc.lines)[0] == end_position(node, ctx.doc.lines)[0]
             and offsets[-1] - offsets[0] == len(offsets) - 1
         ):
             # One line, one character per character (no escapes): plain arithmetic.

@@ -167,6 +167,31 @@ class YamlDocument:
         return self.lines.span(first, max(first, last))
 
 
+def node_start(node: Node) -> int:
+    """The character offset where a node starts.
+
+    With :func:`node_end`, the only reading of the YAML library's marks: their line
+    and column count U+0085 and U+2028 as line breaks, so positions are always
+    taken from offsets through a :class:`LineIndex`.
+    """
+    return int(node.start_mark.index)
+
+
+def node_end(node: Node) -> int:
+    """The character offset just past a node (a block node's includes its line break)."""
+    return int(node.end_mark.index)
+
+
+def start_position(node: Node, lines: LineIndex) -> tuple[int, int]:
+    """The (line, column) where a node starts."""
+    return lines.position(node_start(node))
+
+
+def end_position(node: Node, lines: LineIndex) -> tuple[int, int]:
+    """The (line, column) just past a node, untrimmed (see :func:`node_span`)."""
+    return lines.position(node_end(node))
+
+
 def node_span(node: Node, lines: LineIndex) -> Span:
     """The span of a node from its marks, without a trailing line break.
 
@@ -174,8 +199,8 @@ def node_span(node: Node, lines: LineIndex) -> Span:
     that spans follow the LSP's idea of a line (libyaml also breaks on U+0085
     and U+2028).
     """
-    start = node.start_mark.index
-    end = max(start, node.end_mark.index)
+    start = node_start(node)
+    end = max(start, node_end(node))
     text = lines.text
     # A block collection ends where the next token starts (often the next item's
     # "- " on a later line); a block scalar ends after its line break.

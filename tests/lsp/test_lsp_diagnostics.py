@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lspkit import DEBOUNCED, PROFILES, Client, copy_workspace, open_doc, start
+from lspkit import CONFIG, HELD, PROFILES, Client, copy_workspace, open_doc, start
 from lsprotocol import types as lsp
 
 BROKEN = "packs/shop/actions/workflows/broken.workflow.yaml"
@@ -20,7 +20,7 @@ def codes(diagnostics: list[lsp.Diagnostic]) -> set[str]:
     return {str(d.code) for d in diagnostics}
 
 
-@pytest_lsp.fixture(config=DEBOUNCED, params=["neovim"])
+@pytest_lsp.fixture(config=CONFIG, params=["neovim"])
 async def pull_client(
     lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[None]:
@@ -31,11 +31,22 @@ async def pull_client(
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=DEBOUNCED, params=PROFILES)
+@pytest_lsp.fixture(config=CONFIG, params=PROFILES)
 async def lsp_client(
     lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[None]:
     """A server of its own on a workspace of its own (these tests change files)."""
+    lsp_client.root = copy_workspace(tmp_path / "ws")
+    await start(lsp_client, request.param, lsp_client.root)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=HELD, params=PROFILES)
+async def held_client(
+    lsp_client: Client, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A server whose edits wait for a save or a pull (its debounce window never ends)."""
     lsp_client.root = copy_workspace(tmp_path / "ws")
     await start(lsp_client, request.param, lsp_client.root)
     yield
@@ -97,7 +108,8 @@ async def test_workspace_scan_reports_files_that_are_not_open(lsp_client: Client
 
 
 @pytest.mark.asyncio
-async def test_edits_are_debounced_and_stale_results_never_published(lsp_client: Client) -> None:
+async def test_edits_are_debounced_and_stale_results_never_published(held_client: Client) -> None:
+    lsp_client = held_client
     path = root(lsp_client) / BROKEN
     text = path.read_text()
     uri = await open_doc(lsp_client, path, text)
@@ -116,15 +128,19 @@ async def test_edits_are_debounced_and_stale_results_never_published(lsp_client:
                 content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=body)],
             )
         )
+    # The edits wait inside the debounce window; the save asks for the last one at once.
+    lsp_client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
     found = await lsp_client.diagnostics_of(uri, lambda d: "invalid-ref" not in codes(d))
     assert "duplicate-key" in codes(found)
     if lsp_client.profile == "visual_studio_code":
         seen = [p.version for p in lsp_client.published.history if p.uri == uri and p.version]
-        # Versions only grow and end with the last edit; the quick edits 2 and 3 were
-        # superseded before their turn.
+        # Versions only grow and end with the last edit; the edits 2 and 3 were
+        # superseded inside the window and never published.
         assert seen == sorted(seen)
         assert seen[-1] == 4
-        assert 2 not in seen
+        assert 2 not in seen and 3 not in seen
 
 
 @pytest.mark.asyncio

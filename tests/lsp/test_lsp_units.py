@@ -8,12 +8,12 @@ import pytest
 from lsprotocol import types as lsp
 
 from attune_lsp import convert
-from attune_lsp.keys import item_info, key_info, model_at
 from attune_lsp.settings import Settings, merge_raw, parse_settings
-from attune_lsp.yamlpath import ITEM, locate
 from attune_workflow.context import FileKind
 from attune_workflow.diagnostics import Severity
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.query.keys import item_info, key_info, model_at
+from attune_workflow.query.yamlpath import ITEM, locate
 
 DOC = """version: "1.0"
 tasks:
@@ -112,10 +112,10 @@ def test_a_search_parses_each_expression_and_indexes_each_file_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from attune_lsp import navigation, occurrences
-    from attune_lsp.navigation import Target
     from attune_workflow.check import analyze
     from attune_workflow.config import Config
     from attune_workflow.packindex import PackIndex
+    from attune_workflow.query.navigation import Target
 
     uses = 400
     tasks = "".join(

@@ -5,7 +5,7 @@ code written from its sources (crates/common/src/workflow/parser.rs for the
 `definition` JSON, pack_registry/loader.rs `load_actions` / `load_workflow_for_action`
 for action-linked workflows, workflow/registrar.rs for standalone ones), not from
 attune-lsp's mapping: the YAML is read with PyYAML and nothing of
-`attune_workflow.registration` is used to build them. Every column of every
+`attune_workflow.registrar.registration` is used to build them. Every column of every
 `workflow_definition` and `action` row is compared, and the whole `definition`.
 """
 
@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from attune_workflow.registrar import register
-from attune_workflow.registration import collect
+from attune_workflow.registrar.registration import collect
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"

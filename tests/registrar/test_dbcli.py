@@ -26,7 +26,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 class FakeEngine:
-    """Stands in for `attune_workflow.registration.collect`: hands back what a test sets."""
+    """Stands in for `attune_workflow.registrar.registration.collect`: hands back what a test sets."""
 
     def __init__(self) -> None:
         self.records: list[WorkflowRecord] = [workflow("demo.a"), workflow("demo.b")]

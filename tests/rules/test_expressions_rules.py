@@ -7,13 +7,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from rulekit import Spec, apply, spec
 
-from attune_workflow.check import analyze, check_paths, check_text
+from attune_workflow.check import analyze, check_text
 from attune_workflow.config import Config
-from attune_workflow.diagnostics import Diagnostic, Fix
+from attune_workflow.diagnostics import Diagnostic
 from attune_workflow.packindex import PackIndex
 from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
+from attune_workflow.workspace import check_paths
 from attune_workflow.yamlsource import parse_yaml
 
 EXPRESSION_RULES = set(GROUPS["Expressions"])
@@ -33,11 +35,9 @@ def diagnostics(text: str, *rules: str, path: Path = PATH) -> list[Diagnostic]:
     return [d for d in found if d.code in wanted]
 
 
-def spans(text: str, *rules: str) -> list[tuple[str, int, int, int]]:
-    """(rule, line, column, end column), 1-based like the text output; one-line spans only."""
-    found = diagnostics(text, *rules)
-    assert all(d.span.line == d.span.end_line for d in found), found
-    return [(d.code, d.span.line + 1, d.span.column + 1, d.span.end_column + 1) for d in found]
+def spans(text: str, *rules: str) -> list[Spec]:
+    """Full span specs of the findings (see ``rulekit``)."""
+    return [spec(d) for d in diagnostics(text, *rules)]
 
 
 def underlined(text: str, d: Diagnostic) -> str:
@@ -45,16 +45,6 @@ def underlined(text: str, d: Diagnostic) -> str:
     start = lines.offset(d.span.line, d.span.column)
     end = lines.offset(d.span.end_line, d.span.end_column)
     return text[start:end]
-
-
-def apply(text: str, fix: Fix) -> str:
-    lines = LineIndex(text)
-    edits = sorted(fix.edits, key=lambda e: (e.span.line, e.span.column), reverse=True)
-    for edit in edits:
-        start = lines.offset(edit.span.line, edit.span.column)
-        end = lines.offset(edit.span.end_line, edit.span.end_column)
-        text = text[:start] + edit.new_text + text[end:]
-    return text
 
 
 def fixed(text: str, rule: str) -> str:
@@ -135,7 +125,7 @@ def test_syntax_error_in_a_multi_line_double_quoted_scalar() -> None:
 
 def test_filter_fix_rewrites_the_whole_construct() -> None:
     text = echo('"{{ parameters.hosts | length }}"')
-    assert spans(text, "unsupported-syntax") == [("unsupported-syntax", 6, 37, 45)]
+    assert spans(text, "unsupported-syntax") == [("unsupported-syntax", 6, 37, 6, 45)]
     assert "{{ length(parameters.hosts) }}" in fixed(text, "unsupported-syntax")
 
 

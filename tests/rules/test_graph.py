@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rulekit import Spec, apply, spec
 
 from attune_workflow.check import check_text
 from attune_workflow.config import Config
-from attune_workflow.diagnostics import Diagnostic, Fix, Severity
+from attune_workflow.diagnostics import Diagnostic, Severity
 from attune_workflow.graph import (
     effective_transitions,
     ignored_transitions,
@@ -18,7 +19,6 @@ from attune_workflow.graph import (
 )
 from attune_workflow.normalize import normalize
 from attune_workflow.packindex import PackIndex
-from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
 from attune_workflow.view import WorkflowView, build_view
 from attune_workflow.yamlsource import parse_yaml
@@ -34,22 +34,9 @@ def diagnostics(text: str, *rules: str) -> list[Diagnostic]:
     return [d for d in found if d.code in wanted]
 
 
-def spans(text: str, *rules: str) -> list[tuple[str, int, int, int]]:
-    """(rule, line, column, end column), 1-based like the text output."""
-    return [
-        (d.code, d.span.line + 1, d.span.column + 1, d.span.end_column + 1)
-        for d in diagnostics(text, *rules)
-    ]
-
-
-def apply(text: str, fix: Fix) -> str:
-    lines = LineIndex(text)
-    edits = sorted(fix.edits, key=lambda e: (e.span.line, e.span.column), reverse=True)
-    for edit in edits:
-        start = lines.offset(edit.span.line, edit.span.column)
-        end = lines.offset(edit.span.end_line, edit.span.end_column)
-        text = text[:start] + edit.new_text + text[end:]
-    return text
+def spans(text: str, *rules: str) -> list[Spec]:
+    """Full span specs of the findings (see ``rulekit``)."""
+    return [spec(d) for d in diagnostics(text, *rules)]
 
 
 def view_of(text: str) -> WorkflowView:
@@ -194,10 +181,10 @@ tasks:
           - 'x4'
 """
     assert spans(text, "unknown-task") == [
-        ("unknown-task", 5, 17, 19),
-        ("unknown-task", 7, 15, 17),
-        ("unknown-task", 11, 14, 16),
-        ("unknown-task", 13, 13, 17),
+        ("unknown-task", 5, 17, 5, 19),
+        ("unknown-task", 7, 15, 7, 17),
+        ("unknown-task", 11, 14, 11, 16),
+        ("unknown-task", 13, 13, 13, 17),
     ]
 
 
@@ -213,7 +200,7 @@ tasks:
   - name: b
     action: core.noop
 """
-    assert spans(text) == [("legacy-ignored", 5, 5, 15)]
+    assert spans(text) == [("legacy-ignored", 5, 5, 5, 15)]
 
 
 def test_unknown_task_fixes() -> None:
@@ -304,7 +291,10 @@ tasks:
       - do: [a, 7, null]
 """
     # Attune takes the scalar 7 as the task name "7"
-    assert spans(text, "unknown-task") == [("unknown-task", 6, 18, 19), ("unknown-task", 9, 17, 18)]
+    assert spans(text, "unknown-task") == [
+        ("unknown-task", 6, 18, 6, 19),
+        ("unknown-task", 9, 17, 9, 18),
+    ]
 
 
 # -- duplicate-task, reserved-task-name ---------------------------------------------------------
@@ -377,8 +367,8 @@ tasks:
           - do: [x]
 """
     assert spans(text, "unreachable-task") == [
-        ("unreachable-task", 5, 11, 12),
-        ("unreachable-task", 8, 11, 12),
+        ("unreachable-task", 5, 11, 5, 12),
+        ("unreachable-task", 8, 11, 8, 12),
     ]
 
 
@@ -398,7 +388,7 @@ tasks:
   - name: done
     action: core.noop
 """
-    assert spans(text, "unreachable-task") == [("unreachable-task", 8, 11, 15)]
+    assert spans(text, "unreachable-task") == [("unreachable-task", 8, 11, 8, 15)]
 
 
 # -- join-count -----------------------------------------------------------------------------

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rulekit import Spec, apply, spec
 
-from attune_workflow.check import build_index, check_text
+from attune_workflow.check import check_text
 from attune_workflow.config import Config
 from attune_workflow.diagnostics import Diagnostic, Fix, Severity
 from attune_workflow.packindex import PackIndex
-from attune_workflow.positions import LineIndex
 from attune_workflow.rules import GROUPS, RULES_BY_ID
+from attune_workflow.workspace import build_index
 
 PACK_RULES = set(GROUPS["Pack and cross-file"])
 LOOSE = Path("loose/w.yaml")
@@ -36,22 +37,9 @@ def spans(
     path: Path = LOOSE,
     index: PackIndex | None = None,
     config: Config | None = None,
-) -> list[tuple[str, int, int, int]]:
-    """(rule, line, column, end column), 1-based like the text output."""
-    return [
-        (d.code, d.span.line + 1, d.span.column + 1, d.span.end_column + 1)
-        for d in diagnostics(text, *rules, path=path, index=index, config=config)
-    ]
-
-
-def apply(text: str, fix: Fix) -> str:
-    lines = LineIndex(text)
-    edits = sorted(fix.edits, key=lambda e: (e.span.line, e.span.column), reverse=True)
-    for edit in edits:
-        start = lines.offset(edit.span.line, edit.span.column)
-        end = lines.offset(edit.span.end_line, edit.span.end_column)
-        text = text[:start] + edit.new_text + text[end:]
-    return text
+) -> list[Spec]:
+    """Full span specs of the findings (see ``rulekit``)."""
+    return [spec(d) for d in diagnostics(text, *rules, path=path, index=index, config=config)]
 
 
 def only_fix(diagnostic: Diagnostic) -> Fix:
@@ -98,14 +86,14 @@ def task(action: str, extra: str = "") -> str:
 )
 def test_task_action_ref_format(action: str, bad: bool) -> None:
     found = spans(task(action), "invalid-ref")
-    assert found == ([("invalid-ref", 4, 13, 13 + len(action))] if bad else [])
+    assert found == ([("invalid-ref", 4, 13, 4, 13 + len(action))] if bad else [])
 
 
 def test_sub_task_action_refs_are_checked() -> None:
     text = HEAD + (
         "  - name: p\n    type: parallel\n    tasks:\n      - name: a\n        action: core.\n"
     )
-    assert spans(text, "invalid-ref") == [("invalid-ref", 7, 17, 22)]
+    assert spans(text, "invalid-ref") == [("invalid-ref", 7, 17, 7, 22)]
 
 
 def test_workflow_ref_gets_a_lowercase_fix() -> None:
@@ -386,7 +374,7 @@ NUMS = {
 }
 
 
-def nums(body: str) -> list[tuple[str, int, int, int]]:
+def nums(body: str) -> list[Spec]:
     index = PackIndex()
     index.add_database_actions(NUMS)
     return spans(task("db.nums", "    input:\n" + body), "input-type", index=index)
@@ -422,7 +410,7 @@ def test_enum_true_is_not_one() -> None:
     index = PackIndex()
     index.add_database_actions({"db.e": {"param_schema": {"e": {"enum": [1, 0]}}}})
     found = spans(task("db.e", "    input:\n      e: true\n"), "input-type", index=index)
-    assert found == [("input-type", 6, 10, 14)]
+    assert found == [("input-type", 6, 10, 6, 14)]
 
 
 def test_input_type_fixes() -> None:
@@ -441,7 +429,7 @@ def test_input_type_fixes() -> None:
 
 def test_input_type_in_block_scalar_points_at_content() -> None:
     text = task("core.sleep", "    input:\n      seconds: >-\n        ten\n")
-    assert spans(text, "input-type") == [("input-type", 7, 9, 12)]
+    assert spans(text, "input-type") == [("input-type", 7, 9, 7, 12)]
 
 
 # -- workflow-file ---------------------------------------------------------------------------

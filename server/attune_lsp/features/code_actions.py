@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from attune_workflow.diagnostics import Diagnostic
-from attune_workflow.positions import utf16_column
-from attune_workflow.yamlsource import ScalarNode
+from attune_workflow.query.navigation import steps_at
+from attune_workflow.yamlsource import ScalarNode, end_position, start_position
 
 from .. import convert
-from ..navigation import steps_at
 from . import register as commands
 
 if TYPE_CHECKING:
@@ -59,11 +58,14 @@ def _inside_scalar(analysis: Analysis, line: int) -> bool:
     if not steps or on_key:
         return False
     node = steps[-1].node
-    if not isinstance(node, ScalarNode) or node.start_mark.line == node.end_mark.line:
+    if (
+        not isinstance(node, ScalarNode)
+        or start_position(node, analysis.lines)[0] == end_position(node, analysis.lines)[0]
+    ):
         return False
-    if node.style in ("|", ">") and node.start_mark.line == line:
+    if node.style in ("|", ">") and start_position(node, analysis.lines)[0] == line:
         return False
-    return node.start_mark.line <= line
+    return start_position(node, analysis.lines)[0] <= line
 
 
 def ignore_action(analysis: Analysis, number: int, d: Diagnostic) -> lsp.CodeAction:
@@ -84,23 +86,17 @@ def ignore_action(analysis: Analysis, number: int, d: Diagnostic) -> lsp.CodeAct
         match = _IGNORE.search(text)
         if match is not None:
             listed = [r.strip() for r in match.group(1).split(",") if r.strip()]
-            at = utf16_column(text, match.end(1))
+            at = convert.line_position(text, line, match.end(1))
             addition = f", {d.code}" if listed else d.code
             edit = lsp.TextEdit(
-                range=lsp.Range(
-                    start=lsp.Position(line=line, character=at),
-                    end=lsp.Position(line=line, character=at),
-                ),
+                range=lsp.Range(start=at, end=at),
                 new_text=addition,
             )
         else:
-            end = utf16_column(text, len(text))
-            stripped = len(text.rstrip())
-            start = utf16_column(text, stripped)
             edit = lsp.TextEdit(
                 range=lsp.Range(
-                    start=lsp.Position(line=line, character=start),
-                    end=lsp.Position(line=line, character=end),
+                    start=convert.line_position(text, line, len(text.rstrip())),
+                    end=convert.line_position(text, line, len(text)),
                 ),
                 new_text=f"  # attune: ignore[{d.code}]"
                 if text.strip()

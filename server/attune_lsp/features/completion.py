@@ -1,6 +1,6 @@
 """Completion: keys, values, task names, action refs, inputs and ``{{ }}`` expressions.
 
-The place of the cursor is read from the lines being typed (:mod:`attune_lsp.yamlpath`),
+The place of the cursor is read from the lines being typed (:mod:`attune_workflow.query.yamlpath`),
 so completion works while the file is not valid YAML; names (tasks, variables,
 parameters) come from the latest analysis plus what the current lines show.
 """
@@ -26,14 +26,22 @@ from attune_workflow.expressions import (
 )
 from attune_workflow.model import FLAT_TYPES, ParamSpec
 from attune_workflow.packindex import ActionInfo, PackIndex
-from attune_workflow.positions import codepoint_column, utf16_column
+from attune_workflow.positions import LineIndex
+from attune_workflow.query import docs
+from attune_workflow.query.keys import KeyInfo, item_info, key_info, keys_of, model_at
+from attune_workflow.query.navigation import TASK_ROOTS, WORKFLOW_ROOTS
+from attune_workflow.query.yamlpath import (
+    ITEM,
+    LineContext,
+    container_entries,
+    item_entries,
+    locate,
+)
 from attune_workflow.view import TaskView, WorkflowView
+from attune_workflow.yamlsource import start_position
 
-from .. import docs
-from ..keys import KeyInfo, item_info, key_info, keys_of, model_at
-from ..navigation import TASK_ROOTS, WORKFLOW_ROOTS
+from .. import convert
 from ..snippets import snippet_items
-from ..yamlpath import ITEM, LineContext, container_entries, item_entries, locate
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -85,8 +93,8 @@ class Completer:
     def _range(self, start: int, end: int) -> lsp.Range:
         text = self.lines[self.line]
         return lsp.Range(
-            start=lsp.Position(line=self.line, character=utf16_column(text, start)),
-            end=lsp.Position(line=self.line, character=utf16_column(text, end)),
+            start=convert.line_position(text, self.line, start),
+            end=convert.line_position(text, self.line, end),
         )
 
     def _doc(self, text: str | None) -> str | lsp.MarkupContent | None:
@@ -143,7 +151,7 @@ class Completer:
         if not isinstance(edit, lsp.TextEdit) or edit.range.start.line != self.line:
             return item
         line = self.lines[self.line]
-        start = codepoint_column(line, edit.range.start.character)
+        start = convert.codepoint_column(line, edit.range.start.character)
         typed = line[start : max(start, self.column)]
         cut = len(typed)
         while cut > 0 and (typed[cut - 1].isalnum() or typed[cut - 1] == "_"):
@@ -156,7 +164,7 @@ class Completer:
         ):
             return None
         rest = edit.new_text[cut:]
-        begin = lsp.Position(line=self.line, character=utf16_column(line, start + cut))
+        begin = lsp.Position(line=self.line, character=convert.utf16_column(line, start + cut))
         item.text_edit = lsp.TextEdit(
             range=lsp.Range(start=begin, end=edit.range.end), new_text=rest
         )
@@ -332,11 +340,9 @@ class Completer:
             for task in scope:
                 if task.name is not None:
                     names.setdefault(task.name, task.string("action"))
-        columns = (
-            {t.node.start_mark.column - 2 for t in scope if t.node.start_mark.column >= 2}
-            if current
-            else set()
-        )
+        lines = self.view_lines()
+        starts = [start_position(t.node, lines)[1] for t in scope] if lines is not None else []
+        columns = {column - 2 for column in starts if column >= 2} if current else set()
         for text in self.lines:
             match = _TASK_LINE.match(text)
             if match and (not columns or len(match.group(1)) in columns):
@@ -405,6 +411,14 @@ class Completer:
         return self.words(ctx, [f"workflows/{name}" for name in files], lsp.CompletionItemKind.File)
 
     # -- expressions ------------------------------------------------------------------------
+
+    def view_lines(self) -> LineIndex | None:
+        """The lines of the analysis :meth:`view` comes from."""
+        analysis = self.analysis
+        if analysis is not None and analysis.ctx is not None and analysis.ctx.view is not None:
+            return analysis.lines
+        good = self.ls.last_good.get(self.uri)
+        return good.lines if good is not None and good.ctx is not None else None
 
     def view(self) -> WorkflowView | None:
         analysis = self.analysis
@@ -624,7 +638,7 @@ def register(server: AttuneServer) -> None:
         line = params.position.line
         if line >= len(lines):
             return lsp.CompletionList(is_incomplete=False, items=[])
-        column = codepoint_column(lines[line], params.position.character)
+        column = convert.line_column(lines[line], params.position.character)
         analysis = ls.current(uri) or ls.latest(uri) or await ls.analysis(uri)
         items = Completer(ls, uri, lines, line, column, analysis).complete()
         return lsp.CompletionList(is_incomplete=False, items=items)

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.query.navigation import Occurrence, target_at, value_span
 
 from .. import convert
-from ..navigation import Occurrence, target_at, value_span
 from ..occurrences import Sources, action_occurrences, occurrences
 
 if TYPE_CHECKING:

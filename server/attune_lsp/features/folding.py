@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from attune_workflow.positions import LineIndex
-from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode
-
-from ..navigation import node_extent
+from attune_workflow.query.navigation import node_extent
+from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, start_position
 
 if TYPE_CHECKING:
     from ..server import AttuneServer
@@ -20,14 +19,14 @@ def node_ranges(
     lines: LineIndex, node: Node, start_line: int | None = None
 ) -> Iterator[tuple[int, int]]:
     """(first line, last line) of every node spanning several lines."""
-    first = node.start_mark.line if start_line is None else start_line
+    first = start_position(node, lines)[0] if start_line is None else start_line
     last = node_extent(lines, node).end_line
     if last > first:
         yield first, last
     if isinstance(node, MappingNode):
         for key, value in node.value:
             if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
-                yield from node_ranges(lines, value, key.start_mark.line)
+                yield from node_ranges(lines, value, start_position(key, lines)[0])
     elif isinstance(node, SequenceNode):
         for item in node.value:
             yield from node_ranges(lines, item)
@@ -37,7 +36,7 @@ def document_ranges(lines: LineIndex, root: Node) -> Iterator[tuple[int, int]]:
     """The folding ranges of a document: every multi-line node below the root."""
     if isinstance(root, MappingNode):
         for key, value in root.value:
-            yield from node_ranges(lines, value, key.start_mark.line)
+            yield from node_ranges(lines, value, start_position(key, lines)[0])
     elif isinstance(root, SequenceNode):
         for item in root.value:
             yield from node_ranges(lines, item)

@@ -8,11 +8,12 @@ from lsprotocol import types as lsp
 
 from attune_workflow.context import Context, FileKind
 from attune_workflow.expressions import NAMESPACES, lookup_function
+from attune_workflow.query import docs
+from attune_workflow.query.keys import key_info, path_of_steps
+from attune_workflow.query.navigation import Target, parameter_keys, target_at
+from attune_workflow.query.yamlpath import locate
 
-from .. import convert, docs
-from ..keys import key_info, path_of_steps
-from ..navigation import Target, parameter_keys, target_at
-from ..yamlpath import locate
+from .. import convert
 from . import rehearsal
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from attune_workflow.context import Context, FileKind
 from attune_workflow.expressions import KEYWORDS, NAMESPACES
+from attune_workflow.query.navigation import Target, parameter_keys, target_at, variable_occurrences
 from attune_workflow.rules.invalid_ref import is_ref
 from attune_workflow.rules.reserved_task_name import RESERVED
 
 from .. import convert
-from ..navigation import Target, parameter_keys, target_at, variable_occurrences
 from ..occurrences import Sources, occurrences
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ from attune_workflow.registrar import (
     embedded,
 )
 from attune_workflow.registrar.embedded import ENV_DATABASE_URL
-from attune_workflow.registration import collect
+from attune_workflow.registrar.registration import collect
 
 # A runtime import: pygls reads the annotations of command handlers.
 from ..server import AttuneServer

@@ -8,8 +8,9 @@ from lsprotocol import types as lsp
 
 from attune_workflow.expressions.signature import signature_at
 from attune_workflow.locate import block_text_at
+from attune_workflow.query import docs
 
-from .. import convert, docs
+from .. import convert
 
 if TYPE_CHECKING:
     from ..server import AttuneServer

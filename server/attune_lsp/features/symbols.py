@@ -9,11 +9,11 @@ from lsprotocol import types as lsp
 
 from attune_workflow.context import Context, FileKind
 from attune_workflow.positions import LineIndex, Span
+from attune_workflow.query.navigation import node_extent, parameter_keys, value_span
 from attune_workflow.view import TaskView
 from attune_workflow.yamlsource import MappingNode, mapping_get, mapping_items
 
 from .. import convert
-from ..navigation import node_extent, parameter_keys, value_span
 
 if TYPE_CHECKING:
     from ..server import AttuneServer

@@ -27,7 +27,15 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, scalar_value
+from ..yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    node_end,
+    node_start,
+    scalar_value,
+)
 
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
@@ -62,7 +70,7 @@ def _empty_plain(node: Node) -> bool:
         isinstance(node, ScalarNode)
         and node.tag == _NULL
         and not node.style
-        and node.start_mark.index == node.end_mark.index
+        and node_start(node) == node_end(node)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from . import (
     duplicate_key,
     duplicate_ref,
@@ -57,130 +59,97 @@ from . import (
 )
 from .base import Rule
 
-RULES: tuple[Rule, ...] = (
-    # File and YAML
-    Rule.from_module(yaml_syntax),
-    Rule.from_module(duplicate_key),
-    Rule.from_module(file_too_large),
-    Rule.from_module(not_a_workflow),
-    Rule.from_module(encoding),
-    Rule.from_module(unreadable_file),
-    # Structure and types
-    Rule.from_module(missing_key),
-    Rule.from_module(wrong_type),
-    Rule.from_module(invalid_value),
-    Rule.from_module(no_tasks),
-    Rule.from_module(unknown_key),
-    Rule.from_module(iteration_conflict),
-    Rule.from_module(wait_for_misuse),
-    # Task graph
-    Rule.from_module(unknown_task),
-    Rule.from_module(duplicate_task),
-    Rule.from_module(reserved_task_name),
-    Rule.from_module(unreachable_task),
-    Rule.from_module(join_count),
-    Rule.from_module(duplicate_target),
-    Rule.from_module(legacy_transition),
-    Rule.from_module(legacy_ignored),
-    Rule.from_module(skipped_by_scheduler),
-    # Expressions
-    Rule.from_module(expression_syntax),
-    Rule.from_module(unsupported_syntax),
-    Rule.from_module(unknown_function),
-    Rule.from_module(wrong_arity),
-    Rule.from_module(unknown_variable),
-    Rule.from_module(unknown_task_reference),
-    Rule.from_module(unknown_parameter),
-    Rule.from_module(unknown_workflow_variable),
-    Rule.from_module(keystore_access),
-    Rule.from_module(transition_function_scope),
-    Rule.from_module(result_path),
-    Rule.from_module(mixed_template_type),
-    Rule.from_module(unbound_context),
-    # Pack and cross-file
-    Rule.from_module(invalid_ref),
-    Rule.from_module(ref_mismatch),
-    Rule.from_module(unknown_action),
-    Rule.from_module(unverified_action),
-    Rule.from_module(missing_input),
-    Rule.from_module(unknown_input),
-    Rule.from_module(input_type),
-    Rule.from_module(workflow_file),
-    Rule.from_module(orphan_workflow_file),
-    Rule.from_module(legacy_location),
-    Rule.from_module(schema_format),
-    Rule.from_module(pack_manifest),
-    Rule.from_module(missing_entry_point),
-    Rule.from_module(duplicate_ref),
-    Rule.from_module(ignored_file),
-    # Suppressions
-    Rule.from_module(unused_ignore),
+# The rules by group, in catalogue order: each rule module is named once, here.
+CATALOGUE: tuple[tuple[str, tuple[ModuleType, ...]], ...] = (
+    (
+        "File and YAML",
+        (
+            yaml_syntax,
+            duplicate_key,
+            file_too_large,
+            not_a_workflow,
+            encoding,
+            unreadable_file,
+        ),
+    ),
+    (
+        "Structure and types",
+        (
+            missing_key,
+            wrong_type,
+            invalid_value,
+            no_tasks,
+            unknown_key,
+            iteration_conflict,
+            wait_for_misuse,
+        ),
+    ),
+    (
+        "Task graph",
+        (
+            unknown_task,
+            duplicate_task,
+            reserved_task_name,
+            unreachable_task,
+            join_count,
+            duplicate_target,
+            legacy_transition,
+            legacy_ignored,
+            skipped_by_scheduler,
+        ),
+    ),
+    (
+        "Expressions",
+        (
+            expression_syntax,
+            unsupported_syntax,
+            unknown_function,
+            wrong_arity,
+            unknown_variable,
+            unknown_task_reference,
+            unknown_parameter,
+            unknown_workflow_variable,
+            keystore_access,
+            transition_function_scope,
+            result_path,
+            mixed_template_type,
+            unbound_context,
+        ),
+    ),
+    (
+        "Pack and cross-file",
+        (
+            invalid_ref,
+            ref_mismatch,
+            unknown_action,
+            unverified_action,
+            missing_input,
+            unknown_input,
+            input_type,
+            workflow_file,
+            orphan_workflow_file,
+            legacy_location,
+            schema_format,
+            pack_manifest,
+            missing_entry_point,
+            duplicate_ref,
+            ignored_file,
+        ),
+    ),
+    (
+        "Suppressions",
+        (unused_ignore,),
+    ),
+)
+
+RULES: tuple[Rule, ...] = tuple(
+    Rule.from_module(module) for _, modules in CATALOGUE for module in modules
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 GROUPS: dict[str, tuple[str, ...]] = {
-    "File and YAML": (
-        "yaml-syntax",
-        "duplicate-key",
-        "file-too-large",
-        "not-a-workflow",
-        "encoding",
-        "unreadable-file",
-    ),
-    "Structure and types": (
-        "missing-key",
-        "wrong-type",
-        "invalid-value",
-        "no-tasks",
-        "unknown-key",
-        "iteration-conflict",
-        "wait-for-misuse",
-    ),
-    "Task graph": (
-        "unknown-task",
-        "duplicate-task",
-        "reserved-task-name",
-        "unreachable-task",
-        "join-count",
-        "duplicate-target",
-        "legacy-transition",
-        "legacy-ignored",
-        "skipped-by-scheduler",
-    ),
-    "Expressions": (
-        "expression-syntax",
-        "unsupported-syntax",
-        "unknown-function",
-        "wrong-arity",
-        "unknown-variable",
-        "unknown-task-reference",
-        "unknown-parameter",
-        "unknown-workflow-variable",
-        "keystore-access",
-        "transition-function-scope",
-        "result-path",
-        "mixed-template-type",
-        "unbound-context",
-    ),
-    "Pack and cross-file": (
-        "invalid-ref",
-        "ref-mismatch",
-        "unknown-action",
-        "unverified-action",
-        "missing-input",
-        "unknown-input",
-        "input-type",
-        "workflow-file",
-        "orphan-workflow-file",
-        "legacy-location",
-        "schema-format",
-        "pack-manifest",
-        "missing-entry-point",
-        "duplicate-ref",
-        "ignored-file",
-    ),
-    "Suppressions": ("unused-ignore",),
+    group: tuple(module.ID for module in modules) for group, modules in CATALOGUE
 }
 
 __all__ = ["GROUPS", "RULES", "RULES_BY_ID", "Rule"]

@@ -32,7 +32,14 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
 from ..positions import Span
-from ..yamlsource import ScalarNode, SequenceNode
+from ..yamlsource import (
+    ScalarNode,
+    SequenceNode,
+    end_position,
+    node_end,
+    node_start,
+    start_position,
+)
 
 ID = "duplicate-target"
 SEVERITY = Severity.WARNING
@@ -69,7 +76,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                     SEVERITY,
                     ctx.span(item),
                     f"Task '{item.value}' is already in this 'do' list (line "
-                    f"{earlier.start_mark.line + 1}): Attune does not remove duplicates, so "
+                    f"{ctx.span(earlier).line + 1}): Attune does not remove duplicates, so "
                     "it may be started twice",
                     related=(Related(ctx.span(earlier), f"'{item.value}' is first listed here"),),
                     fixes=fixes,
@@ -82,15 +89,15 @@ def _removal(ctx: Context, do: SequenceNode, position: int) -> Span | None:
     lines = ctx.doc.lines
     if do.flow_style:
         previous = do.value[position - 1]
-        start, end = previous.end_mark.index, item.end_mark.index
-        if "#" in ctx.text[start : item.start_mark.index]:
+        start, end = node_end(previous), node_end(item)
+        if "#" in ctx.text[start : node_start(item)]:
             return None
         return lines.span(start, end)
-    line = item.start_mark.line
-    if item.end_mark.line != line:
+    line = start_position(item, lines)[0]
+    if end_position(item, lines)[0] != line:
         return None
-    before = ctx.text[lines.offset(line, 0) : item.start_mark.index]
-    after = ctx.text[item.end_mark.index : lines.line_end(line)].strip()
+    before = ctx.text[lines.offset(line, 0) : node_start(item)]
+    after = ctx.text[node_end(item) : lines.line_end(line)].strip()
     if before.strip() != "-" or (after and not after.startswith("#")):
         return None
     if line + 1 < lines.line_count:

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Related, Severity
 from ..view import TaskView
+from ..yamlsource import start_position
 
 ID = "duplicate-task"
 SEVERITY = Severity.ERROR
@@ -58,7 +59,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             earlier = first.setdefault(task.name, task)
             if earlier is task or earlier.name_node is None:
                 continue
-            line = earlier.name_node.start_mark.line + 1
+            line = start_position(earlier.name_node, ctx.doc.lines)[0] + 1
             if parent is None:
                 message = (
                     f"Duplicate task name '{task.name}' (first used on line {line}): "

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Related, Severity
-from ..yamlsource import MappingNode, is_null
+from ..yamlsource import MappingNode, is_null, node_start
 from .missing_key import sentence, task_type
 
 ID = "iteration-conflict"
@@ -63,7 +63,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         if not present:
             continue
         if len(present) == 2:
-            first, second = sorted(present, key=lambda node: node.start_mark.index)
+            first, second = sorted(present, key=lambda node: node_start(node))
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,

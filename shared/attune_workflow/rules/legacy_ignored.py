@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..view import TaskView
-from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_null
+from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_null, node_start
 from .legacy_transition import entry_region, is_folded, legacy_entries, offsets_span
 
 ID = "legacy-ignored"
@@ -104,11 +104,11 @@ def _deletion(
     if region is None:
         return None
     start, end = region
-    if start == key_node.start_mark.index and ctx.doc.lines.position(start)[1] != 0:
+    if start == node_start(key_node) and ctx.doc.lines.position(start)[1] != 0:
         # first key on the ``- `` line: pull the next key up onto it instead
         keys = [k for k, _ in node.value]
         position = next((i for i, k in enumerate(keys) if k is key_node), len(keys))
         if position + 1 >= len(keys):
             return None
-        return start, keys[position + 1].start_mark.index, True
+        return start, node_start(keys[position + 1]), True
     return start, end, False

@@ -54,9 +54,13 @@ from ..yamlsource import (
     Node,
     ScalarNode,
     SequenceNode,
+    end_position,
     is_null,
     is_string,
     mapping_items,
+    node_end,
+    node_start,
+    start_position,
 )
 
 ID = "legacy-transition"
@@ -189,14 +193,14 @@ def content_end(node: Node, lines: LineIndex) -> tuple[int, int]:
         else:
             break
     if isinstance(current, ScalarNode) and current.style in ("|", ">"):
-        line = current.end_mark.line
-        if current.end_mark.column == 0:
+        line = end_position(current, lines)[0]
+        if end_position(current, lines)[1] == 0:
             line -= 1
-        while line > current.start_mark.line and not lines.line_text(line).strip():
+        while line > start_position(current, lines)[0] and not lines.line_text(line).strip():
             line -= 1
         return line, len(lines.line_text(line))
     # an empty value ends right after its key's colon
-    return current.end_mark.line, current.end_mark.column
+    return end_position(current, lines)[0], end_position(current, lines)[1]
 
 
 def line_region(ctx: Context, start_node: Node, end: tuple[int, int]) -> tuple[int, int] | None:
@@ -207,8 +211,8 @@ def line_region(ctx: Context, start_node: Node, end: tuple[int, int]) -> tuple[i
     or follows ``end`` on its line (a comment aside).
     """
     lines = ctx.doc.lines
-    start = start_node.start_mark.index
-    line_start = lines.offset(start_node.start_mark.line, 0)
+    start = node_start(start_node)
+    line_start = lines.offset(start_position(start_node, lines)[0], 0)
     before = ctx.text[line_start:start]
     if not before.strip():
         start = line_start
@@ -256,8 +260,8 @@ def yaml_string(value: str) -> str:
 def _reindented(ctx: Context, node: Node, dash_column: int) -> list[str] | None:
     """The source lines of a block sequence moved so that its dashes sit at ``dash_column``."""
     lines = ctx.doc.lines
-    first = node.start_mark.line
-    old = node.start_mark.column
+    first = start_position(node, ctx.doc.lines)[0]
+    old = start_position(node, ctx.doc.lines)[1]
     if lines.line_text(first)[:old].strip():
         return None
     last, _ = content_end(node, lines)
@@ -278,9 +282,9 @@ def _reindented(ctx: Context, node: Node, dash_column: int) -> list[str] | None:
 def _publish_lines(ctx: Context, node: Node, column: int) -> list[str] | None:
     """``publish:`` and its items at ``column``, copied from the source."""
     if isinstance(node, SequenceNode) and node.flow_style:
-        if node.start_mark.line != node.end_mark.line:
+        if start_position(node, ctx.doc.lines)[0] != end_position(node, ctx.doc.lines)[0]:
             return None
-        source = ctx.text[node.start_mark.index : node.end_mark.index]
+        source = ctx.text[node_start(node) : node_end(node)]
         return [" " * column + "publish: " + source]
     if not isinstance(node, SequenceNode):
         return None
@@ -339,7 +343,7 @@ def rewrite_fix(ctx: Context, task: TaskView) -> Fix | None:
             return None
         regions.append(region)
     regions.sort()
-    column = node.value[0][0].start_mark.column
+    column = start_position(node.value[0][0], ctx.doc.lines)[1]
     publish = next((v for k, _, v in entries if k == "publish"), None)
     text_lines = [" " * column + "next:"] if transitions else []
     for transition in transitions:

@@ -42,7 +42,15 @@ from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
 from ..packindex import ActionInfo
 from ..positions import Span
 from ..view import TaskView
-from ..yamlsource import MappingNode, Node, ScalarNode, is_null
+from ..yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    is_null,
+    node_end,
+    node_start,
+    start_position,
+)
 from .ref_mismatch import key_span
 from .schema_format import is_json_schema, required_fields, schema_fields
 from .unknown_action import called_actions
@@ -194,7 +202,7 @@ def _add_inputs(
         key = task.key("action")
         if key is None:
             return None
-        indent = key.start_mark.column
+        indent = start_position(key, ctx.doc.lines)[1]
         end = ctx.span(action_node)
         text = f"\n{' ' * indent}input:" + _block_lines(indent + INDENT_STEP, entries)
         return Edit(_line_end(ctx, end.end_line), text)
@@ -206,12 +214,13 @@ def _add_inputs(
             last = ctx.span(node.value[-1][1])
             at = Span(last.end_line, last.end_column, last.end_line, last.end_column)
             return Edit(at, ", " + _flow(entries))
-        indent = node.value[0][0].start_mark.column
+        indent = start_position(node.value[0][0], ctx.doc.lines)[1]
         last = ctx.span(node.value[-1][1])
         return Edit(_line_end(ctx, last.end_line), _block_lines(indent, entries))
-    if node.start_mark.index == node.end_mark.index:  # `input:` with nothing after it
-        line = key_node.start_mark.line
+    if node_start(node) == node_end(node):  # `input:` with nothing after it
+        line = start_position(key_node, ctx.doc.lines)[0]
         return Edit(
-            _line_end(ctx, line), _block_lines(key_node.start_mark.column + INDENT_STEP, entries)
+            _line_end(ctx, line),
+            _block_lines(start_position(key_node, ctx.doc.lines)[1] + INDENT_STEP, entries),
         )
     return Edit(ctx.span(node), f"{{{_flow(entries)}}}")

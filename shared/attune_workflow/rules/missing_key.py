@@ -46,7 +46,7 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..positions import Span
 from ..view import TaskView, WorkflowView
-from ..yamlsource import MappingNode, Node, ScalarNode, is_null, is_string
+from ..yamlsource import MappingNode, Node, ScalarNode, is_null, is_string, start_position
 
 ID = "missing-key"
 SEVERITY = Severity.ERROR
@@ -204,6 +204,6 @@ def _add_version(ctx: Context, root: Node) -> tuple[Fix, ...]:
     key = first_key(root)
     if key is None or not isinstance(root, MappingNode) or root.flow_style:
         return ()
-    line, column = key.start_mark.line, key.start_mark.column
+    line, column = start_position(key, ctx.doc.lines)[0], start_position(key, ctx.doc.lines)[1]
     edit = Edit(Span(line, column, line, column), f'version: "1.0.0"\n{" " * column}')
     return (Fix("Add 'version: \"1.0.0\"'", (edit,), preferred=True),)

@@ -71,6 +71,8 @@ from ..yamlsource import (
     mapping_get,
     mapping_index,
     mapping_items,
+    node_end,
+    node_start,
 )
 from .invalid_ref import replace_edit
 
@@ -277,9 +279,7 @@ def _check_field(
             if kind is not None:
                 edit = Edit(ctx.span(spec), f"{{type: {kind}}}")
                 fixes = (Fix(f"Change to '{{type: {kind}}}'", (edit,), True),)
-        where = (
-            spec if not is_null(spec) or spec.start_mark.index != spec.end_mark.index else key_node
-        )
+        where = spec if not is_null(spec) or node_start(spec) != node_end(spec) else key_node
         yield ctx.diagnostic(
             ID,
             SEVERITY,

@@ -45,7 +45,7 @@ from ..graph import effective_transitions, workflow_graph
 from ..positions import Span
 from ..suggest import close_match, did_you_mean
 from ..view import TaskView, WorkflowView
-from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode
+from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, start_position
 from .legacy_transition import content_end, line_break, yaml_string
 
 ID = "unknown-task"
@@ -130,8 +130,8 @@ def _create_fix(ctx: Context, view: WorkflowView, parent: TaskView | None, name:
     last = tasks.value[-1]
     if not isinstance(last, MappingNode) or last.flow_style or not last.value:
         return None
-    dash = tasks.start_mark.column
-    column = last.value[0][0].start_mark.column
+    dash = start_position(tasks, ctx.doc.lines)[1]
+    column = start_position(last.value[0][0], ctx.doc.lines)[1]
     if column <= dash:
         return None
     line, _ = content_end(last, ctx.doc.lines)

@@ -22,9 +22,9 @@ tasks:
 
 ## Use instead
 ```yaml
-# .attune-lsp.yaml: make the slack pack's actions known
+# .attune-lsp.yaml at the repository root: make the slack pack's actions known
 pack_roots:
-  - ../vendor-packs
+  - vendor-packs
 ```
 """
 

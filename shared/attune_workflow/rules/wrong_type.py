@@ -68,7 +68,10 @@ from ..yamlsource import (
     SequenceNode,
     is_null,
     mapping_get,
+    node_end,
+    node_start,
     scalar_value,
+    start_position,
 )
 from .missing_key import DataPath, describe, locate_task, sentence
 
@@ -282,7 +285,7 @@ def _null_hint(ctx: Context, node: ScalarNode, expected: str) -> tuple[str, tupl
         return "", ()
     span = ctx.span(node)
     text = empty
-    start = node.start_mark.index
+    start = node_start(node)
     if span.start == span.end and ctx.text[start - 1 : start] == ":":
         text = f" {empty}"
     return f"remove the key or write {empty}", (Fix(f"Write {empty}", (Edit(span, text),)),)
@@ -329,7 +332,7 @@ def _vars_hint(ctx: Context, node: SequenceNode) -> tuple[str, tuple[Fix, ...]]:
         return hint, ()
     edits = []
     for item in node.value:
-        start = item.start_mark.index
+        start = node_start(item)
         if (
             not isinstance(item, MappingNode)
             or item.flow_style
@@ -337,7 +340,10 @@ def _vars_hint(ctx: Context, node: SequenceNode) -> tuple[str, tuple[Fix, ...]]:
             or ctx.text[start - 2 : start] != "- "
         ):
             return hint, ()
-        line, column = item.start_mark.line, item.start_mark.column
+        line, column = (
+            start_position(item, ctx.doc.lines)[0],
+            start_position(item, ctx.doc.lines)[1],
+        )
         edits.append(Edit(Span(line, column - 2, line, column), ""))
     if not edits:
         return hint, ()
@@ -345,7 +351,7 @@ def _vars_hint(ctx: Context, node: SequenceNode) -> tuple[str, tuple[Fix, ...]]:
 
 
 def _source(ctx: Context, node: Node) -> str:
-    return ctx.text[node.start_mark.index : node.end_mark.index]
+    return ctx.text[node_start(node) : node_end(node)]
 
 
 def _quote_fix(ctx: Context, node: ScalarNode) -> tuple[Fix, ...]:

@@ -19,12 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .check import build_index, unreadable_folders
-from .config import DEFAULT_MAX_FILE_SIZE, Config
-from .diagnostics import Diagnostic, Severity, internal_error
-from .files import FileProblem, read_text, real_path
-from .loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
-from .packindex import (
+from ..config import DEFAULT_MAX_FILE_SIZE, Config
+from ..diagnostics import Diagnostic, Severity, internal_error
+from ..files import FileProblem, read_text, real_path
+from ..loader import LoadedWorkflow, LoaderConfig, WorkflowFileRef, WorkflowLoader, workflow_name
+from ..packindex import (
     MAX_INDEXED_SIZE,
     ActionInfo,
     PackIndex,
@@ -34,8 +33,9 @@ from .packindex import (
     read_pack,
     yaml_files,
 )
-from .registrar.types import ActionRecord, PackRecord, WorkflowRecord
-from .yamlsource import parse_yaml
+from ..workspace import Workspace, build_index, check_file, unreadable_folders
+from ..yamlsource import parse_yaml
+from .types import ActionRecord, PackRecord, WorkflowRecord
 
 log = logging.getLogger(__name__)
 
@@ -514,9 +514,8 @@ def _load_job(job: _Job, index: PackIndex, size: int) -> WorkflowRecord | str:
 
 
 def _action_errors(path: Path, index: PackIndex, size: int, root: Path) -> list[str]:
-    from .check import check_file
-
-    report = check_file(path, index=index, config=Config(max_file_size=size), root=root)
+    workspace = Workspace([root.parent], Config(max_file_size=size), index=index)
+    report = check_file(path, workspace, root=root)
     return _errors(path, report.diagnostics)
 
 

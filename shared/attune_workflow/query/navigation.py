@@ -35,10 +35,12 @@ from attune_workflow.yamlsource import (
     Node,
     ScalarNode,
     SequenceNode,
+    end_position,
     is_string,
     mapping_get,
     mapping_items,
     scalar_offsets,
+    start_position,
 )
 
 WORKFLOW_ROOTS = frozenset(n for n, info in NAMESPACES.items() if info.canonical == "workflow")
@@ -89,26 +91,27 @@ class Occurrence:
 # -- finding the node under a cursor -----------------------------------------------------------
 
 
-def _contains(node: Node, line: int, column: int) -> bool:
-    start, end = node.start_mark, node.end_mark
-    return (start.line, start.column) <= (line, column) <= (end.line, end.column)
+def _contains(node: Node, line: int, column: int, lines: LineIndex) -> bool:
+    return start_position(node, lines) <= (line, column) <= end_position(node, lines)
 
 
 def steps_at(ctx: Context, line: int, column: int) -> tuple[tuple[Step, ...], bool]:
     """The steps from the root to the innermost node at the cursor; True if it is a key."""
     node = ctx.doc.root
+    lines = ctx.doc.lines
     steps: list[Step] = []
     if node is None:
         return (), False
     while True:
         if isinstance(node, MappingNode):
             for key_node, value in node.value:
-                if isinstance(key_node, ScalarNode) and _contains(key_node, line, column):
+                if isinstance(key_node, ScalarNode) and _contains(key_node, line, column, lines):
                     steps.append(Step(str(key_node.value), key_node, value))
                     return tuple(steps), True
-                if _contains(value, line, column) and not (
-                    value.start_mark.line == value.end_mark.line
-                    and (line, column) == (value.end_mark.line, value.end_mark.column)
+                end = end_position(value, lines)
+                if _contains(value, line, column, lines) and not (
+                    start_position(value, lines)[0] == end[0]
+                    and (line, column) == end
                     and isinstance(value, MappingNode | SequenceNode)
                 ):
                     key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
@@ -121,7 +124,7 @@ def steps_at(ctx: Context, line: int, column: int) -> tuple[tuple[Step, ...], bo
                 return tuple(steps), False
         elif isinstance(node, SequenceNode):
             for i, item in enumerate(node.value):
-                if _contains(item, line, column):
+                if _contains(item, line, column, lines):
                     steps.append(Step(i, None, item))
                     node = item
                     break
@@ -154,17 +157,17 @@ def node_extent(lines: LineIndex, node: Node) -> Span:
     A block node's end mark lies where the next token starts (the next item's ``-``, or
     the start of a line); the span stops instead at the end of its last line of content.
     """
-    start, end = node.start_mark, node.end_mark
-    line, column = end.line, end.column
-    if line > start.line and not lines.line_text(line)[:column].strip():
+    start_line, start_column = start_position(node, lines)
+    line, column = end_position(node, lines)
+    if line > start_line and not lines.line_text(line)[:column].strip():
         line -= 1
-        while line > start.line:
+        while line > start_line:
             text = lines.line_text(line).strip()
             if text and not text.startswith("#"):
                 break
             line -= 1
         column = len(lines.line_text(line).rstrip())
-    return Span(start.line, start.column, line, column)
+    return Span(start_line, start_column, line, column)
 
 
 def value_span(ctx: Context, node: ScalarNode) -> Span:

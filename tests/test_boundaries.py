@@ -1,0 +1,128 @@
+"""The import boundaries of the project, read from the source (every import, at any depth).
+
+- the engine (``attune_workflow`` outside the registrar) imports neither the language
+  server nor the registrar, nor any LSP or PostgreSQL library;
+- rules import neither the registrar nor the server;
+- configuration does not reach the rule registry, even indirectly;
+- only ``attune_workflow.registrar`` imports psycopg;
+- only the YAML reader reads the YAML library's marks, and only the server's ``convert``
+  module counts UTF-16 units.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = {"attune_workflow": ROOT / "shared" / "attune_workflow",
+           "attune_lsp": ROOT / "server" / "attune_lsp"}  # fmt: skip
+REGISTRAR = ("attune_workflow.registrar",)
+SERVER = ("attune_lsp",)
+LSP_LIBRARIES = ("lsprotocol", "pygls")
+
+
+def module_files() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package, folder in SOURCES.items():
+        for path in folder.rglob("*.py"):
+            parts = [package, *path.relative_to(folder).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = module_files()
+
+
+@cache
+def imports_of(module: str) -> frozenset[str]:
+    """Every module named by an import statement of a module (functions included)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            names.add(target)
+            names.update(f"{target}.{alias.name}" for alias in node.names)
+    return frozenset(n for n in names if n in MODULES or not n.startswith(tuple(SOURCES)))
+
+
+def closure(module: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [module]
+    while stack:
+        current = stack.pop()
+        for name in imports_of(current):
+            if name in MODULES and name not in seen:
+                seen.add(name)
+                stack.append(name)
+            elif name not in MODULES:
+                seen.add(name)
+    return seen
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+ENGINE = sorted(m for m in MODULES if m.startswith("attune_workflow") and not within(m, REGISTRAR))
+RULES = sorted(m for m in MODULES if within(m, ("attune_workflow.rules",)))
+
+
+def test_the_module_table_is_read() -> None:
+    assert "attune_workflow.check" in ENGINE and "attune_workflow.rules.unknown_task" in RULES
+    assert "attune_workflow.rules" in imports_of("attune_workflow.workspace")
+    assert "attune_workflow.config" in closure("attune_workflow.workspace")
+
+
+@pytest.mark.parametrize("module", ENGINE)
+def test_engine_imports_neither_server_nor_registrar(module: str) -> None:
+    bad = {
+        n for n in imports_of(module) if within(n, (*SERVER, *REGISTRAR, *LSP_LIBRARIES, "psycopg"))
+    }
+    assert not bad, f"{module} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("module", RULES)
+def test_rules_import_neither_registrar_nor_server(module: str) -> None:
+    bad = {n for n in closure(module) if within(n, (*SERVER, *REGISTRAR))}
+    assert not bad, f"{module} reaches {sorted(bad)}"
+
+
+def test_configuration_does_not_reach_the_rule_registry() -> None:
+    reached = closure("attune_workflow.config")
+    assert not {n for n in reached if within(n, ("attune_workflow.rules",))}, sorted(reached)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_only_the_registrar_imports_psycopg(module: str) -> None:
+    if within(module, REGISTRAR) or module == "attune_lsp.dbcli":
+        return
+    assert not {n for n in imports_of(module) if within(n, ("psycopg",))}, module
+
+
+MARK = re.compile(r"\.(start|end|problem|context)_mark\b")
+UTF16 = re.compile(r"[\"']utf-?16|utf16_column|codepoint_column|0xFFFF", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_positions_only_through_spans(module: str) -> None:
+    text = MODULES[module].read_text(encoding="utf-8")
+    if module != "attune_workflow.yamlsource":
+        assert not MARK.search(text), f"{module} reads a YAML mark; use a span"
+    if module not in ("attune_lsp.convert", "attune_lsp.utf16"):
+        assert not UTF16.search(text), f"{module} counts UTF-16 units; use attune_lsp.convert"
