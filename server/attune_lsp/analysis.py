@@ -281,10 +281,8 @@ class Project:
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def _document(self, path: Path, overlay: Mapping[Path, str]) -> DocumentAnalysis:
-        """The incremental analysis of an open buffer (those of closed ones are dropped)."""
-        for gone in [p for p in self._documents if p not in overlay]:
-            del self._documents[gone]
+    def _document(self, path: Path) -> DocumentAnalysis:
+        """The incremental analysis of an open buffer."""
         document = self._documents.get(path)
         if document is None:
             document = DocumentAnalysis(path, index=self.index, config=self.config_for(path))
@@ -351,13 +349,15 @@ class Project:
         # A file read from disk is read only when it is a regular file inside its pack:
         # a FIFO, a link loop or a link out of the pack is a finding of its own.
         pack = index.pack_for(path) if text is None else None
+        for gone in [p for p in self._documents if p not in overlay]:
+            del self._documents[gone]  # closed documents keep no analysis
         try:
             analysis = analyse_file(
                 path,
                 text,
                 self.workspace,
                 root=pack.root if pack else None,
-                document=self._document(path, overlay) if text is not None else None,
+                document=self._document(path) if text is not None else None,
             )
         except Exception:
             self._documents.pop(path, None)

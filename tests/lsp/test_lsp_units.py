@@ -111,10 +111,11 @@ def test_positions_are_utf16_only_at_the_edge() -> None:
 def test_a_search_parses_each_expression_and_indexes_each_file_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from attune_lsp import navigation, occurrences
+    from attune_lsp import occurrences
     from attune_workflow.check import analyze
     from attune_workflow.config import Config
     from attune_workflow.packindex import PackIndex
+    from attune_workflow.query import navigation
     from attune_workflow.query.navigation import Target
 
     uses = 400

@@ -151,7 +151,7 @@ class Completer:
         if not isinstance(edit, lsp.TextEdit) or edit.range.start.line != self.line:
             return item
         line = self.lines[self.line]
-        start = convert.codepoint_column(line, edit.range.start.character)
+        start = convert.line_column(line, edit.range.start.character)
         typed = line[start : max(start, self.column)]
         cut = len(typed)
         while cut > 0 and (typed[cut - 1].isalnum() or typed[cut - 1] == "_"):
@@ -164,7 +164,7 @@ class Completer:
         ):
             return None
         rest = edit.new_text[cut:]
-        begin = lsp.Position(line=self.line, character=convert.utf16_column(line, start + cut))
+        begin = convert.line_position(line, self.line, start + cut)
         item.text_edit = lsp.TextEdit(
             range=lsp.Range(start=begin, end=edit.range.end), new_text=rest
         )
