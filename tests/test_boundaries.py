@@ -6,7 +6,11 @@
 - configuration does not reach the rule registry, even indirectly;
 - only ``attune_workflow.registrar`` imports psycopg;
 - only the YAML reader reads the YAML library's marks, and only the server's ``convert``
-  module counts UTF-16 units.
+  module counts UTF-16 units;
+- no feature module of the server imports the server module (not even for typing, not
+  even through another module): features see :mod:`attune_lsp.host`; the server module is
+  imported only by the entry points, and the scheduler, the workspace, the client and the
+  host interface import no feature.
 """
 
 from __future__ import annotations
@@ -79,6 +83,15 @@ def within(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
+FEATURES = sorted(m for m in MODULES if within(m, ("attune_lsp.features",)))
+SERVER_MODULE = "attune_lsp.server"
+ENTRY_POINTS = ("attune_lsp.cli", "attune_lsp.prelude")
+SHARED_STATE = (
+    "attune_lsp.host",
+    "attune_lsp.scheduler",
+    "attune_lsp.workspace",
+    "attune_lsp.client",
+)
 ENGINE = sorted(m for m in MODULES if m.startswith("attune_workflow") and not within(m, REGISTRAR))
 RULES = sorted(m for m in MODULES if within(m, ("attune_workflow.rules",)))
 
@@ -87,6 +100,10 @@ def test_the_module_table_is_read() -> None:
     assert "attune_workflow.check" in ENGINE and "attune_workflow.rules.unknown_task" in RULES
     assert "attune_workflow.rules" in imports_of("attune_workflow.workspace")
     assert "attune_workflow.config" in closure("attune_workflow.workspace")
+    assert "attune_lsp.features.references" in FEATURES and len(FEATURES) > 15
+    # TYPE_CHECKING imports are read too.
+    assert "attune_lsp.host" in imports_of("attune_lsp.features.hover")
+    assert SERVER_MODULE in imports_of("attune_lsp.cli")
 
 
 @pytest.mark.parametrize("module", ENGINE)
@@ -129,3 +146,21 @@ def test_positions_only_through_spans(module: str) -> None:
     # The prelude is the LSP edge until pygls loads: it converts through attune_lsp.utf16.
     if module not in ("attune_lsp.convert", "attune_lsp.utf16", "attune_lsp.prelude"):
         assert not UTF16.search(text), f"{module} counts UTF-16 units; use attune_lsp.convert"
+
+
+@pytest.mark.parametrize("module", FEATURES)
+def test_features_do_not_reach_the_server_module(module: str) -> None:
+    assert SERVER_MODULE not in closure(module), f"{module} reaches {SERVER_MODULE}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_only_the_entry_points_import_the_server_module(module: str) -> None:
+    if module in ENTRY_POINTS:
+        return
+    assert SERVER_MODULE not in imports_of(module), f"{module} imports {SERVER_MODULE}"
+
+
+@pytest.mark.parametrize("module", SHARED_STATE)
+def test_the_shared_state_imports_no_feature(module: str) -> None:
+    reached = {n for n in closure(module) if within(n, ("attune_lsp.features", SERVER_MODULE))}
+    assert not reached, f"{module} reaches {sorted(reached)}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .context import Context
-from .expressions import NAMESPACES, Call, parse_expression, paths
+from .expressions import NAMESPACES, Call, Expr, parse_expression, paths
 from .expressions.memo import file_memoized
 from .expressions.namespaces import KEYWORDS
 from .positions import Span
@@ -158,7 +158,7 @@ def _collect(ctx: Context) -> Iterator[NameUse]:
         publishes: list[Node | None] = [t.publish for t in task.transitions]
         publishes.append(task.value("publish"))
         for published in publishes:
-            for node in _published_names(published):
+            for node in published_names(published):
                 name = str(node.value)
                 yield NameUse(NameKind.VARIABLE, name, name, whole(node), True)
         for transition in task.transitions:
@@ -187,8 +187,12 @@ def _collect(ctx: Context) -> Iterator[NameUse]:
 def _expression_names(src: str) -> tuple[tuple[NameKind, str, int, int], ...]:
     """(kind, name, start, end) of the names an expression reads, by its text."""
     ast = parse_expression(src).ast
-    if ast is None:
-        return ()
+    return () if ast is None else expression_names(ast)
+
+
+def expression_names(ast: Expr) -> tuple[tuple[NameKind, str, int, int], ...]:
+    """(kind, name, start, end) of the task, parameter and variable names a parsed
+    expression reads (offsets in the expression's text, without brackets and quotes)."""
     found = []
     for ref in paths(ast):
         if isinstance(ref.root, Call):
@@ -214,7 +218,8 @@ def _expression_names(src: str) -> tuple[tuple[NameKind, str, int, int], ...]:
     return tuple(found)
 
 
-def _published_names(node: Node | None) -> Iterator[ScalarNode]:
+def published_names(node: Node | None) -> Iterator[ScalarNode]:
+    """The names a ``publish`` list gives (its mappings' keys and its plain strings)."""
     if isinstance(node, SequenceNode):
         for item in node.value:
             if isinstance(item, MappingNode):

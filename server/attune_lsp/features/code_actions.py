@@ -16,7 +16,7 @@ from . import register as commands
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..server import AttuneServer
+    from ..host import Host
 
 _IGNORE = re.compile(r"#\s*attune:\s*ignore\[([^\]]*)\]")
 
@@ -119,7 +119,7 @@ def _wanted(only: list[str] | None, kind: lsp.CodeActionKind) -> bool:
     return only is None or any(name == o or name.startswith(f"{o}.") for o in only)
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(
@@ -128,11 +128,9 @@ def register(server: AttuneServer) -> None:
             code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.Source]
         ),
     )
-    async def code_action(
-        ls: AttuneServer, params: lsp.CodeActionParams
-    ) -> list[lsp.CodeAction] | None:
+    async def code_action(ls: Host, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
         uri = params.text_document.uri
-        analysis = await ls.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         only = [_kind(kind) for kind in params.context.only] if params.context.only else None
@@ -151,7 +149,7 @@ def register(server: AttuneServer) -> None:
                                 path=analysis.path,
                                 uri=uri,
                                 lines=analysis.lines,
-                                lines_of=ls.lines_of,
+                                lines_of=ls.space.lines_of,
                             ),
                         )
                     )

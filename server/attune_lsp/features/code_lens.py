@@ -17,7 +17,7 @@ from . import rehearsal
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..server import AttuneServer
+    from ..host import Host
 
 STATE_TIMEOUT = 3.0
 UNAVAILABLE = "database unavailable"
@@ -28,16 +28,16 @@ STATES = {
 }
 
 
-def _states(ls: AttuneServer) -> dict[Path, tuple[int, str]]:
+def _states(ls: Host) -> dict[Path, tuple[int, str]]:
     return ls.lens_states
 
 
-def forget(ls: AttuneServer, path: Path) -> None:
+def forget(ls: Host, path: Path) -> None:
     """Forget the registration state of a file (it was saved)."""
     _states(ls).pop(path, None)
 
 
-def forget_all(ls: AttuneServer) -> None:
+def forget_all(ls: Host) -> None:
     """Forget every registration state (the database changed)."""
     _states(ls).clear()
 
@@ -54,12 +54,12 @@ def _compute(url: str, path: Path, max_file_size: int) -> str:
     return STATES["not-registered"]
 
 
-async def registration_state(ls: AttuneServer, path: Path) -> str | None:
+async def registration_state(ls: Host, path: Path) -> str | None:
     """The registration state of a file (cached until it is saved or registered)."""
     try:
-        url = await asyncio.to_thread(commands.state_url, ls.settings)
+        url = await asyncio.to_thread(commands.state_url, ls.space.settings)
     except Exception as exc:
-        ls.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
+        ls.client.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
         return UNAVAILABLE
     if url is None:
         return "database not started"
@@ -72,25 +72,25 @@ async def registration_state(ls: AttuneServer, path: Path) -> str | None:
         return cached[1]
     try:
         state = await asyncio.wait_for(
-            asyncio.to_thread(_compute, url, path, ls.settings.max_file_size), STATE_TIMEOUT
+            asyncio.to_thread(_compute, url, path, ls.space.settings.max_file_size), STATE_TIMEOUT
         )
     except TimeoutError:
         return "checking the database…"
     except Exception as exc:
         # The title stays short; the reason goes to the log.
-        ls.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
+        ls.client.log(f"Registration state: {commands.safe_message(exc)}", lsp.MessageType.Warning)
         return UNAVAILABLE
     _states(ls)[path] = (mtime, state)
     return state
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))
-    async def code_lens(ls: AttuneServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
+    async def code_lens(ls: Host, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
         uri = params.text_document.uri
-        analysis = ls.current(uri) or await ls.analysis(uri)
+        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         incoming = await started_by_lenses(ls, analysis)
@@ -124,13 +124,13 @@ def register(server: AttuneServer) -> None:
         return lenses + incoming + rehearse
 
 
-async def started_by_lenses(ls: AttuneServer, analysis: Analysis | None) -> list[lsp.CodeLens]:
+async def started_by_lenses(ls: Host, analysis: Analysis | None) -> list[lsp.CodeLens]:
     """A lens on each task that other tasks start: "started by a, b" (no command to run)."""
     ctx = analysis.ctx if analysis is not None else None
     if analysis is None or ctx is None or ctx.view is None:
         return []
     view = ctx.view
-    started_by = await ls.run(lambda: NameUses(ctx).started_by)
+    started_by = await ls.space.run(lambda: NameUses(ctx).started_by)
     lenses = []
     for task in view.all_tasks():
         sources = started_by.get(id(task))

@@ -45,7 +45,7 @@ from ..snippets import snippet_items
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..server import AttuneServer
+    from ..host import Host
 
 TRIGGERS = [".", " ", ":", "-", "[", '"', "'", "{", "(", ","]
 TARGET_KEYS = frozenset({"do", "on_success", "on_failure", "on_complete", "on_timeout"})
@@ -59,7 +59,7 @@ class Completer:
 
     def __init__(
         self,
-        ls: AttuneServer,
+        ls: Host,
         uri: str,
         lines: list[str],
         line: int,
@@ -72,8 +72,8 @@ class Completer:
         self.line = line
         self.column = column
         self.analysis = analysis
-        self.index: PackIndex = analysis.index if analysis else ls.project.index
-        self.path = ls.path_of(uri)
+        self.index: PackIndex = analysis.index if analysis else ls.space.project.index
+        self.path = ls.space.path_of(uri)
         kind = analysis.kind if analysis is not None else classify(self.path, None)[0]
         if kind is FileKind.OTHER:
             guess = classify(self.path, {"tasks": []} if _looks_workflow(lines) else None)[0]
@@ -417,14 +417,14 @@ class Completer:
         analysis = self.analysis
         if analysis is not None and analysis.ctx is not None and analysis.ctx.view is not None:
             return analysis.lines
-        good = self.ls.last_good.get(self.uri)
+        good = self.ls.scheduler.last_good.get(self.uri)
         return good.lines if good is not None and good.ctx is not None else None
 
     def view(self) -> WorkflowView | None:
         analysis = self.analysis
         if analysis is not None and analysis.ctx is not None and analysis.ctx.view is not None:
             return analysis.ctx.view
-        good = self.ls.last_good.get(self.uri)
+        good = self.ls.scheduler.last_good.get(self.uri)
         if good is not None and good.ctx is not None:
             return good.ctx.view
         return None
@@ -575,7 +575,7 @@ class Completer:
         analysis = self.analysis
         if analysis is not None and analysis.ctx is not None:
             return set(analysis.ctx.variables)
-        good = self.ls.last_good.get(self.uri)
+        good = self.ls.scheduler.last_good.get(self.uri)
         if good is not None and good.ctx is not None:
             return set(good.ctx.variables)
         return set()
@@ -624,14 +624,14 @@ def _looks_workflow(lines: list[str]) -> bool:
     return any(line.startswith("tasks:") for line in lines)
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(
         lsp.TEXT_DOCUMENT_COMPLETION,
         lsp.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=False),
     )
-    async def completion(ls: AttuneServer, params: lsp.CompletionParams) -> lsp.CompletionList:
+    async def completion(ls: Host, params: lsp.CompletionParams) -> lsp.CompletionList:
         uri = params.text_document.uri
         doc = ls.workspace.get_text_document(uri)
         lines = [line.rstrip("\r") for line in doc.source.split("\n")]
@@ -639,6 +639,10 @@ def register(server: AttuneServer) -> None:
         if line >= len(lines):
             return lsp.CompletionList(is_incomplete=False, items=[])
         column = convert.line_column(lines[line], params.position.character)
-        analysis = ls.current(uri) or ls.latest(uri) or await ls.analysis(uri)
+        analysis = (
+            ls.scheduler.current(uri)
+            or ls.scheduler.latest(uri)
+            or await ls.scheduler.analysis(uri)
+        )
         items = Completer(ls, uri, lines, line, column, analysis).complete()
         return lsp.CompletionList(is_incomplete=False, items=items)

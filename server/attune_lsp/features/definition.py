@@ -9,27 +9,25 @@ from lsprotocol import types as lsp
 
 from attune_workflow.positions import LineIndex, Span
 from attune_workflow.query.navigation import Occurrence, target_at, value_span
+from attune_workflow.query.occurrences import action_occurrences, occurrences
 
 from .. import convert
-from ..occurrences import Sources, action_occurrences, occurrences
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 
-def _location(ls: AttuneServer, path: Path, span: Span) -> lsp.Location:
-    lines = ls.lines_of(path) or LineIndex("")
-    return lsp.Location(uri=ls.uri_of(path), range=convert.span_to_range(span, lines))
+def _location(ls: Host, path: Path, span: Span) -> lsp.Location:
+    lines = ls.space.lines_of(path) or LineIndex("")
+    return lsp.Location(uri=ls.space.uri_of(path), range=convert.span_to_range(span, lines))
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    async def definition(
-        ls: AttuneServer, params: lsp.DefinitionParams
-    ) -> list[lsp.Location] | None:
-        analysis = await ls.analysis(params.text_document.uri)
+    async def definition(ls: Host, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         if analysis is None or analysis.ctx is None or analysis.ctx.doc.root is None:
             return None
         ctx = analysis.ctx
@@ -45,7 +43,7 @@ def register(server: AttuneServer) -> None:
             path = (ctx.path.parent / target.name).resolve()
             return [_location(ls, path, Span(0, 0, 0, 0))] if path.is_file() else None
         found: list[Occurrence]
-        sources = Sources.of(ls)
+        sources = ls.scheduler.sources()[0]
         if target.kind == "action":
             found = [o for o in action_occurrences(sources, target.name) if o.declaration]
             if not found and target.action is not None and target.action.path is not None:

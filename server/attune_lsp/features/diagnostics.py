@@ -12,12 +12,12 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 SERVER_CANCELLED = -32802
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handlers."""
 
     @server.feature(
@@ -27,11 +27,11 @@ def register(server: AttuneServer) -> None:
         ),
     )
     async def document_diagnostic(
-        ls: AttuneServer, params: lsp.DocumentDiagnosticParams
+        ls: Host, params: lsp.DocumentDiagnosticParams
     ) -> lsp.DocumentDiagnosticReport:
-        analysis = await ls.analysis(params.text_document.uri)
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         if analysis is None:
-            if ls.is_open(params.text_document.uri):
+            if ls.space.is_open(params.text_document.uri):
                 # A newer version arrived while this one was checked: ask again.
                 raise JsonRpcException(
                     message="The document changed",
@@ -47,21 +47,21 @@ def register(server: AttuneServer) -> None:
 
     @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(
-        ls: AttuneServer, params: lsp.WorkspaceDiagnosticParams
+        ls: Host, params: lsp.WorkspaceDiagnosticParams
     ) -> lsp.WorkspaceDiagnosticReport:
-        if not ls.pull_workspace:
-            ls.pull_workspace = True
+        if not ls.scheduler.pull_workspace:
+            ls.scheduler.pull_workspace = True
             # Files pushed so far are now pulled: take the pushed copies back.
-            for analysis in ls.closed.values():
+            for analysis in ls.scheduler.closed.values():
                 if analysis.published:
                     ls.text_document_publish_diagnostics(
                         lsp.PublishDiagnosticsParams(uri=analysis.uri, diagnostics=[])
                     )
-        await ls.scanned().wait()
+        await ls.space.scanned().wait()
         previous = {item.uri: item.value for item in params.previous_result_ids}
         items: list[lsp.WorkspaceDocumentDiagnosticReport] = []
-        for analysis in list(ls.closed.values()):
-            if ls.is_open(analysis.uri):
+        for analysis in list(ls.scheduler.closed.values()):
+            if ls.space.is_open(analysis.uri):
                 continue
             if previous.get(analysis.uri) == analysis.result_id:
                 items.append(

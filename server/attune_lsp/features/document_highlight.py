@@ -11,20 +11,20 @@ from attune_workflow.names import NameUse, NameUses
 from .. import convert
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 WRITE = lsp.DocumentHighlightKind.Write
 READ = lsp.DocumentHighlightKind.Read
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
     async def document_highlight(
-        ls: AttuneServer, params: lsp.DocumentHighlightParams
+        ls: Host, params: lsp.DocumentHighlightParams
     ) -> list[lsp.DocumentHighlight] | None:
-        analysis = await ls.analysis(params.text_document.uri)
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         ctx = analysis.ctx if analysis is not None else None
         if analysis is None or ctx is None:
             return None
@@ -35,7 +35,7 @@ def register(server: AttuneServer) -> None:
             use = uses.at(line, column)
             return None if use is None else uses.same(use)
 
-        found = await ls.run(find)
+        found = await ls.space.run(find)
         if found is None:
             return None
         return [

@@ -12,7 +12,7 @@ from attune_workflow.query.navigation import node_extent
 from attune_workflow.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, start_position
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 
 def node_ranges(
@@ -64,14 +64,14 @@ def indentation_ranges(lines: list[str]) -> Iterator[tuple[int, int]]:
             yield opened, last_text
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
     async def folding_range(
-        ls: AttuneServer, params: lsp.FoldingRangeParams
+        ls: Host, params: lsp.FoldingRangeParams
     ) -> list[lsp.FoldingRange] | None:
-        analysis = await ls.analysis(params.text_document.uri)
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         if analysis is None:
             return None
         root = analysis.ctx.doc.root if analysis.ctx is not None else None

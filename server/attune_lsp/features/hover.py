@@ -17,7 +17,7 @@ from .. import convert
 from . import rehearsal
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 
 def describe(ctx: Context, target: Target) -> str | None:
@@ -95,13 +95,13 @@ def parameter_spec(ctx: Context, name: str) -> tuple[dict[str, Any] | None, str 
     return None, None
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    async def hover(ls: AttuneServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    async def hover(ls: Host, params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
-        analysis = await ls.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         lines = analysis.lines

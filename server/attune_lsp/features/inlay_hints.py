@@ -13,23 +13,23 @@ from .. import convert
 from . import rehearsal
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 KINDS = {"type": lsp.InlayHintKind.Type, "parameter": lsp.InlayHintKind.Parameter}
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT, lsp.InlayHintOptions(resolve_provider=False))
-    async def hints(ls: AttuneServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint] | None:
-        analysis = await ls.analysis(params.text_document.uri)
+    async def hints(ls: Host, params: lsp.InlayHintParams) -> list[lsp.InlayHint] | None:
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         ctx = analysis.ctx if analysis is not None else None
         if analysis is None or ctx is None:
             return None
         span = convert.range_to_span(params.range, analysis.lines)
         wanted = range(span.line, span.end_line + 1)
-        found = await ls.run(lambda: inlay_hints(ctx, wanted))
+        found = await ls.space.run(lambda: inlay_hints(ctx, wanted))
         path = [hint for hint in rehearsal.hints(ls, analysis) if hint.position.line in wanted]
         return path + [
             lsp.InlayHint(

@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 WATCHERS = ("**/*.yaml", "**/*.yml")
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handlers."""
 
     @server.feature(lsp.INITIALIZE)
-    def initialize(ls: AttuneServer, params: lsp.InitializeParams) -> None:
-        ls.init_options = params.initialization_options
-        ls.pull_documents = ls.supports("text_document.diagnostic")
+    def initialize(ls: Host, params: lsp.InitializeParams) -> None:
+        ls.space.init_options = params.initialization_options
+        ls.scheduler.pull_documents = ls.client.supports("text_document.diagnostic")
 
     @server.feature(lsp.INITIALIZED)
-    async def initialized(ls: AttuneServer, params: lsp.InitializedParams) -> None:
-        await ls.pull_settings()
-        if ls.supports("workspace.did_change_watched_files.dynamic_registration"):
+    async def initialized(ls: Host, params: lsp.InitializedParams) -> None:
+        await ls.space.pull_settings()
+        if ls.client.supports("workspace.did_change_watched_files.dynamic_registration"):
             watchers = [lsp.FileSystemWatcher(glob_pattern=glob) for glob in WATCHERS]
             await ls.client_register_capability_async(
                 lsp.RegistrationParams(
@@ -38,19 +38,17 @@ def register(server: AttuneServer) -> None:
                     ]
                 )
             )
-        ls.rescan()
+        ls.space.rescan()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
-        ls: AttuneServer, params: lsp.DidChangeConfigurationParams
-    ) -> None:
-        if await ls.pull_settings(params.settings):
-            ls.rescan()
+    async def did_change_configuration(ls: Host, params: lsp.DidChangeConfigurationParams) -> None:
+        if await ls.space.pull_settings(params.settings):
+            ls.space.rescan()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    def did_change_folders(ls: AttuneServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
-        ls.rescan()
+    def did_change_folders(ls: Host, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
+        ls.space.rescan()
 
     @server.feature(lsp.SHUTDOWN)
-    def shutdown(ls: AttuneServer, params: None) -> None:
-        ls.worker.stop()
+    def shutdown(ls: Host, params: None) -> None:
+        ls.space.worker.stop()

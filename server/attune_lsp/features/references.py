@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -17,28 +18,40 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from attune_workflow.context import Context, FileKind
 from attune_workflow.expressions import KEYWORDS, NAMESPACES
-from attune_workflow.query.navigation import Target, parameter_keys, target_at, variable_occurrences
+from attune_workflow.query.navigation import (
+    Occurrence,
+    Target,
+    parameter_keys,
+    target_at,
+    variable_occurrences,
+)
+from attune_workflow.query.occurrences import Sources, occurrences
 from attune_workflow.rules.invalid_ref import is_ref
 from attune_workflow.rules.reserved_task_name import RESERVED
 
 from .. import convert
-from ..occurrences import Sources, occurrences
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..server import AttuneServer
+    from ..host import Host
 
 RENAMABLE = ("task", "variable", "parameter", "input", "action")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-async def _target(ls: AttuneServer, uri: str, pos: lsp.Position) -> tuple[Analysis, Target] | None:
-    analysis = await ls.analysis(uri)
+async def _target(ls: Host, uri: str, pos: lsp.Position) -> tuple[Analysis, Target] | None:
+    analysis = await ls.scheduler.analysis(uri)
     if analysis is None or analysis.ctx is None or analysis.ctx.doc.root is None:
         return None
     line, column = convert.to_engine(pos, analysis.lines)
     target = target_at(analysis.ctx, line, column)
     return (analysis, target) if target is not None else None
+
+
+def _location(sources: Sources, uris: dict[Path, str], found: Occurrence) -> tuple[str, lsp.Range]:
+    """The URI (the open document's own, else the file's) and LSP range of an occurrence."""
+    uri = uris.get(found.path) or convert.path_to_uri(found.path)
+    return uri, convert.span_to_range(found.span, sources.lines(found.path))
 
 
 def _renamable(target: Target) -> bool:
@@ -89,20 +102,18 @@ def refusal(ctx: Context, target: Target, new: str) -> str | None:
     return None
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handlers."""
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-    async def references(
-        ls: AttuneServer, params: lsp.ReferenceParams
-    ) -> list[lsp.Location] | None:
+    async def references(ls: Host, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         found = await _target(ls, params.text_document.uri, params.position)
         if found is None:
             return None
         analysis, target = found
         ctx = analysis.ctx
         assert ctx is not None
-        sources = Sources.of(ls)
+        sources, uris = ls.scheduler.sources()
         declarations = params.context.include_declaration
 
         def search() -> list[lsp.Location]:
@@ -110,14 +121,14 @@ def register(server: AttuneServer) -> None:
                 lsp.Location(uri=uri, range=where)
                 for occurrence in occurrences(sources, ctx, target)
                 if declarations or not occurrence.declaration
-                for uri, where in [sources.location(occurrence)]
+                for uri, where in [_location(sources, uris, occurrence)]
             ]
 
         return await asyncio.to_thread(search)
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(
-        ls: AttuneServer, params: lsp.PrepareRenameParams
+        ls: Host, params: lsp.PrepareRenameParams
     ) -> lsp.PrepareRenamePlaceholder | None:
         found = await _target(ls, params.text_document.uri, params.position)
         if found is None or not _renamable(found[1]):
@@ -128,7 +139,7 @@ def register(server: AttuneServer) -> None:
         )
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
-    async def rename(ls: AttuneServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+    async def rename(ls: Host, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
         found = await _target(ls, params.text_document.uri, params.position)
         if found is None or not _renamable(found[1]):
             raise JsonRpcInvalidParams(
@@ -143,12 +154,12 @@ def register(server: AttuneServer) -> None:
         problem = refusal(ctx, target, new)
         if problem is not None:
             raise JsonRpcInvalidParams(f"Cannot rename '{target.name}': {problem}")
-        sources = Sources.of(ls)
+        sources, uris = ls.scheduler.sources()
 
         def search() -> dict[str, list[lsp.TextEdit]]:
             changes: dict[str, list[lsp.TextEdit]] = defaultdict(list)
             for occurrence in occurrences(sources, ctx, target):
-                uri, where = sources.location(occurrence)
+                uri, where = _location(sources, uris, occurrence)
                 changes[uri].append(lsp.TextEdit(range=where, new_text=new))
             return dict(changes)
 

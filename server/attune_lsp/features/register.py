@@ -34,7 +34,7 @@ from attune_workflow.registrar.embedded import ENV_DATABASE_URL
 from attune_workflow.registrar.registration import collect
 
 # A runtime import: pygls reads the annotations of command handlers.
-from ..server import AttuneServer
+from ..host import Host
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -153,9 +153,9 @@ def safe_message(exc: BaseException) -> str:
 # -- used by the rest of the server -------------------------------------------------------------
 
 
-async def database_actions(ls: AttuneServer) -> Mapping[str, Mapping[str, Any]]:
+async def database_actions(ls: Host) -> Mapping[str, Mapping[str, Any]]:
     """The configured database's action index (empty without one, or when it is down)."""
-    url = configured_url(ls.settings)
+    url = configured_url(ls.space.settings)
     if url is None:
         return {}
     try:
@@ -163,7 +163,7 @@ async def database_actions(ls: AttuneServer) -> Mapping[str, Mapping[str, Any]]:
     except Exception as exc:
         problem = safe_message(exc)
         ls.database_problem = problem
-        ls.show(
+        ls.client.show(
             f"Attune: the database is unavailable ({problem}). Actions registered only there "
             "are not known; everything else keeps working.",
             lsp.MessageType.Error,
@@ -224,9 +224,9 @@ def refusal(records: Sequence[WorkflowRecord], failing: Sequence[WorkflowRecord]
     )
 
 
-def show_diff(ls: AttuneServer, about: Path, lines: list[str]) -> bool:
+def show_diff(ls: Host, about: Path, lines: list[str]) -> bool:
     """Open the changes of a dry run as a read-only document; False if the client cannot."""
-    if not ls.supports("window.show_document.support"):
+    if not ls.client.supports("window.show_document.support"):
         return False
     folder = Path(tempfile.gettempdir()) / f"attune-lsp-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -234,7 +234,7 @@ def show_diff(ls: AttuneServer, about: Path, lines: list[str]) -> bool:
     target.unlink(missing_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target.chmod(0o444)
-    ls.spawn(
+    ls.client.spawn(
         ls.window_show_document_async(lsp.ShowDocumentParams(uri=target.as_uri(), take_focus=False))
     )
     return True
@@ -247,13 +247,13 @@ class Refused(Exception):
 class Command:
     """One run of a register command."""
 
-    def __init__(self, ls: AttuneServer, name: str, args: Sequence[Any]) -> None:
+    def __init__(self, ls: Host, name: str, args: Sequence[Any]) -> None:
         self.ls = ls
         self.name = name
         if not args or not isinstance(args[0], str):
             raise Refused("give the URI of a workflow file or pack folder as the argument")
         self.uri = args[0]
-        self.path = ls.path_of(self.uri)
+        self.path = ls.space.path_of(self.uri)
 
     def target(self) -> Path:
         if self.name != REGISTER_PACK:
@@ -267,7 +267,7 @@ class Command:
 
     def check_saved(self, target: Path) -> None:
         for doc in list(self.ls.workspace.text_documents.values()):
-            path = self.ls.path_of(doc.uri)
+            path = self.ls.space.path_of(doc.uri)
             if path == target or (target.is_dir() and path.is_relative_to(target)):
                 try:
                     saved = path.read_text(encoding="utf-8")
@@ -277,10 +277,10 @@ class Command:
                     raise Refused(f"save {path.name} first: registering reads the files on disk")
 
     async def records(self, target: Path) -> list[WorkflowRecord]:
-        size = self.ls.settings.max_file_size
+        size = self.ls.space.settings.max_file_size
         records, problems = await asyncio.to_thread(records_for, target, size)
         for problem in problems:
-            self.ls.log(problem, lsp.MessageType.Warning)
+            self.ls.client.log(problem, lsp.MessageType.Warning)
         if not records:
             raise Refused(
                 f"no workflow found in {target.name}" + (f": {problems[0]}" if problems else "")
@@ -319,10 +319,10 @@ class Command:
         if failing and self.name != UNREGISTER:
             for record in failing:
                 for error in record.errors:
-                    self.ls.log(error, lsp.MessageType.Error)
+                    self.ls.client.log(error, lsp.MessageType.Error)
             raise Refused(refusal(records, failing))
         try:
-            url, display = await asyncio.to_thread(resolve, self.ls.settings)
+            url, display = await asyncio.to_thread(resolve, self.ls.space.settings)
         except Exception as exc:
             raise Refused(f"the database is unavailable: {safe_message(exc)}") from None
         if self.name == UNREGISTER:
@@ -330,7 +330,7 @@ class Command:
                 f"Unregister {names} from {display}? Attune deletes the linked actions and "
                 "the workflow executions with them."
             )
-            self.ls.spawn(self.unregister_after(question, url, refs))
+            self.ls.client.spawn(self.unregister_after(question, url, refs))
             return pending("Unregister")
         # A dry run first: it proves the database answers, and the question says what
         # registering would change.
@@ -342,31 +342,31 @@ class Command:
         question = (
             f"Register {names} into {display}? {report.summary()}. Missing packs are created."
         )
-        self.ls.spawn(self.register_after(question, url, records, display))
+        self.ls.client.spawn(self.register_after(question, url, records, display))
         return pending("Registration")
 
     async def unregister_after(self, question: str, url: str, refs: list[str]) -> None:
         if not await self.confirm(question, "Unregister"):
-            self.ls.show_result("Unregister cancelled", ok=True)
+            self.ls.client.show_result("Unregister cancelled", ok=True)
             return
         try:
             removed = await self.progress("Unregistering", lambda: remove(url, refs))
         except Refused as exc:
-            self.ls.show_result(str(exc), ok=False)
+            self.ls.client.show_result(str(exc), ok=False)
             return
-        self.ls.show_result(f"Unregistered: {removed.summary()}", ok=True)
+        self.ls.client.show_result(f"Unregistered: {removed.summary()}", ok=True)
         await self.after_write()
 
     async def register_after(
         self, question: str, url: str, records: list[WorkflowRecord], display: str
     ) -> None:
         if not await self.confirm(question, "Register"):
-            self.ls.show_result("Registration cancelled", ok=True)
+            self.ls.client.show_result("Registration cancelled", ok=True)
             return
         try:
             report = await self.progress("Registering", lambda: write(url, records, dry_run=False))
         except Refused as exc:
-            self.ls.show_result(str(exc), ok=False)
+            self.ls.client.show_result(str(exc), ok=False)
             return
         self.reported(report, display)
         await self.after_write()
@@ -375,7 +375,7 @@ class Command:
         ls = self.ls
         token = f"attune-{self.name}-{id(self)}-{title}"
         shown = False
-        if ls.supports("window.work_done_progress"):
+        if ls.client.supports("window.work_done_progress"):
             try:
                 await ls.work_done_progress.create_async(token)
                 ls.work_done_progress.begin(
@@ -399,12 +399,12 @@ class Command:
         verb = "Dry run" if report.dry_run else "Registered"
         lines: list[str] = []
         for outcome in report.outcomes:
-            ls.log(f"{outcome.ref}: {outcome.status}", lsp.MessageType.Info)
+            ls.client.log(f"{outcome.ref}: {outcome.status}", lsp.MessageType.Info)
             for reason in outcome.reasons:
-                ls.log(f"  {reason}", lsp.MessageType.Warning)
+                ls.client.log(f"  {reason}", lsp.MessageType.Warning)
             diff = outcome.diff.lines() if outcome.diff is not None else []
             for line in diff:
-                ls.log(f"  {line}", lsp.MessageType.Info)
+                ls.client.log(f"  {line}", lsp.MessageType.Info)
             if diff or outcome.reasons:
                 lines += [f"{outcome.ref}: {outcome.status}"]
                 lines += [f"  {line}" for line in [*outcome.reasons, *diff]]
@@ -418,7 +418,7 @@ class Command:
                 message += ":\n" + "\n".join(lines[:MESSAGE_DIFF_LINES])
                 if len(lines) > MESSAGE_DIFF_LINES:
                     message += f"\n… {len(lines) - MESSAGE_DIFF_LINES} more lines in the log"
-        ls.show_result(message, ok=report.ok)
+        ls.client.show_result(message, ok=report.ok)
         return {
             "ok": report.ok,
             "message": message,
@@ -438,27 +438,27 @@ class Command:
         from . import code_lens
 
         code_lens.forget_all(self.ls)
-        if configured_url(self.ls.settings) is not None:
+        if configured_url(self.ls.space.settings) is not None:
             actions = await database_actions(self.ls)
-            project = self.ls.project
-            await self.ls.run(lambda: project.set_database_actions(actions))
-        if self.ls.supports("workspace.code_lens.refresh_support"):
+            project = self.ls.space.project
+            await self.ls.space.run(lambda: project.set_database_actions(actions))
+        if self.ls.client.supports("workspace.code_lens.refresh_support"):
             await self.ls.workspace_code_lens_refresh_async(None)
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the commands."""
     server.at_exit.append(release_embedded)
 
     def command(name: str) -> None:
         @server.command(name)
-        async def handler(ls: AttuneServer, *args: Any) -> dict[str, Any]:
+        async def handler(ls: Host, *args: Any) -> dict[str, Any]:
             try:
                 result = await Command(ls, name, args).run()
             except Refused as exc:
                 # As written: a message may start with a ref, whose case matters.
                 message = str(exc)
-                ls.show_result(message, ok=False)
+                ls.client.show_result(message, ok=False)
                 result = {"ok": False, "message": message}
             # `shown`: the server shows what the user needs (clients need not repeat it).
             result["shown"] = True

@@ -31,7 +31,7 @@ from attune_workflow.rehearsal import (
 from .. import convert
 
 # A runtime import: pygls reads the annotations of command handlers.
-from ..server import AttuneServer
+from ..host import Host
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -55,7 +55,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def current(ls: AttuneServer, analysis: Analysis) -> Rehearsal | None:
+def current(ls: Host, analysis: Analysis) -> Rehearsal | None:
     """The selected rehearsal of a document, unless the document changed since."""
     selected = ls.rehearsals.get(analysis.uri)
     if not isinstance(selected, Selected) or selected.version != analysis.version:
@@ -81,7 +81,7 @@ def scenarios_for(path: Path) -> list[tuple[Path, str]]:
     return found
 
 
-async def lenses(ls: AttuneServer, analysis: Analysis) -> list[lsp.CodeLens]:
+async def lenses(ls: Host, analysis: Analysis) -> list[lsp.CodeLens]:
     """A "Rehearse" lens per scenario of this workflow, at the top of the file."""
     if analysis.kind is not FileKind.WORKFLOW:
         return []
@@ -100,7 +100,7 @@ async def lenses(ls: AttuneServer, analysis: Analysis) -> list[lsp.CodeLens]:
     ]
 
 
-def hints(ls: AttuneServer, analysis: Analysis) -> list[lsp.InlayHint]:
+def hints(ls: Host, analysis: Analysis) -> list[lsp.InlayHint]:
     """ "ran 3rd" / "skipped" after each task name, for the selected rehearsal."""
     run = current(ls, analysis)
     ctx = analysis.ctx
@@ -131,7 +131,7 @@ def hints(ls: AttuneServer, analysis: Analysis) -> list[lsp.InlayHint]:
     return result
 
 
-def hover(ls: AttuneServer, analysis: Analysis, line: int, column: int) -> lsp.Hover | None:
+def hover(ls: Host, analysis: Analysis, line: int, column: int) -> lsp.Hover | None:
     """The value of the `{{ }}` expression under the cursor, under the selected scenario."""
     run = current(ls, analysis)
     ctx = analysis.ctx
@@ -175,27 +175,27 @@ def summary(run: Rehearsal) -> str:
     return f"Rehearsal {run.name} failed: {problems}. Path: {path}"
 
 
-async def refresh(ls: AttuneServer) -> None:
+async def refresh(ls: Host) -> None:
     """Ask the client to fetch inlay hints again."""
-    if ls.supports("workspace.inlay_hint.refresh_support"):
+    if ls.client.supports("workspace.inlay_hint.refresh_support"):
         await ls.workspace_inlay_hint_refresh_async(None)
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the command (its inlay hints are served by features/inlay_hints.py)."""
 
     @server.command(REHEARSE)
-    async def rehearse(ls: AttuneServer, *args: Any) -> dict[str, Any]:
+    async def rehearse(ls: Host, *args: Any) -> dict[str, Any]:
         if len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
             return {"ok": False, "message": "attune.rehearse needs a workflow URI and a scenario"}
         uri, scenario = str(args[0]), Path(str(args[1]))
-        analysis = ls.current(uri) or await ls.analysis(uri)
+        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
         run = await asyncio.to_thread(rehearse_file, scenario)
         if analysis is not None and run.workflow == analysis.path:
             ls.rehearsals[uri] = Selected(analysis.version, run)
         message = summary(run)
-        ls.show_result(message, ok=run.passed)
-        ls.log("\n".join(f"{s.order}. {s.task}: {s.status}" for s in run.steps))
+        ls.client.show_result(message, ok=run.passed)
+        ls.client.log("\n".join(f"{s.order}. {s.task}: {s.status}" for s in run.steps))
         await refresh(ls)
         ls.protocol.notify(REHEARSED, {"uri": uri})
         return {"ok": run.passed, "message": message, "shown": True, "rehearsal": run.to_json()}

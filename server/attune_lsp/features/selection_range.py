@@ -11,17 +11,17 @@ from attune_workflow.selection import selection_spans
 from .. import convert
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(lsp.TEXT_DOCUMENT_SELECTION_RANGE)
     async def selection_range(
-        ls: AttuneServer, params: lsp.SelectionRangeParams
+        ls: Host, params: lsp.SelectionRangeParams
     ) -> list[lsp.SelectionRange] | None:
-        analysis = await ls.analysis(params.text_document.uri)
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         ctx = analysis.ctx if analysis is not None else None
         if analysis is None or ctx is None:
             return None

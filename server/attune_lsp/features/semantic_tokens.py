@@ -13,7 +13,7 @@ from .. import convert
 if TYPE_CHECKING:
     from attune_workflow.positions import LineIndex
 
-    from ..server import AttuneServer
+    from ..host import Host
 
 LEGEND = lsp.SemanticTokensLegend(
     token_types=list(TOKEN_TYPES), token_modifiers=list(TOKEN_MODIFIERS)
@@ -46,27 +46,25 @@ def encode(tokens: list[SemanticToken], lines: LineIndex) -> list[int]:
     return data
 
 
-async def _tokens(ls: AttuneServer, uri: str, span: lsp.Range | None) -> lsp.SemanticTokens:
-    analysis = await ls.analysis(uri)
+async def _tokens(ls: Host, uri: str, span: lsp.Range | None) -> lsp.SemanticTokens:
+    analysis = await ls.scheduler.analysis(uri)
     ctx = analysis.ctx if analysis is not None else None
     if analysis is None or ctx is None:
         return lsp.SemanticTokens(data=[])
-    tokens = await ls.run(lambda: semantic_tokens(ctx))
+    tokens = await ls.space.run(lambda: semantic_tokens(ctx))
     if span is not None:
         wanted = convert.range_to_span(span, analysis.lines)
         tokens = [t for t in tokens if t.span.end > wanted.start and t.span.start < wanted.end]
     return lsp.SemanticTokens(data=encode(tokens, analysis.lines))
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handlers."""
 
     @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, LEGEND)
-    async def full(ls: AttuneServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
+    async def full(ls: Host, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
         return await _tokens(ls, params.text_document.uri, None)
 
     @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, LEGEND)
-    async def in_range(
-        ls: AttuneServer, params: lsp.SemanticTokensRangeParams
-    ) -> lsp.SemanticTokens:
+    async def in_range(ls: Host, params: lsp.SemanticTokensRangeParams) -> lsp.SemanticTokens:
         return await _tokens(ls, params.text_document.uri, params.range)

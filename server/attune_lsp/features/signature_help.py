@@ -13,22 +13,20 @@ from attune_workflow.query import docs
 from .. import convert
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 TRIGGERS = ["(", ","]
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handler."""
 
     @server.feature(
         lsp.TEXT_DOCUMENT_SIGNATURE_HELP,
         lsp.SignatureHelpOptions(trigger_characters=TRIGGERS, retrigger_characters=[")"]),
     )
-    async def signature_help(
-        ls: AttuneServer, params: lsp.SignatureHelpParams
-    ) -> lsp.SignatureHelp | None:
-        analysis = await ls.analysis(params.text_document.uri)
+    async def signature_help(ls: Host, params: lsp.SignatureHelpParams) -> lsp.SignatureHelp | None:
+        analysis = await ls.scheduler.analysis(params.text_document.uri)
         ctx = analysis.ctx if analysis is not None else None
         if analysis is None or ctx is None:
             return None

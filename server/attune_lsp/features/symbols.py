@@ -16,7 +16,7 @@ from attune_workflow.yamlsource import MappingNode, mapping_get, mapping_items
 from .. import convert
 
 if TYPE_CHECKING:
-    from ..server import AttuneServer
+    from ..host import Host
 
 MAX_WORKSPACE_SYMBOLS = 500
 
@@ -129,31 +129,31 @@ def _matches(query: str, name: str) -> bool:
     return True
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the handlers."""
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(
-        ls: AttuneServer, params: lsp.DocumentSymbolParams
+        ls: Host, params: lsp.DocumentSymbolParams
     ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation] | None:
         uri = params.text_document.uri
-        analysis = await ls.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         if analysis is None or analysis.ctx is None:
             return None
         symbols = document_symbols(analysis.ctx, analysis.lines)
-        if ls.supports("text_document.document_symbol.hierarchical_document_symbol_support"):
+        if ls.client.supports("text_document.document_symbol.hierarchical_document_symbol_support"):
             return symbols
         return _flatten(symbols, uri)
 
     @server.feature(lsp.WORKSPACE_SYMBOL)
     async def workspace_symbol(
-        ls: AttuneServer, params: lsp.WorkspaceSymbolParams
+        ls: Host, params: lsp.WorkspaceSymbolParams
     ) -> list[lsp.SymbolInformation]:
         query = params.query.strip()
         result: list[lsp.SymbolInformation] = []
         seen_actions: set[str] = set()
-        for path, summary in list(ls.summaries.items()):
-            uri = ls.uri_of(path)
+        for path, summary in list(ls.scheduler.summaries.items()):
+            uri = ls.space.uri_of(path)
             for symbol in summary.symbols:
                 if symbol.kind == lsp.SymbolKind.Class:
                     seen_actions.add(symbol.name)
@@ -166,7 +166,7 @@ def register(server: AttuneServer) -> None:
                             location=lsp.Location(uri=uri, range=symbol.range),
                         )
                     )
-        for action in ls.project.index.actions():
+        for action in ls.space.project.index.actions():
             if action.path is None or action.ref in seen_actions or not _matches(query, action.ref):
                 continue
             result.append(
@@ -175,7 +175,7 @@ def register(server: AttuneServer) -> None:
                     kind=lsp.SymbolKind.Class,
                     container_name=action.pack,
                     location=lsp.Location(
-                        uri=ls.uri_of(action.path),
+                        uri=ls.space.uri_of(action.path),
                         range=lsp.Range(
                             start=lsp.Position(line=0, character=0),
                             end=lsp.Position(line=0, character=0),

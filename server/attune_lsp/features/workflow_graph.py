@@ -30,7 +30,7 @@ from attune_workflow.positions import LineIndex, Span
 from .. import convert
 
 # A runtime import: pygls reads the annotations of command handlers.
-from ..server import AttuneServer
+from ..host import Host
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -66,7 +66,7 @@ def model_of(analysis: Analysis) -> GraphModel | None:
     return build_graph(view, ctx.doc, analysis.diagnostics)
 
 
-def overlay_for(ls: AttuneServer, analysis: Analysis) -> Overlay | None:
+def overlay_for(ls: Host, analysis: Analysis) -> Overlay | None:
     """The path of the rehearsal selected for this document, while it is current."""
     from . import rehearsal
 
@@ -81,7 +81,7 @@ def overlay_for(ls: AttuneServer, analysis: Analysis) -> Overlay | None:
     )
 
 
-def graph_json(ls: AttuneServer, analysis: Analysis) -> dict[str, Any]:
+def graph_json(ls: Host, analysis: Analysis) -> dict[str, Any]:
     """The answer to ``attune/workflowGraph``."""
     model = model_of(analysis)
     if model is None:
@@ -121,42 +121,42 @@ def write_picture(model: GraphModel, overlay: Overlay | None, source: Path) -> P
     return target
 
 
-def register(server: AttuneServer) -> None:
+def register(server: Host) -> None:
     """Add the request and the command."""
 
     @server.feature(WORKFLOW_GRAPH)
-    async def workflow_graph(ls: AttuneServer, params: Any) -> dict[str, Any] | None:
+    async def workflow_graph(ls: Host, params: Any) -> dict[str, Any] | None:
         document = field_of(params, "textDocument")
         uri = field_of(document, "uri") if document is not None else None
         if not isinstance(uri, str):
             return None
-        analysis = ls.current(uri) or await ls.analysis(uri)
+        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         return graph_json(ls, analysis)
 
     @server.command(SHOW_GRAPH)
-    async def show_graph(ls: AttuneServer, *args: Any) -> dict[str, Any]:
+    async def show_graph(ls: Host, *args: Any) -> dict[str, Any]:
         uri = args[0] if args and isinstance(args[0], str) else None
         if uri is None:
             return {"ok": False, "message": "attune.showGraph needs the URI of a workflow"}
-        analysis = ls.current(uri) or await ls.analysis(uri)
+        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
         model = model_of(analysis) if analysis is not None else None
         if analysis is None or model is None:
             message = "Not a workflow file: nothing to draw"
-            ls.show_result(message, ok=False)
+            ls.client.show_result(message, ok=False)
             return {"ok": False, "message": message}
         overlay = overlay_for(ls, analysis)
         try:
             target = await asyncio.to_thread(write_picture, model, overlay, analysis.path)
         except (GraphvizError, OSError) as exc:
             message = f"Cannot draw the workflow: {exc}"
-            ls.show_result(message, ok=False)
+            ls.client.show_result(message, ok=False)
             return {"ok": False, "message": message}
         picture = convert.path_to_uri(target)
-        if not ls.supports("window.show_document.support"):
+        if not ls.client.supports("window.show_document.support"):
             # The client cannot open documents for us: say where the picture is.
-            ls.show_result(f"Workflow graph written to {target}", ok=True)
+            ls.client.show_result(f"Workflow graph written to {target}", ok=True)
             return {"ok": True, "uri": picture, "opened": False}
         try:
             result = await asyncio.wait_for(
@@ -164,6 +164,6 @@ def register(server: AttuneServer) -> None:
                 SHOW_TIMEOUT,
             )
         except Exception as exc:
-            ls.show_result(f"Workflow graph written to {target} ({exc!r})", ok=False)
+            ls.client.show_result(f"Workflow graph written to {target} ({exc!r})", ok=False)
             return {"ok": True, "uri": picture, "opened": False}
         return {"ok": True, "uri": picture, "opened": bool(result and result.success)}

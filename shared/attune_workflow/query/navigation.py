@@ -20,13 +20,16 @@ from attune_workflow.expressions import (
     Expr,
     nodes_at,
     parse_expression,
-    paths,
     reference_at,
 )
 from attune_workflow.expressions import (
     Path as RefPath,
 )
 from attune_workflow.expressions.templates import Block, block_at
+from attune_workflow.names import TASK_ROOTS as TASK_ROOTS
+from attune_workflow.names import WORKFLOW_ROOTS as WORKFLOW_ROOTS
+from attune_workflow.names import expression_names, published_names
+from attune_workflow.names import parameter_keys as parameter_keys
 from attune_workflow.packindex import ActionInfo
 from attune_workflow.positions import LineIndex, Span
 from attune_workflow.view import TaskView, WorkflowView
@@ -42,9 +45,6 @@ from attune_workflow.yamlsource import (
     scalar_offsets,
     start_position,
 )
-
-WORKFLOW_ROOTS = frozenset(n for n, info in NAMESPACES.items() if info.canonical == "workflow")
-TASK_ROOTS = frozenset(n for n, info in NAMESPACES.items() if info.task_keyed)
 
 Kind = Literal[
     "task", "variable", "parameter", "action", "input", "function", "namespace", "file", "key"
@@ -287,52 +287,11 @@ def expression_references(ctx: Context) -> Iterator[tuple[str, str, Span, TaskVi
         if key in seen or expression.parsed.ast is None:
             continue
         seen.add(key)
-        for ref in paths(expression.parsed.ast):
-            root = ref.root_name
-            if isinstance(ref.root, Call):
-                continue
-            if not ref.segments:
-                if root not in NAMESPACES and root not in KEYWORDS:
-                    span = _expr_span(ctx, node, block, ref.root.start, ref.root.end)
-                    yield "variable", root, span, task
-                continue
-            key_name = ref.segments[0].key
-            if not isinstance(key_name, str):
-                continue
-            start, end = _segment_name_span(ref, 0)
-            span = _expr_span(ctx, node, block, start, end)
-            if root in TASK_ROOTS:
-                yield "task", key_name, span, task
-            elif root == "parameters":
-                yield "parameter", key_name, span, task
-            elif root in WORKFLOW_ROOTS:
-                yield "variable", key_name, span, task
+        for kind, name, start, end in expression_names(expression.parsed.ast):
+            yield kind.value, name, _expr_span(ctx, node, block, start, end), task
 
 
 # -- the target under a cursor ------------------------------------------------------------------
-
-
-def _publish_names(node: Node | None) -> Iterator[ScalarNode]:
-    if isinstance(node, SequenceNode):
-        for item in node.value:
-            if isinstance(item, MappingNode):
-                for _, key_node, _ in mapping_items(item):
-                    yield key_node
-            elif isinstance(item, ScalarNode) and is_string(item):
-                yield item
-
-
-def parameter_keys(root: Node | None) -> dict[str, ScalarNode]:
-    """The declared parameter names of a file's ``parameters`` (flat or JSON-schema style)."""
-    entry = mapping_get(root, "parameters")
-    if entry is None or not isinstance(entry[1], MappingNode):
-        return {}
-    params = entry[1]
-    props = mapping_get(params, "properties")
-    kind = mapping_get(params, "type")
-    if props is not None and kind is not None and isinstance(props[1], MappingNode):
-        params = props[1]
-    return {name: key for name, key, _ in mapping_items(params)}
 
 
 def target_at(ctx: Context, line: int, column: int) -> Target | None:
@@ -461,7 +420,7 @@ def variable_occurrences(ctx: Context, name: str) -> list[Occurrence]:
     for task in view.all_tasks() if view is not None else ():
         publishes = [t.publish for t in task.transitions]
         for node in [*publishes, task.value("publish")]:
-            for key_node in _publish_names(node):
+            for key_node in published_names(node):
                 if str(key_node.value) == name:
                     found.append(Occurrence(ctx.path, value_span(ctx, key_node), True))
     for kind, ref, span, _ in expression_references(ctx):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from attune_workflow.config import Config
 from attune_workflow.context import Context, FileKind
 from attune_workflow.packindex import ActionInfo, PackIndex
 from attune_workflow.positions import LineIndex
@@ -27,49 +27,24 @@ from attune_workflow.query.navigation import (
 )
 from attune_workflow.yamlsource import ScalarNode, mapping_get, parse_yaml
 
-from . import convert
-
-if TYPE_CHECKING:
-    from lsprotocol import types as lsp
-
-    from attune_workflow.config import Config
-
-    from .analysis import Summary
-    from .server import AttuneServer
-
 
 @dataclass
 class Sources:
-    """What a search across files reads, taken from the server at one moment.
+    """What a search across files reads, taken at one moment.
 
-    Made on the event loop, then read on a worker thread: the open documents' texts (and
-    the contexts of their current analyses), the files' summaries and the pack index.
-    Each file is parsed, and its lines indexed, at most once per search.
+    Made by the caller (the language server: on its event loop), then read on another
+    thread: the open documents' texts (and the contexts of their current analyses), the
+    actions each checked file calls and the pack index. Each file is parsed, and its
+    lines indexed, at most once per search.
     """
 
     index: PackIndex
-    summaries: Mapping[Path, Summary]
+    uses: Mapping[Path, frozenset[str]]
     texts: Mapping[Path, str]
     contexts: Mapping[Path, Context]
-    uris: Mapping[Path, str]
     config: Config
     _parsed: dict[Path, Context | None] = field(default_factory=dict)
     _lines: dict[Path, LineIndex] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, ls: AttuneServer) -> Sources:
-        """A snapshot of the server's documents and index."""
-        texts: dict[Path, str] = {}
-        contexts: dict[Path, Context] = {}
-        uris: dict[Path, str] = {}
-        for uri, doc in list(ls.workspace.text_documents.items()):
-            path = ls.path_of(uri)
-            texts[path] = doc.source
-            uris[path] = str(uri)
-            analysis = ls.current(uri)
-            if analysis is not None and analysis.ctx is not None:
-                contexts[path] = analysis.ctx
-        return cls(ls.project.index, dict(ls.summaries), texts, contexts, uris, ls.project.base)
 
     def parse(self, path: Path) -> Context | None:
         """A parsed file (rules not run): an open document's analysis, else the text."""
@@ -106,16 +81,6 @@ class Sources:
             self._lines[path] = found
         return found
 
-    def uri(self, path: Path) -> str:
-        """The URI the client knows a file by."""
-        return self.uris.get(path) or convert.path_to_uri(path)
-
-    def location(self, occurrence: Occurrence) -> tuple[str, lsp.Range]:
-        """The URI and LSP range of an occurrence."""
-        return self.uri(occurrence.path), convert.span_to_range(
-            occurrence.span, self.lines(occurrence.path)
-        )
-
 
 def own_action(ctx: Context) -> ActionInfo | None:
     """The action an action file defines (as the index knows it)."""
@@ -125,25 +90,25 @@ def own_action(ctx: Context) -> ActionInfo | None:
     return None
 
 
-def callers(ls: Sources, ref: str) -> list[Context]:
+def callers(sources: Sources, ref: str) -> list[Context]:
     """The parsed workflow files whose tasks call an action."""
     found = []
-    for path, summary in ls.summaries.items():
-        if ref in summary.uses:
-            ctx = ls.parse(path)
+    for path, uses in sources.uses.items():
+        if ref in uses:
+            ctx = sources.parse(path)
             if ctx is not None:
                 found.append(ctx)
     return found
 
 
-def occurrences(ls: Sources, ctx: Context, target: Target) -> list[Occurrence]:
+def occurrences(sources: Sources, ctx: Context, target: Target) -> list[Occurrence]:
     """Every place naming the target (declarations included)."""
     if target.kind == "task" and target.task is not None:
         return task_occurrences(ctx, target.task)
     if target.kind == "variable":
         return variable_occurrences(ctx, target.name)
     if target.kind == "action":
-        return action_occurrences(ls, target.name)
+        return action_occurrences(sources, target.name)
     action: ActionInfo | None = None
     found: list[Occurrence] = []
     if target.kind == "input":
@@ -160,40 +125,40 @@ def occurrences(ls: Sources, ctx: Context, target: Target) -> list[Occurrence]:
         return []
     if action is None:
         return found
-    return _dedupe(found + action_parameter(ls, action, target.name, skip=ctx.path))
+    return _dedupe(found + action_parameter(sources, action, target.name, skip=ctx.path))
 
 
 def action_parameter(
-    ls: Sources, action: ActionInfo, name: str, *, skip: Path | None = None
+    sources: Sources, action: ActionInfo, name: str, *, skip: Path | None = None
 ) -> list[Occurrence]:
     """A parameter of an action: its declaration, its graph file's references, callers' inputs."""
     found: list[Occurrence] = []
     if action.path is not None and action.path != skip:
-        actx = ls.parse(action.path)
+        actx = sources.parse(action.path)
         span = declaration_in(actx, name) if actx is not None else None
         if span is not None:
             found.append(Occurrence(action.path, span, True))
     graph = action.workflow_path
     if graph is not None and graph != skip and graph.is_file():
-        gctx = ls.parse(graph)
+        gctx = sources.parse(graph)
         if gctx is not None:
             found.extend(parameter_occurrences(gctx, name))
-    for cctx in callers(ls, action.ref):
+    for cctx in callers(sources, action.ref):
         found.extend(input_occurrences(cctx, action.ref, name))
     return found
 
 
-def action_occurrences(ls: Sources, ref: str) -> list[Occurrence]:
+def action_occurrences(sources: Sources, ref: str) -> list[Occurrence]:
     """The declaration of an action (its ``ref``) and every task ``action:`` naming it."""
     found: list[Occurrence] = []
-    action = ls.index.action(ref)
+    action = sources.index.action(ref)
     if action is not None and action.path is not None:
-        actx = ls.parse(action.path)
+        actx = sources.parse(action.path)
         entry = mapping_get(actx.doc.root, "ref") if actx is not None else None
         if actx is not None and entry is not None and isinstance(entry[1], ScalarNode):
             found.append(Occurrence(action.path, value_span(actx, entry[1]), True))
     graph = action.workflow_path if action is not None else None
-    gctx = ls.parse(graph) if graph is not None and graph.is_file() else None
+    gctx = sources.parse(graph) if graph is not None and graph.is_file() else None
     entry = mapping_get(gctx.doc.root, "ref") if gctx is not None else None
     if (
         gctx is not None
@@ -202,7 +167,7 @@ def action_occurrences(ls: Sources, ref: str) -> list[Occurrence]:
         and entry[1].value == ref
     ):
         found.append(Occurrence(gctx.path, value_span(gctx, entry[1]), False))
-    for cctx in callers(ls, ref):
+    for cctx in callers(sources, ref):
         view = cctx.view
         for task in view.all_tasks() if view is not None else ():
             node = task.value("action")
