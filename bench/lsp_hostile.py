@@ -38,25 +38,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from hostile import FLOW, make_action_pack, make_user_pack
+
 OURS = f"{shlex.quote(sys.executable)} -m attune_lsp"
 WAIT = 30.0
-FLOW = """\
-version: "1.0.0"
-tasks:
-  - name: first
-    action: p007.run
-    input:
-      msg: hi
-    next:
-      - do: [second]
-  - name: second
-    action: core.echo
-    timeout: {timeout}
-    input:
-      message: hi
-    next:
-      - do: [nowhere]
-"""
 
 
 class Server:
@@ -172,25 +158,8 @@ def outcome(answer: dict[str, Any] | None) -> str:
     return "answered"
 
 
-def make_pack(folder: Path, ref: str, manifest: str | None = None) -> None:
-    (folder / "actions").mkdir(parents=True)
-    (folder / "pack.yaml").write_text(manifest or f"ref: {ref}\nversion: '1.0.0'\n")
-    (folder / "actions" / "run.yaml").write_text(
-        f"ref: {ref}.run\ndescription: Run {ref}\nrunner_type: python-script\n"
-        "entry_point: run.py\nparameters:\n  msg: {type: string}\n"
-    )
-
-
 def user_pack(folder: Path, timeout: str = "30") -> Path:
-    graphs = folder / "actions" / "workflows"
-    graphs.mkdir(parents=True)
-    (folder / "pack.yaml").write_text("ref: mine\nversion: '1.0.0'\n")
-    (folder / "actions" / "flow.yaml").write_text(
-        "ref: mine.flow\nrunner_type: workflow\nworkflow_file: workflows/flow.workflow.yaml\n"
-    )
-    graph = graphs / "flow.workflow.yaml"
-    graph.write_text(FLOW.format(timeout=timeout))
-    return graph
+    return make_user_pack(folder, FLOW.format(timeout=timeout))
 
 
 def case_encoded(cmd: str, tmp: Path) -> str:
@@ -208,7 +177,7 @@ def case_packs300(cmd: str, tmp: Path) -> str:
     root = tmp / "ws"
     for n in range(300):
         manifest = 'ref: p150\nversion: !!int "x"\n' if n == 150 else None
-        make_pack(root / "packs" / f"p{n:03}", f"p{n:03}", manifest)
+        make_action_pack(root / "packs" / f"p{n:03}", f"p{n:03}", manifest)
     graph = user_pack(root / "packs" / "mine")
     start = time.monotonic()
     server = Server(cmd, root)

@@ -1,7 +1,9 @@
 """Hostile and odd workspaces, built on demand: each case is one odd thing in one pack.
 
 Used by ``tests/test_hostile.py`` and by ``bench/hostile.py`` (which records time,
-memory and exit code of ``--check`` on each case).
+memory and exit code of ``--check`` on each case); the packs of the language server's
+broken-workspace cases (``make_action_pack``, ``make_user_pack``) by
+``tests/lsp/test_lsp_broken.py`` and ``bench/lsp_hostile.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,51 @@ def make_pack(root: Path, ref: str, workflow: str = WORKFLOW_HEAD) -> Path:
     (root / "actions" / "w.yaml").write_text(f"ref: {ref}.w\nworkflow_file: workflows/w.yaml\n")
     (root / "actions" / "workflows" / "w.yaml").write_text(workflow)
     return root
+
+
+# The user's workflow of the broken-workspace cases (``timeout`` left to fill in).
+FLOW = """\
+version: "1.0.0"
+tasks:
+  - name: first
+    action: p007.run
+    input:
+      msg: hi
+    next:
+      - do: [second]
+  - name: second
+    action: core.echo
+    timeout: {timeout}
+    input:
+      message: "{{{{ task.first.result }}}}"
+    next:
+      - do: [nowhere]
+"""
+
+
+def make_action_pack(folder: Path, ref: str, manifest: str | None = None) -> None:
+    """A pack with one Python action ``<ref>.run`` (one required parameter ``msg``)."""
+    (folder / "actions").mkdir(parents=True)
+    (folder / "pack.yaml").write_text(manifest or f"ref: {ref}\nversion: '1.0.0'\n")
+    (folder / "actions" / "run.yaml").write_text(
+        f"ref: {ref}.run\ndescription: Run step {ref}\nrunner_type: python-script\n"
+        "entry_point: run.py\nparameters:\n  msg: {type: string, required: true}\n"
+    )
+
+
+def make_user_pack(folder: Path, flow: str) -> Path:
+    """The user's pack ``mine``: a workflow action and its graph file holding ``flow``;
+    returns the graph file."""
+    graphs = folder / "actions" / "workflows"
+    graphs.mkdir(parents=True)
+    (folder / "pack.yaml").write_text("ref: mine\nversion: '1.0.0'\n")
+    (folder / "actions" / "flow.yaml").write_text(
+        "ref: mine.flow\nrunner_type: workflow\nentry_point: workflows/flow.workflow.yaml\n"
+        "workflow_file: workflows/flow.workflow.yaml\n"
+    )
+    graph = graphs / "flow.workflow.yaml"
+    graph.write_text(flow)
+    return graph
 
 
 def make_workspace(base: Path) -> tuple[Path, Path]:

@@ -314,23 +314,8 @@ class Project:
                 f"Checking this file failed ({type(exc).__name__}: {exc}). "
                 "Please report this file to the attune-lsp project",
             )
-            published = [
-                convert.diagnostic(
-                    failure, lines, uri=uri, version=version, number=0, lines_of=lambda p: None
-                )
-            ]
-            return Analysis(
-                uri=uri,
-                path=path,
-                version=version,
-                text=text,
-                lines=lines,
-                ctx=None,
-                diagnostics=[failure],
-                published=published,
-                summary=Summary(path, FileKind.OTHER),
-                index=self.index,
-                problems=[check_failed(path)],
+            return self._result(
+                uri, path, version, text, lines, None, [failure], [check_failed(path)], self.index
             )
 
     def _analyse(
@@ -373,8 +358,31 @@ class Project:
         if lines is None:
             lines = LineIndex(text)
 
+        problems += [Problem(ProblemKind.CONFIG, message) for message in self.config_problems]
+        return self._result(
+            uri, path, version, text, lines, ctx, diagnostics, problems, index, overlay
+        )
+
+    @staticmethod
+    def _result(
+        uri: str,
+        path: Path,
+        version: int | None,
+        text: str,
+        lines: LineIndex,
+        ctx: Context | None,
+        diagnostics: list[Diagnostic],
+        problems: list[Problem],
+        index: PackIndex,
+        overlay: Mapping[Path, str] | None = None,
+    ) -> Analysis:
+        """The analysis of a checked text: its diagnostics in LSP form and its summary.
+
+        Related locations in other files are placed through ``overlay`` (None: not read).
+        """
+
         def lines_of(other: Path) -> LineIndex | None:
-            return lines_of_path(other, overlay)
+            return lines_of_path(other, overlay) if overlay is not None else None
 
         published = [
             convert.diagnostic(d, lines, uri=uri, version=version, number=n, lines_of=lines_of)
@@ -391,8 +399,7 @@ class Project:
             published=published,
             summary=summarize(path, ctx, lines),
             index=index,
-            problems=problems
-            + [Problem(ProblemKind.CONFIG, message) for message in self.config_problems],
+            problems=problems,
         )
 
 

@@ -12,23 +12,8 @@ import pytest_lsp
 from lspkit import CONFIG, PROFILES, Client, cursor, labels, open_doc, start
 from lsprotocol import types as lsp
 
-FLOW = """\
-version: "1.0.0"
-tasks:
-  - name: first
-    action: p007.run
-    input:
-      msg: hi
-    next:
-      - do: [second]
-  - name: second
-    action: core.echo
-    timeout: {timeout}
-    input:
-      message: "{{{{ task.first.result }}}}"
-    next:
-      - do: [nowhere]
-"""
+from hostile import FLOW, make_action_pack, make_user_pack
+
 ODD_VALUES = {
     "int-tag-on-word": '!!int "soon"',
     "float-tag-on-word": '!!float "later"',
@@ -42,33 +27,10 @@ BROKEN_MANIFESTS = {
 }
 
 
-def make_pack(folder: Path, ref: str, manifest: str | None = None) -> None:
-    (folder / "actions").mkdir(parents=True)
-    (folder / "pack.yaml").write_text(manifest or f"ref: {ref}\nversion: '1.0.0'\n")
-    (folder / "actions" / "run.yaml").write_text(
-        f"ref: {ref}.run\ndescription: Run step {ref}\nrunner_type: python-script\n"
-        "entry_point: run.py\nparameters:\n  msg: {type: string, required: true}\n"
-    )
-
-
-def make_user_pack(folder: Path, timeout: str = "30") -> Path:
-    """The user's pack: a workflow action and its graph; returns the graph file."""
-    graphs = folder / "actions" / "workflows"
-    graphs.mkdir(parents=True)
-    (folder / "pack.yaml").write_text("ref: mine\nversion: '1.0.0'\n")
-    (folder / "actions" / "flow.yaml").write_text(
-        "ref: mine.flow\nrunner_type: workflow\nentry_point: workflows/flow.workflow.yaml\n"
-        "workflow_file: workflows/flow.workflow.yaml\n"
-    )
-    graph = graphs / "flow.workflow.yaml"
-    graph.write_text(FLOW.format(timeout=timeout))
-    return graph
-
-
 def make_packs(parent: Path, count: int, broken: str, broken_at: int) -> None:
     for n in range(count):
         manifest = BROKEN_MANIFESTS[broken].format(n=f"{n:03}") if n == broken_at else None
-        make_pack(parent / f"p{n:03}", f"p{n:03}", manifest)
+        make_action_pack(parent / f"p{n:03}", f"p{n:03}", manifest)
 
 
 def codes(diagnostics: list[lsp.Diagnostic]) -> set[str]:
@@ -120,7 +82,7 @@ async def lsp_client(
 @pytest.mark.asyncio
 @pytest.mark.parametrize("value", list(ODD_VALUES.values()), ids=list(ODD_VALUES))
 async def test_odd_value_keeps_the_documents_diagnostics(lsp_client: Client, value: str) -> None:
-    graph = make_user_pack(lsp_client.root / "mine", timeout="30")
+    graph = make_user_pack(lsp_client.root / "mine", FLOW.format(timeout="30"))
     text = FLOW.format(timeout=value)
     uri = await open_doc(lsp_client, graph, text)
     # Pulled (Neovim) or pushed (VS Code): a pull that failed would raise here.
@@ -143,7 +105,7 @@ async def many_packs(
     root = tmp_path / "ws"
     make_packs(root / "packs", 300, "int-tag-on-word", 150)
     lsp_client.root = root
-    make_user_pack(root / "packs" / "mine")
+    make_user_pack(root / "packs" / "mine", FLOW.format(timeout="30"))
     await start(lsp_client, request.param, root)
     yield lsp_client
     await lsp_client.shutdown_session()
@@ -193,7 +155,7 @@ async def pack_root(
     packs = tmp_path / "packs"
     make_packs(packs, 40, request.node.callspec.params.get("broken", "syntax-error"), 7)
     lsp_client.root = packs / "mine"
-    make_user_pack(lsp_client.root)
+    make_user_pack(lsp_client.root, FLOW.format(timeout="30"))
     await start(lsp_client, request.param, lsp_client.root)
     yield lsp_client
     await lsp_client.shutdown_session()
