@@ -10,7 +10,10 @@
 - no feature module of the server imports the server module (not even for typing, not
   even through another module): features see :mod:`attune_lsp.host`; the server module is
   imported only by the entry points, and the scheduler, the workspace, the client and the
-  host interface import no feature.
+  host interface import no feature;
+- every module of the server speaks LSP (analysis without LSP types belongs in the
+  engine), but for the command-line front ends, the edge before pygls loads, the settings
+  parser and the package files (``bench/edge_lines.py`` counts their lines).
 """
 
 from __future__ import annotations
@@ -164,3 +167,18 @@ def test_only_the_entry_points_import_the_server_module(module: str) -> None:
 def test_the_shared_state_imports_no_feature(module: str) -> None:
     reached = {n for n in closure(module) if within(n, ("attune_lsp.features", SERVER_MODULE))}
     assert not reached, f"{module} reaches {sorted(reached)}"
+
+
+NOT_LSP = ("attune_lsp", "attune_lsp.__main__", "attune_lsp.features", "attune_lsp.cli",
+           "attune_lsp.dbcli", "attune_lsp.graphcli", "attune_lsp.rehearsecli",
+           "attune_lsp.ruledocs", "attune_lsp.output", "attune_lsp.prelude", "attune_lsp.edge",
+           "attune_lsp.utf16", "attune_lsp.settings")  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if within(m, SERVER)))
+def test_the_server_holds_no_analysis_without_lsp_types(module: str) -> None:
+    if module in NOT_LSP:
+        return
+    assert {n for n in imports_of(module) if within(n, LSP_LIBRARIES)}, (
+        f"{module} uses no LSP type: analysis belongs in attune_workflow"
+    )
