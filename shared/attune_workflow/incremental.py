@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .check import analyze_document, gc_paused
+from .check import active_rules, finish_findings, gc_paused, run_rule
 from .config import Config
 from .context import (
     Context,
@@ -36,9 +36,11 @@ from .context import (
     templated_of_task,
 )
 from .diagnostics import Diagnostic
+from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
 from .packindex import PackIndex
 from .positions import LineIndex, Span
+from .rules.base import Scope
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
     DuplicateKey,
@@ -87,11 +89,152 @@ def common_ends(old: str, new: str) -> tuple[int, int]:
 
 @dataclass(slots=True)
 class _Region:
-    """Item ``position`` of the top-level task list and its text ``[start, end)``."""
+    """Item ``position`` of the top-level task list and its text ``[start, end)``.
+
+    ``[block_start, block_end)`` is the text of all the items.
+    """
 
     position: int
     start: int
     end: int
+    block_start: int
+    block_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """Where a spliced edit fell, in the lines of the text before it.
+
+    Task ``position`` held lines ``[first_line, end_line)``; all the items held
+    ``[block_start, block_end)``; the lines from ``end_line`` on moved by
+    ``line_delta``. ``kept_summaries``: the task declares to the others what it
+    declared before (names, waits, actions, published names).
+    """
+
+    position: int
+    first_line: int
+    end_line: int
+    block_start: int
+    block_end: int
+    line_delta: int
+    kept_summaries: bool
+
+    def kept(self, found: list[Diagnostic]) -> list[Diagnostic]:
+        """A task rule's findings about the other tasks, moved with their lines.
+
+        Findings about the edited task and those outside the tasks (about the
+        file's other keys) are left out: the rule gives them again on :meth:`part`.
+        """
+        first, end, delta = self.first_line, self.end_line, self.line_delta
+        low, high = self.block_start, self.block_end
+        result: list[Diagnostic] = []
+        for diagnostic in found:
+            line = diagnostic.span.line
+            if line < low or line >= high or first <= line < end:
+                continue
+            if delta and _reaches(diagnostic, end):
+                diagnostic = _moved_diagnostic(diagnostic, end, delta)
+            result.append(diagnostic)
+        return result
+
+    def part(self, ctx: Context) -> Context:
+        """The context as a task rule sees it for the edited task and the file's other keys."""
+        view = ctx.view
+        assert view is not None
+        task = view.tasks[self.position]
+        part = Context.__new__(Context)
+        part.__dict__.update(
+            (name, value)
+            for name, value in ctx.__dict__.items()
+            if name not in ("view", "templated", "expressions", "structure", "_decoding")
+        )
+        part.__dict__["view"] = WorkflowView(root=view.root, fields=view.fields, tasks=[task])
+        subtree = {id(t) for t in _subtree(task)}
+        part.__dict__["templated"] = [
+            t for t in ctx.templated if t.task is None or id(t.task) in subtree
+        ]
+        part.__dict__["expressions"] = [
+            e for e in ctx.expressions if e.task is None or id(e.task) in subtree
+        ]
+        for name in ("variables", "parameter_names", "linked_action"):
+            part.__dict__[name] = getattr(ctx, name)
+        adopt_facts(part, workflow_facts(ctx))
+        return part
+
+
+def _reaches(diagnostic: Diagnostic, line: int) -> bool:
+    """Whether any span of a finding ends at or after ``line``."""
+    if diagnostic.span.end_line >= line:
+        return True
+    for related in diagnostic.related:
+        if related.path is None and related.span.end_line >= line:
+            return True
+    return any(
+        edit.path is None and edit.span.end_line >= line
+        for fix in diagnostic.fixes
+        for edit in fix.edits
+    )
+
+
+def _moved_span(span: Span, line: int, delta: int) -> Span:
+    """A span with its ends at or after ``line`` moved down by ``delta`` lines."""
+    start = span.line + delta if span.line >= line else span.line
+    end = span.end_line + delta if span.end_line >= line else span.end_line
+    return Span(start, span.column, end, span.end_column)
+
+
+def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int) -> Diagnostic:
+    return replace(
+        diagnostic,
+        span=_moved_span(diagnostic.span, line, delta),
+        related=tuple(
+            r if r.path is not None else replace(r, span=_moved_span(r.span, line, delta))
+            for r in diagnostic.related
+        ),
+        fixes=tuple(
+            replace(
+                fix,
+                edits=tuple(
+                    e if e.path is not None else replace(e, span=_moved_span(e.span, line, delta))
+                    for e in fix.edits
+                ),
+            )
+            for fix in diagnostic.fixes
+        ),
+    )
+
+
+def _summary(task: TaskView) -> tuple[Any, ...]:
+    """What a top-level task and its sub-tasks declare to the other tasks."""
+    result = []
+    for current in _subtree(task):
+        wait = current.value("wait_for")
+        waits = (
+            tuple(str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode))
+            if isinstance(wait, MappingNode)
+            else None
+        )
+        published: list[Any] = []
+        for node in [t.publish for t in current.transitions] + [current.value("publish")]:
+            if isinstance(node, SequenceNode):
+                for item in node.value:
+                    if isinstance(item, MappingNode):
+                        published.extend(str(k.value) for k, _ in item.value)
+                    elif isinstance(item, ScalarNode):
+                        published.append((item.tag, item.value))
+            elif node is not None:
+                published.append(None)
+        result.append((current.name, waits, current.string("action"), tuple(published)))
+    return tuple(result)
+
+
+def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
+    """The facts with the edited task's views in place of the old ones (same names)."""
+    renamed = {id(a): b for a, b in zip(_subtree(old), _subtree(new), strict=True)}
+    return WorkflowFacts(
+        {name: renamed.get(id(task), task) for name, task in facts.tasks.items()},
+        facts.wait_keys,
+    )
 
 
 class DocumentAnalysis:
@@ -115,6 +258,8 @@ class DocumentAnalysis:
         self.diagnostics: list[Diagnostic] = []
         self.incremental_updates = 0
         self._memo = FileMemo()
+        # each rule's findings on the current context, before suppressions
+        self._findings: dict[str, list[Diagnostic]] = {}
 
     def update(
         self, text: str, *, index: PackIndex | None = None, config: Config | None = None
@@ -139,19 +284,40 @@ class DocumentAnalysis:
                     kind=self.kind,
                     layout=self.layout,
                 )
+                edit = None
             else:
-                ctx = spliced
+                ctx, edit = spliced
                 self.incremental_updates += 1
             # the old context is let go before the rules run: one tree per document
             self.context = None
-            diagnostics = analyze_document(ctx)
+            findings = self._run_rules(ctx, edit)
+            diagnostics = finish_findings([d for found in findings.values() for d in found], ctx)
         self.context = ctx
         self.diagnostics = diagnostics
+        self._findings = findings
         return ctx, diagnostics
+
+    def _run_rules(self, ctx: Context, edit: _Edit | None) -> dict[str, list[Diagnostic]]:
+        """Each active rule's findings; task rules re-run on the edited task alone if they may."""
+        previous = self._findings if edit is not None and edit.kept_summaries else None
+        self._findings = {}
+        part: Context | None = None
+        findings: dict[str, list[Diagnostic]] = {}
+        for rule, severity in active_rules(ctx.config):
+            if ctx.kind not in rule.kinds:
+                continue
+            kept = previous.get(rule.id) if previous is not None else None
+            if kept is None or rule.scope is not Scope.TASK or edit is None:
+                findings[rule.id] = run_rule(rule, severity, ctx)
+                continue
+            if part is None:
+                part = edit.part(ctx)
+            findings[rule.id] = edit.kept(kept) + run_rule(rule, severity, part)
+        return findings
 
     # -- the splice -----------------------------------------------------------------------
 
-    def _splice(self, old: Context, text: str) -> Context | None:
+    def _splice(self, old: Context, text: str) -> tuple[Context, _Edit] | None:
         doc = old.doc
         if doc.syntax_error is not None or doc.document_count != 1 or doc.extra_document:
             return None
@@ -232,7 +398,29 @@ class DocumentAnalysis:
         ctx.__dict__["templated"] = templated
         if "expressions" in old.__dict__:
             ctx.__dict__["expressions"] = _kept_expressions(old, templated)
-        return ctx
+        old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
+        kept_summaries = _summary(old_task) == _summary(new_task)
+        if kept_summaries:
+            # what the tasks declare to each other is as it was
+            for name in ("variables", "parameter_names"):
+                if name in old.__dict__:
+                    ctx.__dict__[name] = old.__dict__[name]
+            facts = known_facts(old)
+            if facts is not None:
+                adopt_facts(ctx, _moved_facts(facts, old_task, new_task))
+        old_lines = doc.lines
+        edit = _Edit(
+            position=region.position,
+            first_line=old_lines.position(region.start)[0],
+            end_line=old_lines.position(region.end)[0],
+            block_start=old_lines.position(region.block_start)[0],
+            block_end=old_lines.position(region.block_end)[0]
+            if region.block_end < len(old_text)
+            else old_lines.line_count + 1,
+            line_delta=line_delta,
+            kept_summaries=kept_summaries,
+        )
+        return ctx, edit
 
 
 def _tasks_node(root: MappingNode) -> SequenceNode | None:
@@ -280,7 +468,7 @@ def _region(
     content = items[position].start_mark.index
     if start < content or end >= region_end or region_end <= region_start:
         return None
-    return _Region(position, region_start, region_end)
+    return _Region(position, region_start, region_end, starts[0], last_end)
 
 
 _MARKERS = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
