@@ -39,7 +39,7 @@ from .diagnostics import Diagnostic
 from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
 from .packindex import PackIndex
-from .positions import LineIndex, Span
+from .positions import Span
 from .rules.base import Scope
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
@@ -257,6 +257,7 @@ class DocumentAnalysis:
         self.context: Context | None = None
         self.diagnostics: list[Diagnostic] = []
         self.incremental_updates = 0
+        self.partial_rule_runs = 0  # updates whose task rules ran on the edited task alone
         self._memo = FileMemo()
         # each rule's findings on the current context, before suppressions
         self._findings: dict[str, list[Diagnostic]] = {}
@@ -312,6 +313,7 @@ class DocumentAnalysis:
                 continue
             if part is None:
                 part = edit.part(ctx)
+                self.partial_rule_runs += 1
             findings[rule.id] = edit.kept(kept) + run_rule(rule, severity, part)
         return findings
 
@@ -343,7 +345,7 @@ class DocumentAnalysis:
             return None
         if "&" in old_text and "*" in old_text:
             return None  # aliases elsewhere: the edit may change how far they expand
-        lines = LineIndex(text)
+        lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
         start_line = doc.lines.position(region.start)[0]
         item = compose_region(new_piece, region.start, start_line)
         if item is None:
