@@ -122,7 +122,7 @@ def test_incremental_equals_full_after_every_edit(
 def _places(text: str) -> dict[str, list[tuple[int, int]]]:
     """Ranges ``[start, end)`` of the text where each kind of targeted edit goes."""
     doc = parse_yaml(text)
-    places: dict[str, list[tuple[int, int]]] = {"task": [], "name": [], "top": []}
+    places: dict[str, list[tuple[int, int]]] = {"task": [], "name": [], "top": [], "key": []}
     root = doc.root
     if not isinstance(root, MappingNode) or doc.syntax_error is not None:
         return places
@@ -138,6 +138,8 @@ def _places(text: str) -> dict[str, list[tuple[int, int]]]:
                             places["name"].append((node_start(name), node_end(name)))
         elif node_end(value) > node_start(value):
             places["top"].append((node_start(value), node_end(value)))
+            if key.value in ("vars", "parameters") and isinstance(value, MappingNode):
+                places["key"].extend((node_start(k), node_end(k)) for k, _ in value.value)
     return places
 
 
@@ -146,7 +148,7 @@ def _names(text: str, places: list[tuple[int, int]]) -> list[str]:
 
 
 EDIT = st.tuples(
-    st.sampled_from(["anywhere", "task", "task", "name", "top"]),
+    st.sampled_from(["anywhere", "task", "task", "name", "top", "key"]),
     st.floats(min_value=0, max_value=1),
     st.floats(min_value=0, max_value=1),
     st.integers(min_value=0, max_value=4),
@@ -168,6 +170,9 @@ def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
         other = names[int(where * len(names)) % len(names)]
         new = other if removed % 2 else other + piece.strip()[:3]
         return text[:start] + new + text[end:]
+    if kind == "key":
+        # a variable or parameter renamed: what the tasks may read changes
+        return text[: end - 1] + text[end:] if removed % 2 else text[:end] + "z" + text[end:]
     at = start + int(where * (end - start))
     return text[:at] + piece + text[at + removed :]
 
@@ -181,7 +186,8 @@ def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
 def test_targeted_edits_give_the_full_findings(
     source: Path, edits: list[tuple[str, float, float, int, str]]
 ) -> None:
-    """Edits inside tasks, of task names and of top-level blocks, some moving lines.
+    """Edits inside tasks, of task names, of top-level blocks and of the names they declare,
+    some moving lines.
 
     After every edit the findings (code, severity, full range, message, related
     places and fixes) are those of a full analysis of the same text.
@@ -224,6 +230,44 @@ def test_a_renamed_task_runs_every_rule_on_the_whole_file() -> None:
     assert analysis.update(text)[1] == full(source, text)
     assert analysis.incremental_updates == 1
     assert analysis.partial_rule_runs == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "piece", "partial"),
+    [("vars:", "x", 1), ("vars:", "\n  more: 1", 0), ("output_map:", " {{ nope }}", 1)],
+)
+def test_an_edit_in_a_top_level_block_is_spliced(key: str, piece: str, partial: int) -> None:
+    """A value edit in ``vars`` or ``output_map`` keeps the tasks and their findings; a new
+    variable name runs the task rules on every task again."""
+    source = next(path for path in WORKFLOWS if f"\n{key}" in path.read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    # at the end of the block's first value line
+    at = text.index("\n", text.index("\n", text.index(f"\n{key}") + 1) + 1)
+    if piece.startswith(" {{"):
+        at -= 1  # inside the closing quote
+    text = text[:at] + piece + text[at:]
+    assert analysis.update(text)[1] == full(source, text)
+    assert analysis.incremental_updates == 1
+    assert analysis.partial_rule_runs == partial
+
+
+def test_a_new_variable_is_known_in_every_task() -> None:
+    """Declaring a ``vars`` key splices the block and checks the tasks' reads again."""
+    source = CORPUS / "packs" / "examples" / "actions" / "workflows"
+    source = source / "process_cached_users.workflow.yaml"
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    text = text.replace("processing {{ workflow.status }}", "{{ workflow.extra }}", 1)
+    unknown = analysis.update(text)[1]
+    assert [d.code for d in unknown].count("unknown-workflow-variable") == 1
+    text = text.replace("\n  status: pending", "\n  status: pending\n  extra: 1", 1)
+    known = analysis.update(text)[1]
+    assert known == full(source, text)
+    assert analysis.incremental_updates == 2
+    assert [d.code for d in known].count("unknown-workflow-variable") == 0
 
 
 def test_the_file_memo_holds_one_version() -> None:

@@ -17,6 +17,7 @@ number of edits.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from .yamlsource import (
     SequenceNode,
     YamlDocument,
     build_data,
+    compose_entry,
     compose_region,
     mapping_index,
     parse_yaml,
@@ -105,13 +107,14 @@ class _Region:
 class _Edit:
     """Where a spliced edit fell, in the lines of the text before it.
 
-    Task ``position`` held lines ``[first_line, end_line)``; all the items held
-    ``[block_start, block_end)``; the lines from ``end_line`` on moved by
-    ``line_delta``. ``kept_summaries``: the task declares to the others what it
-    declared before (names, waits, actions, published names).
+    Task ``position`` (None: a top-level block) held lines ``[first_line,
+    end_line)``; all the task items held ``[block_start, block_end)``; the lines
+    from ``end_line`` on moved by ``line_delta``. ``kept_summaries``: the edited
+    part declares to the tasks what it declared before (task names, waits,
+    actions, published names; ``vars`` and parameter names).
     """
 
-    position: int
+    position: int | None
     first_line: int
     end_line: int
     block_start: int
@@ -141,15 +144,15 @@ class _Edit:
         """The context as a task rule sees it for the edited task and the file's other keys."""
         view = ctx.view
         assert view is not None
-        task = view.tasks[self.position]
+        tasks = [view.tasks[self.position]] if self.position is not None else []
         part = Context.__new__(Context)
         part.__dict__.update(
             (name, value)
             for name, value in ctx.__dict__.items()
             if name not in ("view", "templated", "expressions", "structure", "_decoding")
         )
-        part.__dict__["view"] = WorkflowView(root=view.root, fields=view.fields, tasks=[task])
-        subtree = {id(t) for t in _subtree(task)}
+        part.__dict__["view"] = WorkflowView(root=view.root, fields=view.fields, tasks=tasks)
+        subtree = {id(t) for task in tasks for t in _subtree(task)}
         part.__dict__["templated"] = [
             t for t in ctx.templated if t.task is None or id(t.task) in subtree
         ]
@@ -337,7 +340,7 @@ class DocumentAnalysis:
             return None  # the same text: a full analysis is as cheap and always right
         region = _region(doc, root, tasks, prefix, len(old_text) - suffix)
         if region is None:
-            return None
+            return self._splice_top(old, text, tasks, prefix, suffix)
         delta = len(text) - len(old_text)
         old_piece = old_text[region.start : region.end]
         new_piece = text[region.start : region.end + delta]
@@ -423,6 +426,178 @@ class DocumentAnalysis:
             kept_summaries=kept_summaries,
         )
         return ctx, edit
+
+    def _splice_top(
+        self, old: Context, text: str, tasks: SequenceNode, prefix: int, suffix: int
+    ) -> tuple[Context, _Edit] | None:
+        """Splice an edit inside the value of a top-level ``vars``, ``parameters`` or
+        ``output_map``; the tasks are kept as they are."""
+        doc = old.doc
+        root = doc.root
+        assert isinstance(root, MappingNode) and old.view is not None
+        old_text = doc.text
+        found = _top_region(doc, root, tasks, prefix, len(old_text) - suffix)
+        if found is None:
+            return None
+        number, region = found
+        old_key = root.value[number][0]
+        delta = len(text) - len(old_text)
+        old_piece = old_text[region.start : region.end]
+        new_piece = text[region.start : region.end + delta]
+        if _unsafe(old_piece) or _unsafe(new_piece) or ("&" in old_text and "*" in old_text):
+            return None
+        lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
+        entry = compose_entry(new_piece, region.start, doc.lines.position(region.start)[0])
+        if entry is None:
+            return None
+        key, value = entry
+        if (
+            not isinstance(key, ScalarNode)
+            or key.value != old_key.value
+            or key.tag != old_key.tag
+            or key.start_mark.index != old_key.start_mark.index
+        ):
+            return None
+        scalar_errors = region_problems(value, lines, 2)
+        if scalar_errors is None:
+            return None
+        name = str(key.value)
+        line_delta = lines.line_count - doc.lines.line_count
+        after: list[Node] = [node for pair in root.value[number + 1 :] for node in pair]
+        mark = root.end_mark
+        if mark.index >= region.end and (delta or line_delta):
+            root.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+        shift_marks(after, region.end, delta, line_delta)
+        root.value[number] = (key, value)
+        duplicates = _moved_duplicates(doc.duplicates, old, region, line_delta)
+        kept_errors = _moved_errors(doc.scalar_errors, old, region, line_delta)
+        fresh: list[DuplicateKey] = []
+        data = dict(doc.data)
+        data[name] = build_data(value, fresh, lines)
+        ctx = Context(
+            self.path,
+            text,
+            YamlDocument(
+                text=text,
+                lines=lines,
+                root=root,
+                data=data,
+                document_count=1,
+                duplicates=duplicates[0] + fresh + duplicates[1],
+                scalar_errors=kept_errors[0] + scalar_errors + kept_errors[1],
+            ),
+            index=self.index,
+            config=self.config,
+            kind=self.kind,
+            layout=self.layout,
+        )
+        if ctx.kind is not old.kind or ctx.layout is not old.layout:
+            return None
+        decoding = _spliced_field(old, name, value, data[name])
+        if decoding is not None:
+            ctx.__dict__["_decoding"] = decoding
+        view = WorkflowView(root=root, fields=mapping_index(root), tasks=old.view.tasks)
+        ctx.__dict__["view"] = view
+        templated = [t for t in old.templated if t.task is not None]
+        templated.extend(templated_of_output(view))
+        ctx.__dict__["templated"] = templated
+        if "expressions" in old.__dict__:
+            ctx.__dict__["expressions"] = _kept_expressions(old, templated)
+        facts = known_facts(old)
+        if facts is not None:
+            adopt_facts(ctx, facts)  # the tasks are the same views
+        kept_summaries = _declared(name, doc.data.get(name)) == _declared(name, data[name])
+        if kept_summaries:
+            for cached in ("variables", "parameter_names"):
+                if cached in old.__dict__:
+                    ctx.__dict__[cached] = old.__dict__[cached]
+        old_lines = doc.lines
+        return ctx, _Edit(
+            position=None,
+            first_line=old_lines.position(region.start)[0],
+            end_line=old_lines.position(region.end)[0],
+            block_start=old_lines.position(region.block_start)[0],
+            block_end=old_lines.position(region.block_end)[0]
+            if region.block_end < len(old_text)
+            else old_lines.line_count + 1,
+            line_delta=line_delta,
+            kept_summaries=kept_summaries,
+        )
+
+
+# Top-level keys whose value edits are spliced; any other key's edit is a full analysis.
+_SPLICED_KEYS = frozenset({"vars", "parameters", "output_map"})
+
+
+def _top_region(
+    doc: YamlDocument, root: MappingNode, tasks: SequenceNode, start: int, end: int
+) -> tuple[int, _Region] | None:
+    """The top-level entry whose value holds the old text ``[start, end)``, if it may be spliced.
+
+    The region runs from the entry's first line to the next entry's; its
+    ``block_*`` bounds are those of the task items.
+    """
+    lines = doc.lines
+    entries = root.value
+    line_starts = [lines.offset(lines.position(key.start_mark.index)[0], 0) for key, _ in entries]
+    number = bisect_right(line_starts, start) - 1
+    if number < 0 or str(entries[number][0].value) not in _SPLICED_KEYS:
+        return None
+    key = entries[number][0]
+    region_start = line_starts[number]
+    region_end = line_starts[number + 1] if number + 1 < len(entries) else len(doc.text)
+    if start <= key.end_mark.index or end >= region_end or region_start != key.start_mark.index:
+        return None
+    position = next(n for n, (_, value) in enumerate(entries) if value is tasks)
+    block_start = lines.offset(lines.position(tasks.value[0].start_mark.index)[0], 0)
+    block_end = line_starts[position + 1] if position + 1 < len(entries) else len(doc.text)
+    return number, _Region(-1, region_start, region_end, block_start, block_end)
+
+
+def _declared(key: str, value: Any) -> tuple[Any, ...]:
+    """What a top-level ``vars`` or ``parameters`` value declares to the tasks (names)."""
+    if not isinstance(value, dict):
+        return (type(value).__name__,)
+    properties = value.get("properties")
+    return (
+        tuple(value),
+        tuple(properties) if isinstance(properties, dict) else None,
+        value.get("type") if key == "parameters" else None,
+    )
+
+
+def _spliced_field(
+    old: Context, name: str, node: Node, value: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]] | None:
+    """The old decoded data with one top-level field decoded again."""
+    previous = old.__dict__.get("_decoding")
+    if previous is None or not isinstance(previous[0], dict) or name not in previous[0]:
+        return None
+    from .model import WorkflowFile
+    from .model.decode import decode_field
+
+    decoded_value, fresh = decode_field(WorkflowFile, name, node, value)
+    decoded = dict(previous[0])
+    decoded[name] = decoded_value
+    texts = previous[1]
+    # the texts come in document order, so the field's own go where its old ones were
+    places = [n for n, (_, path) in enumerate(texts) if path and path[0] == name]
+    if places:
+        first, last = places[0], places[-1]
+        if len(places) != last - first + 1:
+            return None
+        return decoded, texts[:first] + fresh + texts[last + 1 :]
+    order = [str(key.value) for key, _ in old.doc.root.value]  # type: ignore[union-attr]
+    rank = order.index(name)
+    at = next(
+        (
+            n
+            for n, (_, path) in enumerate(texts)
+            if path and path[0] in order and order.index(str(path[0])) > rank
+        ),
+        len(texts),
+    )
+    return decoded, texts[:at] + fresh + texts[at:]
 
 
 def _tasks_node(root: MappingNode) -> SequenceNode | None:

@@ -280,6 +280,29 @@ def compose_region(piece: str, base: int, base_line: int) -> Node | None:
     return item
 
 
+def compose_entry(piece: str, base: int, base_line: int) -> tuple[Node, Node] | None:
+    """The single entry of a block mapping that is the whole of ``piece``, or None.
+
+    As :func:`compose_region`, for an entry of a mapping instead of a list item.
+    """
+    loader = _Loader(piece)
+    try:
+        if not loader.check_node():
+            return None
+        root = loader.get_node()
+        if loader.check_node():
+            return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, MappingNode) or root.flow_style or len(root.value) != 1:
+        return None
+    key, value = root.value[0]
+    shift_marks([key, value], 0, base, base_line)
+    return key, value
+
+
 class Mark:
     """A node position after an edit moved it (libyaml's marks cannot be changed)."""
 
