@@ -28,7 +28,6 @@ from .context import (
     Context,
     Expression,
     FileKind,
-    Layout,
     StructuralError,
     Templated,
     expressions_of,
@@ -40,7 +39,7 @@ from .diagnostics import Diagnostic
 from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
 from .packindex import PackIndex
-from .positions import Span
+from .positions import LineIndex, Span
 from .rules.base import Scope
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
@@ -121,6 +120,24 @@ class _Edit:
     block_end: int
     line_delta: int
     kept_summaries: bool
+
+    @classmethod
+    def of(
+        cls, region: _Region, position: int | None, lines: LineIndex, delta: int, kept: bool
+    ) -> _Edit:
+        """The edit of ``region`` of the text that ``lines`` indexes."""
+        end = len(lines.text)
+        return cls(
+            position=position,
+            first_line=lines.position(region.start)[0],
+            end_line=lines.position(region.end)[0],
+            block_start=lines.position(region.block_start)[0],
+            block_end=lines.position(region.block_end)[0]
+            if region.block_end < end
+            else lines.line_count + 1,
+            line_delta=delta,
+            kept_summaries=kept,
+        )
 
     def kept(self, found: list[Diagnostic]) -> list[Diagnostic]:
         """A task rule's findings about the other tasks, moved with their lines.
@@ -243,20 +260,10 @@ def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> Workflow
 class DocumentAnalysis:
     """The analysis of one open document, updated by each new version of its text."""
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        index: PackIndex,
-        config: Config,
-        kind: FileKind | None = None,
-        layout: Layout | None = None,
-    ) -> None:
+    def __init__(self, path: Path, *, index: PackIndex, config: Config) -> None:
         self.path = path
         self.index = index
         self.config = config
-        self.kind = kind
-        self.layout = layout
         self.context: Context | None = None
         self.diagnostics: list[Diagnostic] = []
         self.incremental_updates = 0
@@ -278,17 +285,7 @@ class DocumentAnalysis:
             previous = None if settings_changed else self.context
             spliced = self._splice(previous, text) if previous is not None else None
             if spliced is None:
-                doc = parse_yaml(text)
-                ctx = Context(
-                    self.path,
-                    text,
-                    doc,
-                    index=self.index,
-                    config=self.config,
-                    kind=self.kind,
-                    layout=self.layout,
-                )
-                edit = None
+                ctx, edit = self._context(parse_yaml(text)), None
             else:
                 ctx, edit = spliced
                 self.incremental_updates += 1
@@ -319,6 +316,9 @@ class DocumentAnalysis:
                 self.partial_rule_runs += 1
             findings[rule.id] = edit.kept(kept) + run_rule(rule, severity, part)
         return findings
+
+    def _context(self, doc: YamlDocument) -> Context:
+        return Context(self.path, doc.text, doc, index=self.index, config=self.config)
 
     # -- the splice -----------------------------------------------------------------------
 
@@ -363,31 +363,14 @@ class DocumentAnalysis:
         _shift_after(root, tasks, region, region.end, delta, line_delta)
         tasks.value[region.position] = item
         # the plain data: only the task's entry changes
-        duplicates = _moved_duplicates(doc.duplicates, old, region, line_delta)
-        kept_errors = _moved_errors(doc.scalar_errors, old, region, line_delta)
         fresh: list[DuplicateKey] = []
         task_data = build_data(item, fresh, lines)
         data = dict(doc.data)
         data_tasks = list(data["tasks"])
         data_tasks[region.position] = task_data
         data["tasks"] = data_tasks
-        new_doc = YamlDocument(
-            text=text,
-            lines=lines,
-            root=root,
-            data=data,
-            document_count=1,
-            duplicates=duplicates[0] + fresh + duplicates[1],
-            scalar_errors=kept_errors[0] + scalar_errors + kept_errors[1],
-        )
-        ctx = Context(
-            self.path,
-            text,
-            new_doc,
-            index=self.index,
-            config=self.config,
-            kind=self.kind,
-            layout=self.layout,
+        ctx = self._context(
+            _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
         )
         if ctx.kind is not old.kind or ctx.layout is not old.layout:
             return None
@@ -413,19 +396,7 @@ class DocumentAnalysis:
             facts = known_facts(old)
             if facts is not None:
                 adopt_facts(ctx, _moved_facts(facts, old_task, new_task))
-        old_lines = doc.lines
-        edit = _Edit(
-            position=region.position,
-            first_line=old_lines.position(region.start)[0],
-            end_line=old_lines.position(region.end)[0],
-            block_start=old_lines.position(region.block_start)[0],
-            block_end=old_lines.position(region.block_end)[0]
-            if region.block_end < len(old_text)
-            else old_lines.line_count + 1,
-            line_delta=line_delta,
-            kept_summaries=kept_summaries,
-        )
-        return ctx, edit
+        return ctx, _Edit.of(region, region.position, doc.lines, line_delta, kept_summaries)
 
     def _splice_top(
         self, old: Context, text: str, tasks: SequenceNode, prefix: int, suffix: int
@@ -469,27 +440,11 @@ class DocumentAnalysis:
             root.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
         shift_marks(after, region.end, delta, line_delta)
         root.value[number] = (key, value)
-        duplicates = _moved_duplicates(doc.duplicates, old, region, line_delta)
-        kept_errors = _moved_errors(doc.scalar_errors, old, region, line_delta)
         fresh: list[DuplicateKey] = []
         data = dict(doc.data)
         data[name] = build_data(value, fresh, lines)
-        ctx = Context(
-            self.path,
-            text,
-            YamlDocument(
-                text=text,
-                lines=lines,
-                root=root,
-                data=data,
-                document_count=1,
-                duplicates=duplicates[0] + fresh + duplicates[1],
-                scalar_errors=kept_errors[0] + scalar_errors + kept_errors[1],
-            ),
-            index=self.index,
-            config=self.config,
-            kind=self.kind,
-            layout=self.layout,
+        ctx = self._context(
+            _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
         )
         if ctx.kind is not old.kind or ctx.layout is not old.layout:
             return None
@@ -511,18 +466,7 @@ class DocumentAnalysis:
             for cached in ("variables", "parameter_names"):
                 if cached in old.__dict__:
                     ctx.__dict__[cached] = old.__dict__[cached]
-        old_lines = doc.lines
-        return ctx, _Edit(
-            position=None,
-            first_line=old_lines.position(region.start)[0],
-            end_line=old_lines.position(region.end)[0],
-            block_start=old_lines.position(region.block_start)[0],
-            block_end=old_lines.position(region.block_end)[0]
-            if region.block_end < len(old_text)
-            else old_lines.line_count + 1,
-            line_delta=line_delta,
-            kept_summaries=kept_summaries,
-        )
+        return ctx, _Edit.of(region, None, doc.lines, line_delta, kept_summaries)
 
 
 # Top-level keys whose value edits are spliced; any other key's edit is a full analysis.
@@ -686,6 +630,30 @@ def _shift_after(
         if mark.index >= old_end:
             node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
     shift_marks(nodes, old_end, delta, line_delta)
+
+
+def _spliced_document(
+    old: Context,
+    region: _Region,
+    lines: LineIndex,
+    data: Any,
+    duplicates: list[DuplicateKey],
+    scalar_errors: list[tuple[str, Span]],
+    line_delta: int,
+) -> YamlDocument:
+    """The new document: the old tree with the region's nodes spliced in, and the region's
+    duplicate keys and unreadable scalars among the others (moved)."""
+    before, after = _moved_duplicates(old.doc.duplicates, old, region, line_delta)
+    errors_before, errors_after = _moved_errors(old.doc.scalar_errors, old, region, line_delta)
+    return YamlDocument(
+        text=lines.text,
+        lines=lines,
+        root=old.doc.root,
+        data=data,
+        document_count=1,
+        duplicates=before + duplicates + after,
+        scalar_errors=errors_before + scalar_errors + errors_after,
+    )
 
 
 def _moved_duplicates(
