@@ -17,7 +17,8 @@ number of edits.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+import sys
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ from .yamlsource import (
     compose_entry,
     compose_region,
     mapping_index,
+    node_start,
     parse_yaml,
     region_problems,
     shift_marks,
@@ -385,7 +387,7 @@ class DocumentAnalysis:
         templated = _spliced_templated(old, view, region.position)
         ctx.__dict__["templated"] = templated
         if "expressions" in old.__dict__:
-            ctx.__dict__["expressions"] = _kept_expressions(old, templated)
+            ctx.__dict__["expressions"] = _kept_expressions(old, templated, region.position)
         old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
         kept_summaries = _summary(old_task) == _summary(new_task)
         if kept_summaries:
@@ -453,11 +455,17 @@ class DocumentAnalysis:
             ctx.__dict__["_decoding"] = decoding
         view = WorkflowView(root=root, fields=mapping_index(root), tasks=old.view.tasks)
         ctx.__dict__["view"] = view
-        templated = [t for t in old.templated if t.task is not None]
-        templated.extend(templated_of_output(view))
-        ctx.__dict__["templated"] = templated
-        if "expressions" in old.__dict__:
-            ctx.__dict__["expressions"] = _kept_expressions(old, templated)
+        if name == "output_map":
+            templated = old.templated[: _entries_of(old.templated, _OUTPUT)[0]]
+            templated.extend(templated_of_output(view))
+            ctx.__dict__["templated"] = templated
+            if "expressions" in old.__dict__:
+                ctx.__dict__["expressions"] = _kept_expressions(old, templated, _OUTPUT)
+        else:
+            # the strings and expressions are those of the same nodes
+            ctx.__dict__["templated"] = old.templated
+            if "expressions" in old.__dict__:
+                ctx.__dict__["expressions"] = old.expressions
         facts = known_facts(old)
         if facts is not None:
             adopt_facts(ctx, facts)  # the tasks are the same views
@@ -567,29 +575,28 @@ def _region(
     """The task item whose lines hold the old text ``[start, end)``, if one does."""
     lines = doc.lines
     items = tasks.value
-    starts = [lines.offset(lines.position(item.start_mark.index)[0], 0) for item in items]
+    position = bisect_right(items, start, key=node_start) - 1
+    if position < 0:
+        return None
+
+    def line_start(offset: int) -> int:
+        return lines.offset(lines.position(offset)[0], 0)
+
     after = None
     for number, (_, value) in enumerate(root.value):
         if value is tasks:
             if number + 1 < len(root.value):
                 after = root.value[number + 1][0].start_mark.index
             break
-    last_end = lines.offset(lines.position(after)[0], 0) if after is not None else len(doc.text)
-    low, high = 0, len(items) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if starts[middle] <= start:
-            low = middle
-        else:
-            high = middle - 1
-    position = low
-    region_start = starts[position]
-    region_end = starts[position + 1] if position + 1 < len(items) else last_end
+    last_end = line_start(after) if after is not None else len(doc.text)
+    region_start = line_start(node_start(items[position]))
+    region_end = (
+        line_start(node_start(items[position + 1])) if position + 1 < len(items) else last_end
+    )
     # The edit must leave the item's first line up to its content and the next item alone.
-    content = items[position].start_mark.index
-    if start < content or end >= region_end or region_end <= region_start:
+    if start < node_start(items[position]) or end >= region_end or region_end <= region_start:
         return None
-    return _Region(position, region_start, region_end, starts[0], last_end)
+    return _Region(position, region_start, region_end, line_start(node_start(items[0])), last_end)
 
 
 _MARKERS = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
@@ -775,36 +782,47 @@ def _spliced_view(old: WorkflowView, root: MappingNode, position: int, item: Nod
     return WorkflowView(root=root, fields=mapping_index(root), tasks=tasks)
 
 
+# Where the entries of ``output_map`` sort among the tasks' entries: last.
+_OUTPUT = sys.maxsize
+
+
+def _top_position(entry: Templated | Expression) -> int:
+    """The position of the top-level task an entry belongs to (``output_map``: last)."""
+    task = entry.task
+    if task is None:
+        return _OUTPUT
+    while task.parent is not None:
+        task = task.parent
+    return task.index
+
+
+def _entries_of(entries: list[Any], position: int) -> tuple[int, int]:
+    """The range of task ``position``'s entries in a list of templated strings or expressions
+    (they come in task order)."""
+    return (
+        bisect_left(entries, position, key=_top_position),
+        bisect_right(entries, position, key=_top_position),
+    )
+
+
 def _spliced_templated(old: Context, view: WorkflowView, position: int) -> list[Templated]:
     """The templated strings of the kept tasks, and those of the rebuilt one."""
-    by_task: dict[int, list[Templated]] = {}
-    for entry in old.templated:
-        if entry.task is not None:
-            by_task.setdefault(id(entry.task), []).append(entry)
-    rebuilt = {id(task) for task in _subtree(view.tasks[position])}
-    result: list[Templated] = []
-    for task in view.all_tasks():
-        if id(task) in rebuilt:
-            result.extend(templated_of_task(task))
-        else:
-            result.extend(by_task.get(id(task), ()))
-    result.extend(templated_of_output(view))
-    return result
+    entries = old.templated
+    low, high = _entries_of(entries, position)
+    fresh = [t for task in _subtree(view.tasks[position]) for t in templated_of_task(task)]
+    return entries[:low] + fresh + entries[high:]
 
 
-def _kept_expressions(old: Context, templated: list[Templated]) -> list[Expression]:
-    """The expressions of the templated strings, reusing those of the kept ones."""
-    by_node: dict[int, list[Expression]] = {}
-    for expr in old.expressions:
-        by_node.setdefault(id(expr.node), []).append(expr)
-    result: list[Expression] = []
-    for entry in templated:
-        kept = by_node.get(id(entry.node))
-        if kept is not None and kept[0].task is entry.task and kept[0].site is entry.site:
-            result.extend(kept)
-        else:
-            result.extend(expressions_of(entry))
-    return result
+def _kept_expressions(old: Context, templated: list[Templated], position: int) -> list[Expression]:
+    """The expressions of the templated strings, reusing those of the kept tasks.
+
+    ``position`` is the rebuilt task's, or :data:`_OUTPUT` for ``output_map``'s strings.
+    """
+    entries = old.expressions
+    low, high = _entries_of(entries, position)
+    at, end = _entries_of(templated, position)
+    rebuilt = templated[at:end]
+    return entries[:low] + [e for t in rebuilt for e in expressions_of(t)] + entries[high:]
 
 
 def _subtree(task: TaskView) -> list[TaskView]:
