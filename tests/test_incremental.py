@@ -270,6 +270,19 @@ def test_a_new_variable_is_known_in_every_task() -> None:
     assert [d.code for d in known].count("unknown-workflow-variable") == 0
 
 
+def test_the_same_text_again_keeps_its_analysis() -> None:
+    source = WORKFLOWS[0]
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    ctx, found = analysis.update(text)
+    again, found_again = analysis.update(text)
+    assert again is ctx
+    assert found_again == found == full(source, text)
+    # other settings are a new analysis
+    other, _ = analysis.update(text, config=Config(strict=False))
+    assert other is not ctx
+
+
 def test_the_file_memo_holds_one_version() -> None:
     memo = FileMemo()
     with memo.generation():

@@ -2,12 +2,24 @@
 
 An edit usually touches one task. :class:`DocumentAnalysis` finds the edited
 region by comparing the new text with the last one, re-composes only the item
-of the top-level ``tasks`` list that holds the edit, splices the new nodes into
-the kept tree (the nodes after the edit move by the edit's length), and builds
-the next context from the kept per-task views and templates. Anything it is not
-sure of (an edit outside a task, a change of the list's structure, anchors,
-several documents, a syntax error before or after) falls back to a full parse,
-so the findings are always those of :func:`attune_workflow.check.analyze`.
+of the top-level ``tasks`` list that holds the edit (or the value of a top-level
+``vars``, ``parameters`` or ``output_map``), splices the new nodes into the kept
+tree (the nodes after the edit move by the edit's length), and builds the next
+context from the kept per-task views, templates and expressions.
+
+Each rule's findings are kept too. A rule of task scope
+(:class:`attune_workflow.rules.base.Scope`) runs again on the edited task alone
+(or on the file's own keys, for a top-level edit) and its findings about the
+other tasks are kept, moved with their lines, as long as the edit leaves what
+the tasks declare to each other as it was (task names, waits, actions,
+published names, ``vars`` and parameter names); otherwise it runs on the whole
+file. Rules of file scope (the task graph, duplicates, the model's errors) run
+on the whole new context.
+
+Anything it is not sure of (an edit elsewhere, a change of the list's
+structure, anchors, several documents, a syntax error before or after) falls
+back to a full parse, so the findings are always those of
+:func:`attune_workflow.check.analyze`.
 
 One analysis is kept per document, and the expression results of one version
 are handed to the next and dropped when no longer used: nothing grows with the
@@ -283,6 +295,8 @@ class DocumentAnalysis:
         )
         self.index = index or self.index
         self.config = config or self.config
+        if not settings_changed and self.context is not None and self.context.text == text:
+            return self.context, list(self.diagnostics)  # nothing to do again
         with gc_paused(), self._memo.generation():
             previous = None if settings_changed else self.context
             spliced = self._splice(previous, text) if previous is not None else None
@@ -338,8 +352,6 @@ class DocumentAnalysis:
             return None
         old_text = doc.text
         prefix, suffix = common_ends(old_text, text)
-        if prefix == len(old_text) and prefix == len(text):
-            return None  # the same text: a full analysis is as cheap and always right
         region = _region(doc, root, tasks, prefix, len(old_text) - suffix)
         if region is None:
             return self._splice_top(old, text, tasks, prefix, suffix)
