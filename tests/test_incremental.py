@@ -14,7 +14,14 @@ from attune_workflow.expressions.memo import FileMemo
 from attune_workflow.expressions.parser import parse_expression
 from attune_workflow.incremental import DocumentAnalysis, common_ends
 from attune_workflow.workspace import build_index
-from attune_workflow.yamlsource import parse_yaml
+from attune_workflow.yamlsource import (
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    node_end,
+    node_start,
+    parse_yaml,
+)
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 WORKFLOWS = sorted(
@@ -112,18 +119,168 @@ def test_incremental_equals_full_after_every_edit(
         ]
 
 
+def _places(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Ranges ``[start, end)`` of the text where each kind of targeted edit goes."""
+    doc = parse_yaml(text)
+    places: dict[str, list[tuple[int, int]]] = {"task": [], "name": [], "top": [], "key": []}
+    root = doc.root
+    if not isinstance(root, MappingNode) or doc.syntax_error is not None:
+        return places
+    for key, value in root.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value == "tasks" and isinstance(value, SequenceNode):
+            for item in value.value:
+                places["task"].append((node_start(item), node_end(item)))
+                if isinstance(item, MappingNode):
+                    for field, name in item.value:
+                        if getattr(field, "value", None) == "name" and isinstance(name, ScalarNode):
+                            places["name"].append((node_start(name), node_end(name)))
+        elif node_end(value) > node_start(value):
+            places["top"].append((node_start(value), node_end(value)))
+            if key.value in ("vars", "parameters") and isinstance(value, MappingNode):
+                places["key"].extend((node_start(k), node_end(k)) for k, _ in value.value)
+    return places
+
+
+def _names(text: str, places: list[tuple[int, int]]) -> list[str]:
+    return [text[start:end] for start, end in places]
+
+
+EDIT = st.tuples(
+    st.sampled_from(["anywhere", "task", "task", "name", "top", "key"]),
+    st.floats(min_value=0, max_value=1),
+    st.floats(min_value=0, max_value=1),
+    st.integers(min_value=0, max_value=4),
+    st.sampled_from(PIECES),
+)
+
+
+def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
+    kind, which, where, removed, piece = edit
+    places = _places(text)
+    if kind == "anywhere" or not places.get(kind):
+        at = int(where * len(text))
+        return text[:at] + piece + text[at + removed :]
+    chosen = places[kind]
+    start, end = chosen[min(int(which * len(chosen)), len(chosen) - 1)]
+    if kind == "name":
+        # another task's name (a duplicate, a target that appears) or a new one
+        names = _names(text, chosen)
+        other = names[int(where * len(names)) % len(names)]
+        new = other if removed % 2 else other + piece.strip()[:3]
+        return text[:start] + new + text[end:]
+    if kind == "key":
+        # a variable or parameter renamed: what the tasks may read changes
+        return text[: end - 1] + text[end:] if removed % 2 else text[:end] + "z" + text[end:]
+    at = start + int(where * (end - start))
+    return text[:at] + piece + text[at + removed :]
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(source=st.sampled_from(WORKFLOWS), edits=st.lists(EDIT, min_size=1, max_size=10))
+def test_targeted_edits_give_the_full_findings(
+    source: Path, edits: list[tuple[str, float, float, int, str]]
+) -> None:
+    """Edits inside tasks, of task names, of top-level blocks and of the names they declare,
+    some moving lines.
+
+    After every edit the findings (code, severity, full range, message, related
+    places and fixes) are those of a full analysis of the same text.
+    """
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    for edit in edits:
+        text = _apply(text, edit)
+        ctx, found = analysis.update(text)
+        assert found == full(source, text)
+        assert ctx.doc.data == parse_yaml(text).data
+
+
 def test_random_edits_mostly_take_the_incremental_path() -> None:
     """Typing in tasks, one character at a time, splices instead of re-parsing."""
     source = CORPUS / "packs" / "deployments" / "actions" / "workflows" / "deploy_app.workflow.yaml"
     text = source.read_text(encoding="utf-8")
     analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
     analysis.update(text)
-    at = text.index("\n", text.index("- name:", text.index("tasks:"))) - 1
-    for char in "abc_1":
+    # inside the quotes of the first task's first input
+    at = text.index('"\n', text.index("app_name:", text.index("tasks:"))) - 1
+    for char in " {{xy":
         at += 1
         text = text[:at] + char + text[at:]
         assert analysis.update(text)[1] == full(source, text)
     assert analysis.incremental_updates == 5
+    # the names did not change: the task rules ran on the edited task alone
+    assert analysis.partial_rule_runs == 5
+
+
+def test_a_renamed_task_runs_every_rule_on_the_whole_file() -> None:
+    """A new name changes what the other tasks may refer to."""
+    source = CORPUS / "packs" / "deployments" / "actions" / "workflows" / "deploy_app.workflow.yaml"
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    name = _places(text)["name"][-1]
+    text = text[: name[1]] + "_renamed" + text[name[1] :]
+    assert analysis.update(text)[1] == full(source, text)
+    assert analysis.incremental_updates == 1
+    assert analysis.partial_rule_runs == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "piece", "partial"),
+    [("vars:", "x", 1), ("vars:", "\n  more: 1", 0), ("output_map:", " {{ nope }}", 1)],
+)
+def test_an_edit_in_a_top_level_block_is_spliced(key: str, piece: str, partial: int) -> None:
+    """A value edit in ``vars`` or ``output_map`` keeps the tasks and their findings; a new
+    variable name runs the task rules on every task again."""
+    source = next(path for path in WORKFLOWS if f"\n{key}" in path.read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    # at the end of the block's first value line
+    at = text.index("\n", text.index("\n", text.index(f"\n{key}") + 1) + 1)
+    if piece.startswith(" {{"):
+        at -= 1  # inside the closing quote
+    text = text[:at] + piece + text[at:]
+    assert analysis.update(text)[1] == full(source, text)
+    assert analysis.incremental_updates == 1
+    assert analysis.partial_rule_runs == partial
+
+
+def test_a_new_variable_is_known_in_every_task() -> None:
+    """Declaring a ``vars`` key splices the block and checks the tasks' reads again."""
+    source = CORPUS / "packs" / "examples" / "actions" / "workflows"
+    source = source / "process_cached_users.workflow.yaml"
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    text = text.replace("processing {{ workflow.status }}", "{{ workflow.extra }}", 1)
+    unknown = analysis.update(text)[1]
+    assert [d.code for d in unknown].count("unknown-workflow-variable") == 1
+    text = text.replace("\n  status: pending", "\n  status: pending\n  extra: 1", 1)
+    known = analysis.update(text)[1]
+    assert known == full(source, text)
+    assert analysis.incremental_updates == 2
+    assert [d.code for d in known].count("unknown-workflow-variable") == 0
+
+
+def test_the_same_text_again_keeps_its_analysis() -> None:
+    source = WORKFLOWS[0]
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    ctx, found = analysis.update(text)
+    again, found_again = analysis.update(text)
+    assert again is ctx
+    assert found_again == found == full(source, text)
+    # other settings are a new analysis
+    other, _ = analysis.update(text, config=Config(strict=False))
+    assert other is not ctx
 
 
 def test_the_file_memo_holds_one_version() -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from attune_lsp import convert
 from attune_workflow.check import check_text
 from attune_workflow.config import Config
@@ -66,3 +69,23 @@ def test_lsp_ranges_count_utf16_units() -> None:
     assert convert.range_to_span(rng, lines) == span
     later = where(8, "later", 2)
     assert convert.span_to_range(later, lines).start.character == later.column + 1
+
+
+@given(
+    text=st.text(alphabet="ab\n", max_size=40),
+    start=st.integers(min_value=0, max_value=40),
+    removed=st.integers(min_value=0, max_value=5),
+    piece=st.text(alphabet="xy\n", max_size=6),
+)
+def test_an_edited_index_is_the_index_of_the_new_text(
+    text: str, start: int, removed: int, piece: str
+) -> None:
+    start = min(start, len(text))
+    old_end = min(len(text), start + removed)
+    new = text[:start] + piece + text[old_end:]
+    edited = LineIndex(text).edited(new, start, old_end, start + len(piece))
+    fresh = LineIndex(new)
+    assert edited.line_count == fresh.line_count
+    assert [edited.position(n) for n in range(len(new) + 1)] == [
+        fresh.position(n) for n in range(len(new) + 1)
+    ]

@@ -167,24 +167,30 @@ def _analyze(
 
 def analyze_document(ctx: Context) -> list[Diagnostic]:
     """The diagnostics of a built context: every active rule, then suppressions."""
-    config = ctx.config
     found: list[Diagnostic] = []
-    for rule, severity in active_rules(config):
-        if ctx.kind not in rule.kinds:
-            continue
-        try:
-            produced = list(rule.check(ctx))
-        except Exception as exc:  # a bug in one rule must not hide the others' findings
-            log.exception("rule %s failed on %s", rule.id, ctx.path)
-            found.append(internal_error(f"rule '{rule.id}'", exc))
-            continue
-        if severity is None:
-            found.extend(produced)
-        else:
-            found.extend(d.with_severity(severity) for d in produced)
+    for rule, severity in active_rules(ctx.config):
+        if ctx.kind in rule.kinds:
+            found.extend(run_rule(rule, severity, ctx))
+    return finish_findings(found, ctx)
+
+
+def run_rule(rule: Rule, severity: Severity | None, ctx: Context) -> list[Diagnostic]:
+    """One rule's findings on a context, at the user's severity; a crash becomes a finding."""
+    try:
+        produced = list(rule.check(ctx))
+    except Exception as exc:  # a bug in one rule must not hide the others' findings
+        log.exception("rule %s failed on %s", rule.id, ctx.path)
+        return [internal_error(f"rule '{rule.id}'", exc)]
+    if severity is None:
+        return produced
+    return [d.with_severity(severity) for d in produced]
+
+
+def finish_findings(found: list[Diagnostic], ctx: Context) -> list[Diagnostic]:
+    """The rules' findings capped per string, suppressions applied, sorted."""
     if len(found) > FINDINGS_PER_STRING:
         found = cap_per_string(found, ctx.doc)
-    return _finish(found, ctx.text, ctx.doc.lines, config)
+    return _finish(found, ctx.text, ctx.doc.lines, ctx.config)
 
 
 # At most this many findings of one rule inside one string; the rest are counted.

@@ -106,6 +106,16 @@ def workflow_facts(ctx: Context) -> WorkflowFacts:
     return found
 
 
+def known_facts(ctx: Context) -> WorkflowFacts | None:
+    """The facts of the context's workflow, if they were computed."""
+    return _FACTS.get(ctx)
+
+
+def adopt_facts(ctx: Context, facts: WorkflowFacts) -> None:
+    """Give a context facts already known to hold for it (an edit that kept them)."""
+    _FACTS[ctx] = facts
+
+
 def _build_facts(ctx: Context) -> WorkflowFacts:
     tasks: dict[str, TaskView] = {}
     wait_keys: dict[str, frozenset[str]] = {}

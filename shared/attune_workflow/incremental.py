@@ -2,12 +2,24 @@
 
 An edit usually touches one task. :class:`DocumentAnalysis` finds the edited
 region by comparing the new text with the last one, re-composes only the item
-of the top-level ``tasks`` list that holds the edit, splices the new nodes into
-the kept tree (the nodes after the edit move by the edit's length), and builds
-the next context from the kept per-task views and templates. Anything it is not
-sure of (an edit outside a task, a change of the list's structure, anchors,
-several documents, a syntax error before or after) falls back to a full parse,
-so the findings are always those of :func:`attune_workflow.check.analyze`.
+of the top-level ``tasks`` list that holds the edit (or the value of a top-level
+``vars``, ``parameters`` or ``output_map``), splices the new nodes into the kept
+tree (the nodes after the edit move by the edit's length), and builds the next
+context from the kept per-task views, templates and expressions.
+
+Each rule's findings are kept too. A rule of task scope
+(:class:`attune_workflow.rules.base.Scope`) runs again on the edited task alone
+(or on the file's own keys, for a top-level edit) and its findings about the
+other tasks are kept, moved with their lines, as long as the edit leaves what
+the tasks declare to each other as it was (task names, waits, actions,
+published names, ``vars`` and parameter names); otherwise it runs on the whole
+file. Rules of file scope (the task graph, duplicates, the model's errors) run
+on the whole new context.
+
+Anything it is not sure of (an edit elsewhere, a change of the list's
+structure, anchors, several documents, a syntax error before or after) falls
+back to a full parse, so the findings are always those of
+:func:`attune_workflow.check.analyze`.
 
 One analysis is kept per document, and the expression results of one version
 are handed to the next and dropped when no longer used: nothing grows with the
@@ -17,17 +29,18 @@ number of edits.
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .check import analyze_document, gc_paused
+from .check import active_rules, finish_findings, gc_paused, run_rule
 from .config import Config
 from .context import (
     Context,
     Expression,
     FileKind,
-    Layout,
     StructuralError,
     Templated,
     expressions_of,
@@ -36,9 +49,11 @@ from .context import (
     templated_of_task,
 )
 from .diagnostics import Diagnostic
+from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
 from .packindex import PackIndex
 from .positions import LineIndex, Span
+from .rules.base import Scope
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
     DuplicateKey,
@@ -49,8 +64,10 @@ from .yamlsource import (
     SequenceNode,
     YamlDocument,
     build_data,
+    compose_entry,
     compose_region,
     mapping_index,
+    node_start,
     parse_yaml,
     region_problems,
     shift_marks,
@@ -87,34 +104,187 @@ def common_ends(old: str, new: str) -> tuple[int, int]:
 
 @dataclass(slots=True)
 class _Region:
-    """Item ``position`` of the top-level task list and its text ``[start, end)``."""
+    """Item ``position`` of the top-level task list and its text ``[start, end)``.
+
+    ``[block_start, block_end)`` is the text of all the items.
+    """
 
     position: int
     start: int
     end: int
+    block_start: int
+    block_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """Where a spliced edit fell, in the lines of the text before it.
+
+    Task ``position`` (None: a top-level block) held lines ``[first_line,
+    end_line)``; all the task items held ``[block_start, block_end)``; the lines
+    from ``end_line`` on moved by ``line_delta``. ``kept_summaries``: the edited
+    part declares to the tasks what it declared before (task names, waits,
+    actions, published names; ``vars`` and parameter names).
+    """
+
+    position: int | None
+    first_line: int
+    end_line: int
+    block_start: int
+    block_end: int
+    line_delta: int
+    kept_summaries: bool
+
+    @classmethod
+    def of(
+        cls, region: _Region, position: int | None, lines: LineIndex, delta: int, kept: bool
+    ) -> _Edit:
+        """The edit of ``region`` of the text that ``lines`` indexes."""
+        end = len(lines.text)
+        return cls(
+            position=position,
+            first_line=lines.position(region.start)[0],
+            end_line=lines.position(region.end)[0],
+            block_start=lines.position(region.block_start)[0],
+            block_end=lines.position(region.block_end)[0]
+            if region.block_end < end
+            else lines.line_count + 1,
+            line_delta=delta,
+            kept_summaries=kept,
+        )
+
+    def kept(self, found: list[Diagnostic]) -> list[Diagnostic]:
+        """A task rule's findings about the other tasks, moved with their lines.
+
+        Findings about the edited task and those outside the tasks (about the
+        file's other keys) are left out: the rule gives them again on :meth:`part`.
+        """
+        first, end, delta = self.first_line, self.end_line, self.line_delta
+        low, high = self.block_start, self.block_end
+        result: list[Diagnostic] = []
+        for diagnostic in found:
+            line = diagnostic.span.line
+            if line < low or line >= high or first <= line < end:
+                continue
+            if delta and _reaches(diagnostic, end):
+                diagnostic = _moved_diagnostic(diagnostic, end, delta)
+            result.append(diagnostic)
+        return result
+
+    def part(self, ctx: Context) -> Context:
+        """The context as a task rule sees it for the edited task and the file's other keys."""
+        view = ctx.view
+        assert view is not None
+        tasks = [view.tasks[self.position]] if self.position is not None else []
+        part = Context.__new__(Context)
+        part.__dict__.update(
+            (name, value)
+            for name, value in ctx.__dict__.items()
+            if name not in ("view", "templated", "expressions", "structure", "_decoding")
+        )
+        part.__dict__["view"] = WorkflowView(root=view.root, fields=view.fields, tasks=tasks)
+        subtree = {id(t) for task in tasks for t in _subtree(task)}
+        part.__dict__["templated"] = [
+            t for t in ctx.templated if t.task is None or id(t.task) in subtree
+        ]
+        part.__dict__["expressions"] = [
+            e for e in ctx.expressions if e.task is None or id(e.task) in subtree
+        ]
+        for name in ("variables", "parameter_names", "linked_action"):
+            part.__dict__[name] = getattr(ctx, name)
+        adopt_facts(part, workflow_facts(ctx))
+        return part
+
+
+def _reaches(diagnostic: Diagnostic, line: int) -> bool:
+    """Whether any span of a finding ends at or after ``line``."""
+    if diagnostic.span.end_line >= line:
+        return True
+    for related in diagnostic.related:
+        if related.path is None and related.span.end_line >= line:
+            return True
+    return any(
+        edit.path is None and edit.span.end_line >= line
+        for fix in diagnostic.fixes
+        for edit in fix.edits
+    )
+
+
+def _moved_span(span: Span, line: int, delta: int) -> Span:
+    """A span with its ends at or after ``line`` moved down by ``delta`` lines."""
+    start = span.line + delta if span.line >= line else span.line
+    end = span.end_line + delta if span.end_line >= line else span.end_line
+    return Span(start, span.column, end, span.end_column)
+
+
+def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int) -> Diagnostic:
+    return replace(
+        diagnostic,
+        span=_moved_span(diagnostic.span, line, delta),
+        related=tuple(
+            r if r.path is not None else replace(r, span=_moved_span(r.span, line, delta))
+            for r in diagnostic.related
+        ),
+        fixes=tuple(
+            replace(
+                fix,
+                edits=tuple(
+                    e if e.path is not None else replace(e, span=_moved_span(e.span, line, delta))
+                    for e in fix.edits
+                ),
+            )
+            for fix in diagnostic.fixes
+        ),
+    )
+
+
+def _summary(task: TaskView) -> tuple[Any, ...]:
+    """What a top-level task and its sub-tasks declare to the other tasks."""
+    result = []
+    for current in _subtree(task):
+        wait = current.value("wait_for")
+        waits = (
+            tuple(str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode))
+            if isinstance(wait, MappingNode)
+            else None
+        )
+        published: list[Any] = []
+        for node in [t.publish for t in current.transitions] + [current.value("publish")]:
+            if isinstance(node, SequenceNode):
+                for item in node.value:
+                    if isinstance(item, MappingNode):
+                        published.extend(str(k.value) for k, _ in item.value)
+                    elif isinstance(item, ScalarNode):
+                        published.append((item.tag, item.value))
+            elif node is not None:
+                published.append(None)
+        result.append((current.name, waits, current.string("action"), tuple(published)))
+    return tuple(result)
+
+
+def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
+    """The facts with the edited task's views in place of the old ones (same names)."""
+    renamed = {id(a): b for a, b in zip(_subtree(old), _subtree(new), strict=True)}
+    return WorkflowFacts(
+        {name: renamed.get(id(task), task) for name, task in facts.tasks.items()},
+        facts.wait_keys,
+    )
 
 
 class DocumentAnalysis:
     """The analysis of one open document, updated by each new version of its text."""
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        index: PackIndex,
-        config: Config,
-        kind: FileKind | None = None,
-        layout: Layout | None = None,
-    ) -> None:
+    def __init__(self, path: Path, *, index: PackIndex, config: Config) -> None:
         self.path = path
         self.index = index
         self.config = config
-        self.kind = kind
-        self.layout = layout
         self.context: Context | None = None
         self.diagnostics: list[Diagnostic] = []
         self.incremental_updates = 0
+        self.partial_rule_runs = 0  # updates whose task rules ran on the edited task alone
         self._memo = FileMemo()
+        # each rule's findings on the current context, before suppressions
+        self._findings: dict[str, list[Diagnostic]] = {}
 
     def update(
         self, text: str, *, index: PackIndex | None = None, config: Config | None = None
@@ -125,33 +295,50 @@ class DocumentAnalysis:
         )
         self.index = index or self.index
         self.config = config or self.config
+        if not settings_changed and self.context is not None and self.context.text == text:
+            return self.context, list(self.diagnostics)  # nothing to do again
         with gc_paused(), self._memo.generation():
             previous = None if settings_changed else self.context
             spliced = self._splice(previous, text) if previous is not None else None
             if spliced is None:
-                doc = parse_yaml(text)
-                ctx = Context(
-                    self.path,
-                    text,
-                    doc,
-                    index=self.index,
-                    config=self.config,
-                    kind=self.kind,
-                    layout=self.layout,
-                )
+                ctx, edit = self._context(parse_yaml(text)), None
             else:
-                ctx = spliced
+                ctx, edit = spliced
                 self.incremental_updates += 1
             # the old context is let go before the rules run: one tree per document
             self.context = None
-            diagnostics = analyze_document(ctx)
+            findings = self._run_rules(ctx, edit)
+            diagnostics = finish_findings([d for found in findings.values() for d in found], ctx)
         self.context = ctx
         self.diagnostics = diagnostics
+        self._findings = findings
         return ctx, diagnostics
+
+    def _run_rules(self, ctx: Context, edit: _Edit | None) -> dict[str, list[Diagnostic]]:
+        """Each active rule's findings; task rules re-run on the edited task alone if they may."""
+        previous = self._findings if edit is not None and edit.kept_summaries else None
+        self._findings = {}
+        part: Context | None = None
+        findings: dict[str, list[Diagnostic]] = {}
+        for rule, severity in active_rules(ctx.config):
+            if ctx.kind not in rule.kinds:
+                continue
+            kept = previous.get(rule.id) if previous is not None else None
+            if kept is None or rule.scope is not Scope.TASK or edit is None:
+                findings[rule.id] = run_rule(rule, severity, ctx)
+                continue
+            if part is None:
+                part = edit.part(ctx)
+                self.partial_rule_runs += 1
+            findings[rule.id] = edit.kept(kept) + run_rule(rule, severity, part)
+        return findings
+
+    def _context(self, doc: YamlDocument) -> Context:
+        return Context(self.path, doc.text, doc, index=self.index, config=self.config)
 
     # -- the splice -----------------------------------------------------------------------
 
-    def _splice(self, old: Context, text: str) -> Context | None:
+    def _splice(self, old: Context, text: str) -> tuple[Context, _Edit] | None:
         doc = old.doc
         if doc.syntax_error is not None or doc.document_count != 1 or doc.extra_document:
             return None
@@ -165,11 +352,9 @@ class DocumentAnalysis:
             return None
         old_text = doc.text
         prefix, suffix = common_ends(old_text, text)
-        if prefix == len(old_text) and prefix == len(text):
-            return None  # the same text: a full analysis is as cheap and always right
         region = _region(doc, root, tasks, prefix, len(old_text) - suffix)
         if region is None:
-            return None
+            return self._splice_top(old, text, tasks, prefix, suffix)
         delta = len(text) - len(old_text)
         old_piece = old_text[region.start : region.end]
         new_piece = text[region.start : region.end + delta]
@@ -177,7 +362,7 @@ class DocumentAnalysis:
             return None
         if "&" in old_text and "*" in old_text:
             return None  # aliases elsewhere: the edit may change how far they expand
-        lines = LineIndex(text)
+        lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
         start_line = doc.lines.position(region.start)[0]
         item = compose_region(new_piece, region.start, start_line)
         if item is None:
@@ -192,31 +377,14 @@ class DocumentAnalysis:
         _shift_after(root, tasks, region, region.end, delta, line_delta)
         tasks.value[region.position] = item
         # the plain data: only the task's entry changes
-        duplicates = _moved_duplicates(doc.duplicates, old, region, line_delta)
-        kept_errors = _moved_errors(doc.scalar_errors, old, region, line_delta)
         fresh: list[DuplicateKey] = []
         task_data = build_data(item, fresh, lines)
         data = dict(doc.data)
         data_tasks = list(data["tasks"])
         data_tasks[region.position] = task_data
         data["tasks"] = data_tasks
-        new_doc = YamlDocument(
-            text=text,
-            lines=lines,
-            root=root,
-            data=data,
-            document_count=1,
-            duplicates=duplicates[0] + fresh + duplicates[1],
-            scalar_errors=kept_errors[0] + scalar_errors + kept_errors[1],
-        )
-        ctx = Context(
-            self.path,
-            text,
-            new_doc,
-            index=self.index,
-            config=self.config,
-            kind=self.kind,
-            layout=self.layout,
+        ctx = self._context(
+            _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
         )
         if ctx.kind is not old.kind or ctx.layout is not old.layout:
             return None
@@ -231,8 +399,169 @@ class DocumentAnalysis:
         templated = _spliced_templated(old, view, region.position)
         ctx.__dict__["templated"] = templated
         if "expressions" in old.__dict__:
-            ctx.__dict__["expressions"] = _kept_expressions(old, templated)
-        return ctx
+            ctx.__dict__["expressions"] = _kept_expressions(old, templated, region.position)
+        old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
+        kept_summaries = _summary(old_task) == _summary(new_task)
+        if kept_summaries:
+            # what the tasks declare to each other is as it was
+            for name in ("variables", "parameter_names"):
+                if name in old.__dict__:
+                    ctx.__dict__[name] = old.__dict__[name]
+            facts = known_facts(old)
+            if facts is not None:
+                adopt_facts(ctx, _moved_facts(facts, old_task, new_task))
+        return ctx, _Edit.of(region, region.position, doc.lines, line_delta, kept_summaries)
+
+    def _splice_top(
+        self, old: Context, text: str, tasks: SequenceNode, prefix: int, suffix: int
+    ) -> tuple[Context, _Edit] | None:
+        """Splice an edit inside the value of a top-level ``vars``, ``parameters`` or
+        ``output_map``; the tasks are kept as they are."""
+        doc = old.doc
+        root = doc.root
+        assert isinstance(root, MappingNode) and old.view is not None
+        old_text = doc.text
+        found = _top_region(doc, root, tasks, prefix, len(old_text) - suffix)
+        if found is None:
+            return None
+        number, region = found
+        old_key = root.value[number][0]
+        delta = len(text) - len(old_text)
+        old_piece = old_text[region.start : region.end]
+        new_piece = text[region.start : region.end + delta]
+        if _unsafe(old_piece) or _unsafe(new_piece) or ("&" in old_text and "*" in old_text):
+            return None
+        lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
+        entry = compose_entry(new_piece, region.start, doc.lines.position(region.start)[0])
+        if entry is None:
+            return None
+        key, value = entry
+        if (
+            not isinstance(key, ScalarNode)
+            or key.value != old_key.value
+            or key.tag != old_key.tag
+            or key.start_mark.index != old_key.start_mark.index
+        ):
+            return None
+        scalar_errors = region_problems(value, lines, 2)
+        if scalar_errors is None:
+            return None
+        name = str(key.value)
+        line_delta = lines.line_count - doc.lines.line_count
+        after: list[Node] = [node for pair in root.value[number + 1 :] for node in pair]
+        mark = root.end_mark
+        if mark.index >= region.end and (delta or line_delta):
+            root.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+        shift_marks(after, region.end, delta, line_delta)
+        root.value[number] = (key, value)
+        fresh: list[DuplicateKey] = []
+        data = dict(doc.data)
+        data[name] = build_data(value, fresh, lines)
+        ctx = self._context(
+            _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
+        )
+        if ctx.kind is not old.kind or ctx.layout is not old.layout:
+            return None
+        decoding = _spliced_field(old, name, value, data[name])
+        if decoding is not None:
+            ctx.__dict__["_decoding"] = decoding
+        view = WorkflowView(root=root, fields=mapping_index(root), tasks=old.view.tasks)
+        ctx.__dict__["view"] = view
+        if name == "output_map":
+            templated = old.templated[: _entries_of(old.templated, _OUTPUT)[0]]
+            templated.extend(templated_of_output(view))
+            ctx.__dict__["templated"] = templated
+            if "expressions" in old.__dict__:
+                ctx.__dict__["expressions"] = _kept_expressions(old, templated, _OUTPUT)
+        else:
+            # the strings and expressions are those of the same nodes
+            ctx.__dict__["templated"] = old.templated
+            if "expressions" in old.__dict__:
+                ctx.__dict__["expressions"] = old.expressions
+        facts = known_facts(old)
+        if facts is not None:
+            adopt_facts(ctx, facts)  # the tasks are the same views
+        kept_summaries = _declared(name, doc.data.get(name)) == _declared(name, data[name])
+        if kept_summaries:
+            for cached in ("variables", "parameter_names"):
+                if cached in old.__dict__:
+                    ctx.__dict__[cached] = old.__dict__[cached]
+        return ctx, _Edit.of(region, None, doc.lines, line_delta, kept_summaries)
+
+
+# Top-level keys whose value edits are spliced; any other key's edit is a full analysis.
+_SPLICED_KEYS = frozenset({"vars", "parameters", "output_map"})
+
+
+def _top_region(
+    doc: YamlDocument, root: MappingNode, tasks: SequenceNode, start: int, end: int
+) -> tuple[int, _Region] | None:
+    """The top-level entry whose value holds the old text ``[start, end)``, if it may be spliced.
+
+    The region runs from the entry's first line to the next entry's; its
+    ``block_*`` bounds are those of the task items.
+    """
+    lines = doc.lines
+    entries = root.value
+    line_starts = [lines.offset(lines.position(key.start_mark.index)[0], 0) for key, _ in entries]
+    number = bisect_right(line_starts, start) - 1
+    if number < 0 or str(entries[number][0].value) not in _SPLICED_KEYS:
+        return None
+    key = entries[number][0]
+    region_start = line_starts[number]
+    region_end = line_starts[number + 1] if number + 1 < len(entries) else len(doc.text)
+    if start <= key.end_mark.index or end >= region_end or region_start != key.start_mark.index:
+        return None
+    position = next(n for n, (_, value) in enumerate(entries) if value is tasks)
+    block_start = lines.offset(lines.position(tasks.value[0].start_mark.index)[0], 0)
+    block_end = line_starts[position + 1] if position + 1 < len(entries) else len(doc.text)
+    return number, _Region(-1, region_start, region_end, block_start, block_end)
+
+
+def _declared(key: str, value: Any) -> tuple[Any, ...]:
+    """What a top-level ``vars`` or ``parameters`` value declares to the tasks (names)."""
+    if not isinstance(value, dict):
+        return (type(value).__name__,)
+    properties = value.get("properties")
+    return (
+        tuple(value),
+        tuple(properties) if isinstance(properties, dict) else None,
+        value.get("type") if key == "parameters" else None,
+    )
+
+
+def _spliced_field(
+    old: Context, name: str, node: Node, value: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]] | None:
+    """The old decoded data with one top-level field decoded again."""
+    previous = old.__dict__.get("_decoding")
+    if previous is None or not isinstance(previous[0], dict) or name not in previous[0]:
+        return None
+    from .model import WorkflowFile
+    from .model.decode import decode_field
+
+    decoded_value, fresh = decode_field(WorkflowFile, name, node, value)
+    decoded = dict(previous[0])
+    decoded[name] = decoded_value
+    texts = previous[1]
+    # the texts come in document order, so the field's own go where its old ones were
+    places = [n for n, (_, path) in enumerate(texts) if path and path[0] == name]
+    if places:
+        first, last = places[0], places[-1]
+        if len(places) != last - first + 1:
+            return None
+        return decoded, texts[:first] + fresh + texts[last + 1 :]
+    order = [str(key.value) for key, _ in old.doc.root.value]  # type: ignore[union-attr]
+    rank = order.index(name)
+    at = next(
+        (
+            n
+            for n, (_, path) in enumerate(texts)
+            if path and path[0] in order and order.index(str(path[0])) > rank
+        ),
+        len(texts),
+    )
+    return decoded, texts[:at] + fresh + texts[at:]
 
 
 def _tasks_node(root: MappingNode) -> SequenceNode | None:
@@ -258,29 +587,28 @@ def _region(
     """The task item whose lines hold the old text ``[start, end)``, if one does."""
     lines = doc.lines
     items = tasks.value
-    starts = [lines.offset(lines.position(item.start_mark.index)[0], 0) for item in items]
+    position = bisect_right(items, start, key=node_start) - 1
+    if position < 0:
+        return None
+
+    def line_start(offset: int) -> int:
+        return lines.offset(lines.position(offset)[0], 0)
+
     after = None
     for number, (_, value) in enumerate(root.value):
         if value is tasks:
             if number + 1 < len(root.value):
                 after = root.value[number + 1][0].start_mark.index
             break
-    last_end = lines.offset(lines.position(after)[0], 0) if after is not None else len(doc.text)
-    low, high = 0, len(items) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if starts[middle] <= start:
-            low = middle
-        else:
-            high = middle - 1
-    position = low
-    region_start = starts[position]
-    region_end = starts[position + 1] if position + 1 < len(items) else last_end
+    last_end = line_start(after) if after is not None else len(doc.text)
+    region_start = line_start(node_start(items[position]))
+    region_end = (
+        line_start(node_start(items[position + 1])) if position + 1 < len(items) else last_end
+    )
     # The edit must leave the item's first line up to its content and the next item alone.
-    content = items[position].start_mark.index
-    if start < content or end >= region_end or region_end <= region_start:
+    if start < node_start(items[position]) or end >= region_end or region_end <= region_start:
         return None
-    return _Region(position, region_start, region_end)
+    return _Region(position, region_start, region_end, line_start(node_start(items[0])), last_end)
 
 
 _MARKERS = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
@@ -321,6 +649,30 @@ def _shift_after(
         if mark.index >= old_end:
             node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
     shift_marks(nodes, old_end, delta, line_delta)
+
+
+def _spliced_document(
+    old: Context,
+    region: _Region,
+    lines: LineIndex,
+    data: Any,
+    duplicates: list[DuplicateKey],
+    scalar_errors: list[tuple[str, Span]],
+    line_delta: int,
+) -> YamlDocument:
+    """The new document: the old tree with the region's nodes spliced in, and the region's
+    duplicate keys and unreadable scalars among the others (moved)."""
+    before, after = _moved_duplicates(old.doc.duplicates, old, region, line_delta)
+    errors_before, errors_after = _moved_errors(old.doc.scalar_errors, old, region, line_delta)
+    return YamlDocument(
+        text=lines.text,
+        lines=lines,
+        root=old.doc.root,
+        data=data,
+        document_count=1,
+        duplicates=before + duplicates + after,
+        scalar_errors=errors_before + scalar_errors + errors_after,
+    )
 
 
 def _moved_duplicates(
@@ -442,36 +794,47 @@ def _spliced_view(old: WorkflowView, root: MappingNode, position: int, item: Nod
     return WorkflowView(root=root, fields=mapping_index(root), tasks=tasks)
 
 
+# Where the entries of ``output_map`` sort among the tasks' entries: last.
+_OUTPUT = sys.maxsize
+
+
+def _top_position(entry: Templated | Expression) -> int:
+    """The position of the top-level task an entry belongs to (``output_map``: last)."""
+    task = entry.task
+    if task is None:
+        return _OUTPUT
+    while task.parent is not None:
+        task = task.parent
+    return task.index
+
+
+def _entries_of(entries: list[Any], position: int) -> tuple[int, int]:
+    """The range of task ``position``'s entries in a list of templated strings or expressions
+    (they come in task order)."""
+    return (
+        bisect_left(entries, position, key=_top_position),
+        bisect_right(entries, position, key=_top_position),
+    )
+
+
 def _spliced_templated(old: Context, view: WorkflowView, position: int) -> list[Templated]:
     """The templated strings of the kept tasks, and those of the rebuilt one."""
-    by_task: dict[int, list[Templated]] = {}
-    for entry in old.templated:
-        if entry.task is not None:
-            by_task.setdefault(id(entry.task), []).append(entry)
-    rebuilt = {id(task) for task in _subtree(view.tasks[position])}
-    result: list[Templated] = []
-    for task in view.all_tasks():
-        if id(task) in rebuilt:
-            result.extend(templated_of_task(task))
-        else:
-            result.extend(by_task.get(id(task), ()))
-    result.extend(templated_of_output(view))
-    return result
+    entries = old.templated
+    low, high = _entries_of(entries, position)
+    fresh = [t for task in _subtree(view.tasks[position]) for t in templated_of_task(task)]
+    return entries[:low] + fresh + entries[high:]
 
 
-def _kept_expressions(old: Context, templated: list[Templated]) -> list[Expression]:
-    """The expressions of the templated strings, reusing those of the kept ones."""
-    by_node: dict[int, list[Expression]] = {}
-    for expr in old.expressions:
-        by_node.setdefault(id(expr.node), []).append(expr)
-    result: list[Expression] = []
-    for entry in templated:
-        kept = by_node.get(id(entry.node))
-        if kept is not None and kept[0].task is entry.task and kept[0].site is entry.site:
-            result.extend(kept)
-        else:
-            result.extend(expressions_of(entry))
-    return result
+def _kept_expressions(old: Context, templated: list[Templated], position: int) -> list[Expression]:
+    """The expressions of the templated strings, reusing those of the kept tasks.
+
+    ``position`` is the rebuilt task's, or :data:`_OUTPUT` for ``output_map``'s strings.
+    """
+    entries = old.expressions
+    low, high = _entries_of(entries, position)
+    at, end = _entries_of(templated, position)
+    rebuilt = templated[at:end]
+    return entries[:low] + [e for t in rebuilt for e in expressions_of(t)] + entries[high:]
 
 
 def _subtree(task: TaskView) -> list[TaskView]:

@@ -51,6 +51,25 @@ class LineIndex:
                 pos = find("\n", pos + 1)
             self._starts = starts
 
+    def edited(self, text: str, start: int, old_end: int, new_end: int) -> LineIndex:
+        """The index of ``text``, this text with ``[start, old_end)`` replaced by
+        ``text[start:new_end]``: the lines before the edit are kept, those after it moved."""
+        if "\r" in text or "\r" in self._text:
+            return LineIndex(text)
+        starts = self._starts
+        delta = new_end - old_end
+        fresh = LineIndex.__new__(LineIndex)
+        fresh._text = text
+        middle = []
+        find = text.find
+        pos = find("\n", start, new_end)
+        while pos != -1:
+            middle.append(pos + 1)
+            pos = find("\n", pos + 1, new_end)
+        after = starts[bisect_right(starts, old_end) :]
+        fresh._starts = starts[: bisect_right(starts, start)] + middle + [s + delta for s in after]
+        return fresh
+
     @property
     def text(self) -> str:
         """The indexed text."""

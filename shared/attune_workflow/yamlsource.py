@@ -255,6 +255,22 @@ def parse_yaml(text: str) -> YamlDocument:
     return doc
 
 
+def _single_root(piece: str) -> Node | None:
+    """The root node of a text of exactly one document, or None."""
+    loader = _Loader(piece)
+    try:
+        if not loader.check_node():
+            return None
+        root: Node = loader.get_node()
+        if loader.check_node():
+            return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return root
+
+
 def compose_region(piece: str, base: int, base_line: int) -> Node | None:
     """The single item of a block sequence that is the whole of ``piece``, or None.
 
@@ -262,22 +278,25 @@ def compose_region(piece: str, base: int, base_line: int) -> Node | None:
     of the full text; the item's marks are moved there. Anything else (a syntax
     error, several items or documents, another root) gives None.
     """
-    loader = _Loader(piece)
-    try:
-        if not loader.check_node():
-            return None
-        root = loader.get_node()
-        if loader.check_node():
-            return None
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
+    root = _single_root(piece)
     if not isinstance(root, SequenceNode) or root.flow_style or len(root.value) != 1:
         return None
     item: Node = root.value[0]
     shift_marks([item], 0, base, base_line)
     return item
+
+
+def compose_entry(piece: str, base: int, base_line: int) -> tuple[Node, Node] | None:
+    """The single entry of a block mapping that is the whole of ``piece``, or None.
+
+    As :func:`compose_region`, for an entry of a mapping instead of a list item.
+    """
+    root = _single_root(piece)
+    if not isinstance(root, MappingNode) or root.flow_style or len(root.value) != 1:
+        return None
+    key, value = root.value[0]
+    shift_marks([key, value], 0, base, base_line)
+    return key, value
 
 
 class Mark:

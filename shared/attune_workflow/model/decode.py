@@ -100,6 +100,14 @@ def decode_list_item(
     return decoder.value(item, node, data, (key, index)), decoder.texts
 
 
+def decode_field(
+    model: type[BaseModel], key: str, node: Node, data: Any
+) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
+    """Field ``key`` of ``model``, decoded as in the whole file."""
+    decoder = _Decoder()
+    return decoder.value(_fields(model)[key], node, data, (key,)), decoder.texts
+
+
 class _Decoder:
     __slots__ = ("_seen", "texts")
 

@@ -6,10 +6,19 @@ this bad? / Example / Use instead) and ``check(ctx)``. Rules that look at the
 raw bytes before parsing define ``check_bytes(path, data, config)`` too.
 ``ENABLED = False`` makes a rule off unless ``--strict`` or configuration turns
 it on.
+
+``SCOPE`` says what a rule's findings depend on, so that an edit re-runs only
+what it can change. ``Scope.FILE`` (the default): anything in the file. A rule
+of ``Scope.TASK`` promises that each finding about a top-level task (or its
+sub-tasks) lies inside that task's lines and depends only on that task, on the
+file's other top-level keys, and on what every task declares to the others:
+task names, ``wait_for`` keys, actions and published names. An edit inside one
+task that leaves those unchanged re-runs such a rule on that task alone.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +35,13 @@ ALL_KINDS = frozenset(FileKind)
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
+class Scope(enum.StrEnum):
+    """What a rule's findings depend on (see the module's doc)."""
+
+    FILE = "file"
+    TASK = "task"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A registered rule."""
@@ -38,6 +54,7 @@ class Rule:
     enabled: bool
     doc: str
     module: str
+    scope: Scope = Scope.FILE
 
     @property
     def summary(self) -> str:
@@ -56,4 +73,5 @@ class Rule:
             enabled=getattr(module, "ENABLED", True),
             doc=module.__doc__ or "",
             module=module.__name__,
+            scope=getattr(module, "SCOPE", Scope.FILE),
         )

@@ -34,11 +34,13 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind, Site
 from ..diagnostics import Diagnostic, Severity
+from .base import Scope
 from .unsupported_syntax import output_map_effect
 
 ID = "expression-syntax"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

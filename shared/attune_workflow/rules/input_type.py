@@ -56,12 +56,14 @@ from ..yamlsource import (
     parse_yaml,
     scalar_value,
 )
+from .base import Scope
 from .schema_format import schema_fields
 from .unknown_action import called_actions
 
 ID = "input-type"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 TYPE_WORDS = {
     "string": "a string",

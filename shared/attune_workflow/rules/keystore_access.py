@@ -37,10 +37,12 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references, replace_fix, string_literal
 from ..expressions import Name
+from .base import Scope
 
 ID = "keystore-access"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 _WHY = "Attune rejects it when it collects the workflow's key references"
 

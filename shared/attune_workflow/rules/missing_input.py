@@ -51,6 +51,7 @@ from ..yamlsource import (
     node_start,
     start_position,
 )
+from .base import Scope
 from .ref_mismatch import key_span
 from .schema_format import is_json_schema, required_fields, schema_fields
 from .unknown_action import called_actions
@@ -59,6 +60,7 @@ from .unknown_input import undeclared_inputs
 ID = "missing-input"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 FIX_TITLE = "Add missing inputs"
 INDENT_STEP = 2

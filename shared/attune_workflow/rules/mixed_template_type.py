@@ -37,10 +37,12 @@ from collections.abc import Iterator
 from ..context import Context, FileKind, Site
 from ..diagnostics import Diagnostic, Severity
 from ..expressions import is_mixed_template
+from .base import Scope
 
 ID = "mixed-template-type"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 _NEEDS = {
     "with_items": "a list",

@@ -45,10 +45,12 @@ from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import TASK_NAMESPACES, action_output, references, replace_fix, workflow_facts
 from ..expressions import Call, Path
 from ..view import TaskView
+from .base import Scope
 
 ID = "result-path"
 SEVERITY = Severity.HINT
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def _target(ctx: Context, path: Path, task: TaskView | None) -> tuple[int, TaskView | None] | None:

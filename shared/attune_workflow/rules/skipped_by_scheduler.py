@@ -64,10 +64,12 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..yamlsource import MappingNode, is_null, mapping_get
+from .base import Scope
 
 ID = "skipped-by-scheduler"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

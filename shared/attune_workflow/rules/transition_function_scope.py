@@ -45,10 +45,12 @@ from ..context import Context, FileKind, Site
 from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references
 from ..expressions import WORKFLOW_FUNCTIONS
+from .base import Scope
 
 ID = "transition-function-scope"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 _TRANSITION_SITES = frozenset({Site.TRANSITION_WHEN, Site.PUBLISH})
 

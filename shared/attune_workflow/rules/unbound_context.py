@@ -48,11 +48,13 @@ from ..context import Context, FileKind, Site
 from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references
 from ..expressions import Name, find_blocks
+from .base import Scope
 from .missing_key import iterates
 
 ID = "unbound-context"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 ITERATION_NAMES = frozenset({"item", "index"})
 SYSTEM_VALUES = frozenset({"workflow_start"})

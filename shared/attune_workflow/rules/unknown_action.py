@@ -42,11 +42,13 @@ from ..packindex import ActionInfo, PackIndex
 from ..suggest import close_match, did_you_mean
 from ..view import TaskView
 from ..yamlsource import ScalarNode
+from .base import Scope
 from .invalid_ref import action_ref_ok, replace_edit, task_action
 
 ID = "unknown-action"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,12 @@ from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import references, replace_fix
 from ..expressions import ALL_FUNCTIONS
 from ..suggest import close_match, did_you_mean
+from .base import Scope
 
 ID = "unknown-function"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 # Functions of other template languages with an exact Attune equivalent.
 _ALIASES = {

@@ -37,6 +37,7 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Fix, Severity
 from ..suggest import close_match, did_you_mean
 from ..yamlsource import MappingNode, Node, ScalarNode
+from .base import Scope
 from .invalid_ref import replace_edit
 from .schema_format import accepts_any_field, schema_fields
 from .unknown_action import called_actions
@@ -44,6 +45,7 @@ from .unknown_action import called_actions
 ID = "unknown-input"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def undeclared_inputs(

@@ -43,10 +43,12 @@ from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references, suggest_key
 from ..expressions import Name
 from ..suggest import did_you_mean
+from .base import Scope
 
 ID = "unknown-parameter"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def _where(ctx: Context) -> str:

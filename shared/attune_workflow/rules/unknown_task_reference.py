@@ -55,10 +55,12 @@ from ..exprcheck import (
 )
 from ..expressions import Name
 from ..suggest import did_you_mean
+from .base import Scope
 
 ID = "unknown-task-reference"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

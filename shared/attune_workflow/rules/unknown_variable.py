@@ -39,10 +39,12 @@ from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import references, replace_fix
 from ..expressions import LITERAL_NAMES, NAMESPACES
 from ..suggest import close_match, did_you_mean
+from .base import Scope
 
 ID = "unknown-variable"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def _known(ctx: Context) -> tuple[set[str], set[str]]:

@@ -50,10 +50,12 @@ from ..exprcheck import (
 )
 from ..expressions import Name
 from ..suggest import did_you_mean
+from .base import Scope
 
 ID = "unknown-workflow-variable"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

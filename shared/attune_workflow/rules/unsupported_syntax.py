@@ -41,10 +41,12 @@ from ..context import Context, Expression, FileKind, Site
 from ..diagnostics import Diagnostic, Fix, Severity
 from ..exprcheck import prefer_quotes, replace_fix
 from ..expressions import find_jinja_statements
+from .base import Scope
 
 ID = "unsupported-syntax"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 _MAX_TITLE = 60
 

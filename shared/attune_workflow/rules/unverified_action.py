@@ -34,11 +34,13 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
+from .base import Scope
 from .unknown_action import unresolved_actions
 
 ID = "unverified-action"
 SEVERITY = Severity.INFORMATION
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 ENABLED = False
 
 

@@ -37,10 +37,12 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..exprcheck import references
 from ..expressions import ALL_FUNCTIONS, WORKFLOW_FUNCTIONS
+from .base import Scope
 
 ID = "wrong-arity"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
