@@ -66,33 +66,23 @@ def _table(name: str) -> sql.Identifier:
     return sql.Identifier(SCHEMA, name)
 
 
-# The definition's tasks as (1-based index, name, task) rows, named as `diff._tasks`
-# names them; `{tasks}` is a jsonb array.
-_NAMED_TASKS = (
-    "SELECT e.i, CASE WHEN jsonb_typeof(e.task->'name') = 'string' THEN e.task->>'name'"
-    " ELSE '#' || e.i END AS name, e.task"
-    " FROM jsonb_array_elements({tasks}) WITH ORDINALITY AS e(task, i)"
-)
-# The stored definition `t.definition` for the report: when both it and the new one
-# have a task list, the stored tasks whose JSON text equals the new task of the same
-# name (the last of that name, as `dict` keeps it) are sent as null and listed under
-# `diff.TASKS_EQUAL`; `diff.stored_workflow` puts the new task back in their place.
+# The stored definition `t.definition` for the report, where it differs from the new
+# one `x.definition`: when both have a task list, each stored task equal to the new task
+# at the same index is sent as null and its index listed under `diff.TASKS_EQUAL`;
+# `diff.stored_workflow` puts the new task back in its place. (Each toasted value is
+# read once: the task lists are taken out in a subquery.)
 _STORED_DEFINITION = (
-    "CASE WHEN t.definition::text = x.definition::text THEN '{{}}'::jsonb"
-    " WHEN jsonb_typeof(t.definition) = 'object'"
-    " AND jsonb_typeof(t.definition->'tasks') = 'array'"
-    " AND jsonb_typeof(x.definition->'tasks') = 'array' THEN ("
-    "SELECT jsonb_build_object("
-    "'definition', jsonb_set(t.definition, '{{tasks}}', coalesce(jsonb_agg("
-    "CASE WHEN o.same THEN 'null'::jsonb ELSE o.task END ORDER BY o.i), '[]'::jsonb)),"
-    " {equal}, coalesce(jsonb_agg(jsonb_build_array(o.i - 1, o.name) ORDER BY o.i)"
-    " FILTER (WHERE o.same), '[]'::jsonb))"
-    " FROM (SELECT jsonb_object_agg(n.name, n.task ORDER BY n.i) AS by_name"
-    " FROM (" + _NAMED_TASKS.format(tasks="x.definition->'tasks'") + ") n) nt,"
-    " LATERAL (SELECT s.i, s.name, s.task,"
-    " coalesce(s.task::text = (nt.by_name -> s.name)::text, false) AS same"
-    " FROM (" + _NAMED_TASKS.format(tasks="t.definition->'tasks'") + ") s) o)"
-    " ELSE jsonb_build_object('definition', t.definition) END"
+    "(SELECT CASE WHEN d.stored = d.new THEN '{{}}'::jsonb"
+    " WHEN jsonb_typeof(d.stored_tasks) = 'array' AND jsonb_typeof(d.new_tasks) = 'array' THEN ("
+    "SELECT jsonb_build_object('definition', (d.stored - 'tasks') || jsonb_build_object("
+    "'tasks', coalesce(jsonb_agg(CASE WHEN e.same THEN 'null'::jsonb ELSE e.task END"
+    " ORDER BY e.i), '[]'::jsonb)),"
+    " {equal}, coalesce(jsonb_agg(e.i - 1 ORDER BY e.i) FILTER (WHERE e.same), '[]'::jsonb))"
+    " FROM (SELECT o.i, o.task, coalesce(o.task = d.new_tasks -> (o.i::integer - 1), false)"
+    " AS same FROM jsonb_array_elements(d.stored_tasks) WITH ORDINALITY AS o(task, i)) e)"
+    " ELSE jsonb_build_object('definition', d.stored) END"
+    " FROM (SELECT t.definition AS stored, x.definition AS new,"
+    " t.definition->'tasks' AS stored_tasks, x.definition->'tasks' AS new_tasks) d)"
 )
 
 
@@ -155,8 +145,8 @@ class _Target:
         """What the report needs of a stored row that differs, as jsonb.
 
         The ids always; a shown column only where its stored value differs from the
-        update's (as JSON text for jsonb, so `1` and `1.0` differ as they do in Python);
-        the definition through `_STORED_DEFINITION`. `diff.stored_workflow` and
+        update's (IS DISTINCT FROM, as for the row); the definition through
+        `_STORED_DEFINITION`. `diff.stored_workflow` and
         `diff.stored_action` fill in the rest from the record.
         """
         ids = sql.SQL(", ").join(
@@ -171,18 +161,14 @@ class _Target:
                     sql.SQL(_STORED_DEFINITION).format(equal=sql.Literal(_diff.TASKS_EQUAL))
                 )
             elif column.shown in ("field", "parameters"):
-                stored, value = f"t.{column.name}", f"({column.update_value})"
-                if column.staged == "jsonb":
-                    stored, value = f"{stored}::text", f"{value}::text"
                 parts.append(
                     sql.SQL(
-                        "CASE WHEN {stored} IS DISTINCT FROM {value}"
+                        "CASE WHEN t.{column} IS DISTINCT FROM ({value})"
                         " THEN jsonb_build_object({name}, t.{column}) ELSE '{{}}'::jsonb END"
                     ).format(
-                        stored=sql.SQL(stored),
-                        value=sql.SQL(value),
-                        name=sql.Literal(column.name),
                         column=sql.Identifier(column.name),
+                        value=sql.SQL(column.update_value),
+                        name=sql.Literal(column.name),
                     )
                 )
         return sql.SQL(" || ").join(parts)

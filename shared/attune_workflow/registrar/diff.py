@@ -197,17 +197,18 @@ def action_changes(
     return tuple(changes)
 
 
-# The key under which the database lists the stored tasks it left out, as
-# [index, name] pairs: each equals, as JSON text, the new task of that name.
+# The key under which the database lists the indexes of the stored tasks it left out:
+# each equals (as jsonb) the new task at the same index.
 TASKS_EQUAL = "tasks equal"
 
 
 def stored_workflow(parts: Mapping[str, Any], record: WorkflowRecord) -> JsonDict:
     """The stored workflow_definition row, from the parts the database sent.
 
-    The database sends the ids, the columns whose JSON text differs from the new value
-    and the stored definition with the tasks equal to their new version left out
-    (`TASKS_EQUAL`); what it left out is the new value, taken from `record`.
+    The database sends the ids, the columns whose stored value differs from the new one
+    and, where the definitions differ, the stored definition with the tasks equal to the
+    new task at the same index left out (`TASKS_EQUAL`). What it left out is the new
+    value, taken from `record`.
     """
     new = workflow_values(record)
     stored: JsonDict = {**new, **parts}
@@ -216,9 +217,9 @@ def stored_workflow(parts: Mapping[str, Any], record: WorkflowRecord) -> JsonDic
     definition = parts.get("definition")
     if equal and isinstance(definition, dict) and isinstance(definition.get("tasks"), list):
         tasks = list(definition["tasks"])
-        new_by_name = dict(_tasks(new["definition"]))
-        for index, name in equal:
-            tasks[index] = new_by_name[name]
+        new_tasks = new["definition"]["tasks"]
+        for index in equal:
+            tasks[index] = new_tasks[index]
         stored["definition"] = {**definition, "tasks": tasks}
     return stored
 
