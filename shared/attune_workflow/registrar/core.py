@@ -5,10 +5,15 @@ record is refused (engine errors, a constraint it would break, a missing pack) n
 is written. Rows are upserted by `ref` in ref order, so concurrent registrations of the
 same refs neither duplicate rows nor deadlock:
 
-1. `INSERT ... ON CONFLICT (ref) DO NOTHING`, ordered by ref, creates the missing rows;
-2. `SELECT ... ORDER BY ref FOR UPDATE` locks the existing ones and returns the stored
-   row only where it differs from the new values (`IS DISTINCT FROM`);
+1. `INSERT ... ON CONFLICT (ref) DO NOTHING`, ordered by ref, creates the missing rows
+   (refs that exist are left out first);
+2. `SELECT ... ORDER BY ref FOR UPDATE` locks the existing ones and, only where a row
+   differs from the new values (`IS DISTINCT FROM`), returns what the report's diff
+   needs of it: the columns that differ and the tasks that are not as before
+   (`_Target._stored`, `diff.stored_workflow`);
 3. `UPDATE` rewrites just those rows, so an unchanged row keeps its `updated` time.
+
+The columns come from one declarative table per Attune table (`tables`).
 
 `workflow_definition` is done first, then `action`. The batch travels once, by COPY,
 into two temporary tables dropped at commit; the statements above work set-wise on them.

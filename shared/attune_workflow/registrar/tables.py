@@ -62,9 +62,9 @@ class Table:
 
     name: str
     stage: str  # the batch's temporary table
-    columns: tuple[Column, ...]
-    extra_stage: tuple[tuple[str, str], ...]  # staged values that are not columns
     joins: str  # how a staged row `x` finds its pack `p` (and workflow `w`)
+    columns: tuple[Column, ...]
+    extra_stage: tuple[tuple[str, str], ...] = ()  # staged values that are not columns
 
     @property
     def stage_columns(self) -> tuple[tuple[str, str], ...]:
@@ -101,12 +101,15 @@ def _staged(name: str, kind: str, **options: Any) -> Column:
     return Column(name, staged=kind, **options)
 
 
+# Every row has its ref (the upsert key) and its pack's id.
+_OWNED = (_staged("ref", "text", shown="key"), Column("pack", value="p.id", shown="id"))
+
 WORKFLOW_DEFINITION = Table(
-    name="workflow_definition",
-    stage="attune_lsp_stage_workflow",
+    "workflow_definition",
+    "attune_lsp_stage_workflow",
+    "JOIN attune.pack p ON p.ref = x.pack_ref",
     columns=(
-        _staged("ref", "text", shown="key"),
-        Column("pack", value="p.id", shown="id"),
+        *_OWNED,
         _staged("pack_ref", "text"),
         _staged("label", "text"),
         _staged("description", "text", kept_when_none=True),
@@ -116,19 +119,21 @@ WORKFLOW_DEFINITION = Table(
         _staged("definition", "jsonb", shown="definition"),
         _staged("tags", "text[]"),
     ),
-    extra_stage=(),
-    joins="JOIN attune.pack p ON p.ref = x.pack_ref",
 )
 
 # An action file's own row (Attune's PackComponentLoader) gets every column on update
 # but `runtime` and `is_adhoc`; a companion action only the `companion=True` ones.
 _NOT_COMPANION: dict[str, Any] = {"companion": False}
+_VISIBILITY = "::attune.action_reference_visibility_enum"
+_RETENTION = "::attune.artifact_retention_enum"
 ACTION = Table(
-    name="action",
-    stage="attune_lsp_stage_action",
+    "action",
+    "attune_lsp_stage_action",
+    "JOIN attune.pack p ON p.ref = x.pack_ref"
+    " JOIN attune.workflow_definition w ON w.ref = x.workflow_ref",
+    extra_stage=(("workflow_ref", "text"), ("companion", "boolean")),
     columns=(
-        _staged("ref", "text", shown="key"),
-        Column("pack", value="p.id", shown="id"),
+        *_OWNED,
         _staged("pack_ref", "text", **_NOT_COMPANION),
         _staged("label", "text"),
         _staged("description", "text"),
@@ -152,37 +157,17 @@ ACTION = Table(
         _staged("runtime_version_constraint", "text", **_NOT_COMPANION),
         _staged("accesses_mcp", "boolean", **_NOT_COMPANION),
         _staged("default_execution_permission_set_refs", "text[]", **_NOT_COMPANION),
-        _staged(
-            "reference_visibility",
-            "text",
-            cast="::attune.action_reference_visibility_enum",
-            **_NOT_COMPANION,
-        ),
+        _staged("reference_visibility", "text", cast=_VISIBILITY, **_NOT_COMPANION),
         _staged("reference_allowed_pack_refs", "text[]", **_NOT_COMPANION),
-        _staged(
-            "log_retention_policy",
-            "text",
-            cast="::attune.artifact_retention_enum",
-            **_NOT_COMPANION,
-        ),
+        _staged("log_retention_policy", "text", cast=_RETENTION, **_NOT_COMPANION),
         _staged("log_retention_limit", "integer", **_NOT_COMPANION),
-        _staged(
-            "artifact_retention_policy",
-            "text",
-            cast="::attune.artifact_retention_enum",
-            **_NOT_COMPANION,
-        ),
+        _staged("artifact_retention_policy", "text", cast=_RETENTION, **_NOT_COMPANION),
         _staged("artifact_retention_limit", "integer", **_NOT_COMPANION),
         Column("workflow_def", value="w.id", shown="id"),
         _staged("required_worker_runtimes", "jsonb", **_NOT_COMPANION),
         _staged("worker_selector", "jsonb", **_NOT_COMPANION),
         _staged("worker_tolerations", "jsonb", **_NOT_COMPANION),
         _staged("worker_affinity", "jsonb", **_NOT_COMPANION),
-    ),
-    extra_stage=(("workflow_ref", "text"), ("companion", "boolean")),
-    joins=(
-        "JOIN attune.pack p ON p.ref = x.pack_ref"
-        " JOIN attune.workflow_definition w ON w.ref = x.workflow_ref"
     ),
 )
 
