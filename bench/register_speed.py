@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import workflow
 
 from attune_workflow.registrar import connect, embedded, migrate, register
-from attune_workflow.registrar.diff import action_values
 from attune_workflow.registrar.registration import collect
+from attune_workflow.registrar.tables import ACTION, action_values
 from attune_workflow.registrar.types import WorkflowRecord, companion_action
 
 
@@ -67,7 +67,7 @@ def raw_copy(conn: psycopg.Connection[Any], records: list[WorkflowRecord]) -> fl
     """COPY the rows a registration writes: the workflow definitions and their action rows."""
     pack_id = conn.execute("SELECT id FROM attune.pack WHERE ref = 'perf'").fetchone()[0]  # type: ignore[index]
     actions = [(w.ref, action_values(w.action or companion_action(w))) for w in records]
-    columns = [name for name in actions[0][1] if name != "runtime"] if actions else []
+    columns = list(actions[0][1]) if actions else []
     start = time.perf_counter()
     with conn.transaction():
         with conn.cursor().copy(
@@ -91,8 +91,7 @@ def raw_copy(conn: psycopg.Connection[Any], records: list[WorkflowRecord]) -> fl
     return time.perf_counter() - start
 
 
-_JSONB = {"param_schema", "out_schema", "required_worker_runtimes", "worker_selector",
-          "worker_tolerations", "worker_affinity"}  # fmt: skip
+_JSONB = {name for name, kind in ACTION.stage_columns if kind == "jsonb"}
 
 
 def _cell(name: str, value: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import types as _types
 from .errors import (
     EmbeddedServerError,
     ForeignSchemaError,
@@ -18,23 +19,7 @@ from .errors import (
     RegistrarError,
     redact_url,
 )
-from .types import (
-    ActionRecord,
-    FieldChange,
-    LinkedAction,
-    PackRecord,
-    RegistrationOutcome,
-    RegistrationReport,
-    RegistrationState,
-    RemovedWorkflow,
-    TaskSummary,
-    UnregisterReport,
-    WorkflowDetail,
-    WorkflowDiff,
-    WorkflowRecord,
-    WorkflowSummary,
-    companion_action,
-)
+from .types import *  # noqa: F403 (the data types: `types.__all__`)
 
 if TYPE_CHECKING:
     from .core import (
@@ -72,28 +57,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ActionRecord",
+    *_types.__all__,
     "Connection",
     "DatabaseTarget",
     "EmbeddedServerError",
-    "FieldChange",
     "ForeignSchemaError",
-    "LinkedAction",
     "MigrationError",
-    "PackRecord",
     "RegistrarError",
-    "RegistrationOutcome",
-    "RegistrationReport",
-    "RegistrationState",
-    "RemovedWorkflow",
-    "TaskSummary",
-    "UnregisterReport",
-    "WorkflowDetail",
-    "WorkflowDiff",
-    "WorkflowRecord",
-    "WorkflowSummary",
     "action_index",
-    "companion_action",
     "connect",
     "list_workflows",
     "redact_url",

@@ -5,10 +5,15 @@ record is refused (engine errors, a constraint it would break, a missing pack) n
 is written. Rows are upserted by `ref` in ref order, so concurrent registrations of the
 same refs neither duplicate rows nor deadlock:
 
-1. `INSERT ... ON CONFLICT (ref) DO NOTHING`, ordered by ref, creates the missing rows;
-2. `SELECT ... ORDER BY ref FOR UPDATE` locks the existing ones and returns the stored
-   row only where it differs from the new values (`IS DISTINCT FROM`);
+1. `INSERT ... ON CONFLICT (ref) DO NOTHING`, ordered by ref, creates the missing rows
+   (refs that exist are left out first);
+2. `SELECT ... ORDER BY ref FOR UPDATE` locks the existing ones and, only where a row
+   differs from the new values (`IS DISTINCT FROM`), returns what the report's diff
+   needs of it: the columns that differ and the tasks that are not as before
+   (`_Target._stored`, `diff.stored_workflow`);
 3. `UPDATE` rewrites just those rows, so an unchanged row keeps its `updated` time.
+
+The columns come from one declarative table per Attune table (`tables`).
 
 `workflow_definition` is done first, then `action`. The batch travels once, by COPY,
 into two temporary tables dropped at commit; the statements above work set-wise on them.
@@ -29,6 +34,15 @@ from psycopg.types.json import Jsonb
 from . import diff as _diff
 from .db import Connection, require_idle, translate_errors
 from .errors import RegistrarError
+from .tables import (
+    ACTION,
+    REACTIVATE,
+    WORKFLOW_DEFINITION,
+    Column,
+    Table,
+    action_values,
+    workflow_values,
+)
 from .types import (
     ActionRecord,
     JsonDict,
@@ -57,197 +71,124 @@ def _table(name: str) -> sql.Identifier:
     return sql.Identifier(SCHEMA, name)
 
 
-# Staged columns (name, SQL type) and, per written column, its value expression over
-# the staged row `x`, its pack `p` and (for actions) its workflow definition `w`.
-_WF_STAGE = (
-    ("ref", "text"),
-    ("pack_ref", "text"),
-    ("label", "text"),
-    ("description", "text"),
-    ("version", "text"),
-    ("param_schema", "jsonb"),
-    ("out_schema", "jsonb"),
-    ("definition", "jsonb"),
-    ("tags", "text[]"),
+# The stored definition `t.definition` for the report, where it differs from the new
+# one `x.definition`: when both have a task list, each stored task equal to the new task
+# at the same index is sent as null and its index listed under `diff.TASKS_EQUAL`;
+# `diff.stored_workflow` puts the new task back in its place. (Each toasted value is
+# read once: the task lists are taken out in a subquery.)
+_STORED_DEFINITION = (
+    "(SELECT CASE WHEN d.stored = d.new THEN '{{}}'::jsonb"
+    " WHEN jsonb_typeof(d.stored_tasks) = 'array' AND jsonb_typeof(d.new_tasks) = 'array' THEN ("
+    "SELECT jsonb_build_object('definition', (d.stored - 'tasks') || jsonb_build_object("
+    "'tasks', coalesce(jsonb_agg(CASE WHEN e.same THEN 'null'::jsonb ELSE e.task END"
+    " ORDER BY e.i), '[]'::jsonb)),"
+    " {equal}, coalesce(jsonb_agg(e.i - 1 ORDER BY e.i) FILTER (WHERE e.same), '[]'::jsonb))"
+    " FROM (SELECT o.i, o.task, coalesce(o.task = d.new_tasks -> (o.i::integer - 1), false)"
+    " AS same FROM jsonb_array_elements(d.stored_tasks) WITH ORDINALITY AS o(task, i)) e)"
+    " ELSE jsonb_build_object('definition', d.stored) END"
+    " FROM (SELECT t.definition AS stored, x.definition AS new,"
+    " t.definition->'tasks' AS stored_tasks, x.definition->'tasks' AS new_tasks) d)"
 )
-# Written columns: (name, value on insert, value on update). The update value may read
-# the stored row `t`: Attune keeps a schema (and a workflow description) that the YAML
-# no longer has ("None: not updated").
-_WF_VALUES: tuple[tuple[str, str, str], ...] = (
-    ("pack", "p.id", "p.id"),
-    ("pack_ref", "x.pack_ref", "x.pack_ref"),
-    ("label", "x.label", "x.label"),
-    ("description", "x.description", "coalesce(x.description, t.description)"),
-    ("version", "x.version", "x.version"),
-    ("param_schema", "x.param_schema", "coalesce(x.param_schema, t.param_schema)"),
-    ("out_schema", "x.out_schema", "coalesce(x.out_schema, t.out_schema)"),
-    ("definition", "x.definition", "x.definition"),
-    ("tags", "x.tags", "x.tags"),
-)
-_ACTION_STAGE = (
-    ("ref", "text"),
-    ("workflow_ref", "text"),
-    ("pack_ref", "text"),
-    ("label", "text"),
-    ("description", "text"),
-    ("entrypoint", "text"),
-    ("enabled", "boolean"),
-    ("param_schema", "jsonb"),
-    ("out_schema", "jsonb"),
-    ("parameter_delivery", "text"),
-    ("parameter_format", "text"),
-    ("output_format", "text"),
-    ("timeout_seconds", "integer"),
-    ("runtime_version_constraint", "text"),
-    ("accesses_mcp", "boolean"),
-    ("default_execution_permission_set_refs", "text[]"),
-    ("reference_visibility", "text"),
-    ("reference_allowed_pack_refs", "text[]"),
-    ("log_retention_policy", "text"),
-    ("log_retention_limit", "integer"),
-    ("artifact_retention_policy", "text"),
-    ("artifact_retention_limit", "integer"),
-    ("required_worker_runtimes", "jsonb"),
-    ("worker_selector", "jsonb"),
-    ("worker_tolerations", "jsonb"),
-    ("worker_affinity", "jsonb"),
-    ("companion", "boolean"),
-)
-# Action columns an update of a companion action (`x.companion`) leaves alone, as
-# Attune's WorkflowRegistrar.ensure_companion_action does.
-_NOT_FOR_COMPANIONS = {
-    "enabled",
-    "parameter_delivery",
-    "parameter_format",
-    "output_format",
-    "timeout_seconds",
-    "runtime_version_constraint",
-    "accesses_mcp",
-    "default_execution_permission_set_refs",
-    "reference_visibility",
-    "reference_allowed_pack_refs",
-    "log_retention_policy",
-    "log_retention_limit",
-    "artifact_retention_policy",
-    "artifact_retention_limit",
-    "required_worker_runtimes",
-    "worker_selector",
-    "worker_tolerations",
-    "worker_affinity",
-}
-_ACTION_INSERT = (
-    ("pack", "p.id"),
-    ("pack_ref", "x.pack_ref"),
-    ("label", "x.label"),
-    ("description", "x.description"),
-    ("entrypoint", "x.entrypoint"),
-    ("runtime", "NULL::bigint"),
-    ("enabled", "x.enabled"),
-    ("param_schema", "x.param_schema"),
-    ("out_schema", "x.out_schema"),
-    ("parameter_delivery", "x.parameter_delivery"),
-    ("parameter_format", "x.parameter_format"),
-    ("output_format", "x.output_format"),
-    ("is_adhoc", "false"),
-    ("timeout_seconds", "x.timeout_seconds"),
-    ("runtime_version_constraint", "x.runtime_version_constraint"),
-    ("accesses_mcp", "x.accesses_mcp"),
-    ("default_execution_permission_set_refs", "x.default_execution_permission_set_refs"),
-    ("reference_visibility", "x.reference_visibility::attune.action_reference_visibility_enum"),
-    ("reference_allowed_pack_refs", "x.reference_allowed_pack_refs"),
-    ("log_retention_policy", "x.log_retention_policy::attune.artifact_retention_enum"),
-    ("log_retention_limit", "x.log_retention_limit"),
-    ("artifact_retention_policy", "x.artifact_retention_policy::attune.artifact_retention_enum"),
-    ("artifact_retention_limit", "x.artifact_retention_limit"),
-    ("workflow_def", "w.id"),
-    ("required_worker_runtimes", "x.required_worker_runtimes"),
-    ("worker_selector", "x.worker_selector"),
-    ("worker_tolerations", "x.worker_tolerations"),
-    ("worker_affinity", "x.worker_affinity"),
-)
-
-
-def _action_update(name: str, insert: str) -> str:
-    if name == "runtime":
-        # Attune's update passes no runtime for a workflow action (kept as it is);
-        # a row that becomes this workflow's action has none.
-        return "CASE WHEN t.workflow_def IS NOT DISTINCT FROM w.id THEN t.runtime END"
-    if name == "is_adhoc":
-        return "t.is_adhoc"
-    if name in ("param_schema", "out_schema"):
-        return f"coalesce({insert}, t.{name})"
-    if name in _NOT_FOR_COMPANIONS:
-        return f"CASE WHEN x.companion THEN t.{name} ELSE {insert} END"
-    return insert
-
-
-_ACTION_VALUES: tuple[tuple[str, str, str], ...] = tuple(
-    (name, insert, _action_update(name, insert)) for name, insert in _ACTION_INSERT
-)
-# Attune's loader reactivates every row it upserts (ComponentLifecycleRepository.
-# reactivate_pack_component); written only where the database has these columns.
-_REACTIVATE = {
-    "workflow_definition": (("retired_at", "NULL::timestamptz"),),
-    "action": (("retired_at", "NULL::timestamptz"), ("omission_disabled", "false")),
-}
 
 
 @dataclass(frozen=True)
 class _Target:
     """One table the registrar upserts into, with its staging table and joins."""
 
-    table: str
-    stage: str
-    stage_columns: tuple[tuple[str, str], ...]
-    values: tuple[tuple[str, str, str], ...]  # (column, insert value, update value)
-    joins: str
+    spec: Table
+    reactivate: tuple[Column, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return self.spec.name
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return (*self.spec.written, *self.reactivate)
 
     @property
     def stage_id(self) -> sql.Identifier:
-        return sql.Identifier(self.stage)
+        return sql.Identifier(self.spec.stage)
 
     def create_stage(self) -> sql.Composed:
         columns = sql.SQL(", ").join(
             sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-            for name, kind in self.stage_columns
+            for name, kind in self.spec.stage_columns
         )
         return sql.SQL("CREATE TEMPORARY TABLE {} ({}, PRIMARY KEY (ref)) ON COMMIT DROP").format(
             self.stage_id, columns
         )
 
     def copy_stage(self) -> sql.Composed:
-        columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in self.stage_columns)
+        columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in self.spec.stage_columns)
         return sql.SQL("COPY {} ({}) FROM STDIN").format(self.stage_id, columns)
 
     def stage_row(self, values: JsonDict) -> tuple[Any, ...]:
         """A row for COPY, in stage column order, from column name -> value."""
-        return tuple(_adapt(values[name], kind) for name, kind in self.stage_columns)
-
-    def with_columns(self, extra: tuple[tuple[str, str], ...]) -> _Target:
-        """This target writing `extra` (column, value) too, on insert and on update."""
-        return replace(self, values=(*self.values, *((n, v, v) for n, v in extra)))
+        return tuple(_adapt(values[name], kind) for name, kind in self.spec.stage_columns)
 
     def _columns(self, alias: str = "") -> sql.Composable:
         prefix = sql.SQL(f"{alias}.") if alias else sql.SQL("")
-        return sql.SQL(", ").join(prefix + sql.Identifier(name) for name, _, _ in self.values)
+        return sql.SQL(", ").join(prefix + sql.Identifier(c.name) for c in self.columns)
 
     def _expressions(self, update: bool = False) -> sql.Composable:
-        return sql.SQL(", ").join(sql.SQL(u if update else i) for _, i, u in self.values)
+        return sql.SQL(", ").join(
+            sql.SQL(c.update_value if update else c.insert_value) for c in self.columns
+        )
 
     def _source(self) -> sql.Composed:
-        return sql.SQL("{stage} x {joins}").format(stage=self.stage_id, joins=sql.SQL(self.joins))
+        return sql.SQL("{stage} x {joins}").format(
+            stage=self.stage_id, joins=sql.SQL(self.spec.joins)
+        )
 
     def _differs(self) -> sql.Composed:
         return sql.SQL("({}) IS DISTINCT FROM ({})").format(
             self._columns("t"), self._expressions(update=True)
         )
 
+    def _stored(self) -> sql.Composable:
+        """What the report needs of a stored row that differs, as jsonb.
+
+        The ids always; a shown column only where its stored value differs from the
+        update's (IS DISTINCT FROM, as for the row); the definition through
+        `_STORED_DEFINITION`. `diff.stored_workflow` and
+        `diff.stored_action` fill in the rest from the record.
+        """
+        ids = sql.SQL(", ").join(
+            sql.SQL("{}, t.{}").format(sql.Literal(c.name), sql.Identifier(c.name))
+            for c in self.columns
+            if c.shown == "id"
+        )
+        parts: list[sql.Composable] = [sql.SQL("jsonb_build_object({})").format(ids)]
+        for column in self.columns:
+            if column.shown == "definition":
+                parts.append(
+                    sql.SQL(_STORED_DEFINITION).format(equal=sql.Literal(_diff.TASKS_EQUAL))
+                )
+            elif column.shown in ("field", "parameters"):
+                parts.append(
+                    sql.SQL(
+                        "CASE WHEN t.{column} IS DISTINCT FROM ({value})"
+                        " THEN jsonb_build_object({name}, t.{column}) ELSE '{{}}'::jsonb END"
+                    ).format(
+                        column=sql.Identifier(column.name),
+                        value=sql.SQL(column.update_value),
+                        name=sql.Literal(column.name),
+                    )
+                )
+        return sql.SQL(" || ").join(parts)
+
     def insert_missing(self) -> sql.Composed:
-        """Create the rows that do not exist yet, in ref order; returns (ref, id)."""
+        """Create the rows that do not exist yet, in ref order; returns (ref, id).
+
+        Rows that exist are left out before the insert (their BEFORE INSERT triggers
+        need not run); ON CONFLICT still covers a concurrent insert of the same ref.
+        """
         return sql.SQL(
             "INSERT INTO {table} AS t (ref, {columns})"
             " SELECT x.ref, {values} FROM {source}"
             " WHERE x.ref = ANY(%(refs)s)"
+            " AND NOT EXISTS (SELECT FROM {table} e WHERE e.ref = x.ref)"
             " ORDER BY x.ref"
             " ON CONFLICT (ref) DO NOTHING"
             " RETURNING t.ref, t.id"
@@ -261,46 +202,29 @@ class _Target:
     def lock_existing(self) -> sql.Composed:
         """Lock existing rows in ref order; returns (ref, id, stored row if it differs)."""
         return sql.SQL(
-            "SELECT t.ref, t.id, CASE WHEN {differs} THEN to_jsonb(t) END"
+            "SELECT t.ref, t.id, CASE WHEN {differs} THEN {stored} END"
             " FROM {table} t JOIN {source} ON x.ref = t.ref"
             " WHERE t.ref = ANY(%(refs)s)"
             " ORDER BY t.ref"
             " FOR UPDATE OF t"
-        ).format(differs=self._differs(), table=_table(self.table), source=self._source())
+        ).format(
+            differs=self._differs(),
+            stored=self._stored(),
+            table=_table(self.table),
+            source=self._source(),
+        )
 
     def update_changed(self) -> sql.Composed:
+        """Rewrite the rows `lock_existing` found different (they stay locked)."""
         assignments = sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(name), sql.SQL(expr))
-            for name, _, expr in self.values
+            sql.SQL("{} = {}").format(sql.Identifier(c.name), sql.SQL(c.update_value))
+            for c in self.columns
         )
         return sql.SQL(
             "UPDATE {table} AS t SET {assignments} FROM {source}"
-            " WHERE x.ref = t.ref AND t.ref = ANY(%(refs)s) AND {differs}"
-        ).format(
-            table=_table(self.table),
-            assignments=assignments,
-            source=self._source(),
-            differs=self._differs(),
-        )
+            " WHERE x.ref = t.ref AND t.ref = ANY(%(refs)s)"
+        ).format(table=_table(self.table), assignments=assignments, source=self._source())
 
-
-_WORKFLOWS = _Target(
-    table="workflow_definition",
-    stage="attune_lsp_stage_workflow",
-    stage_columns=_WF_STAGE,
-    values=_WF_VALUES,
-    joins="JOIN attune.pack p ON p.ref = x.pack_ref",
-)
-_ACTIONS = _Target(
-    table="action",
-    stage="attune_lsp_stage_action",
-    stage_columns=_ACTION_STAGE,
-    values=_ACTION_VALUES,
-    joins=(
-        "JOIN attune.pack p ON p.ref = x.pack_ref"
-        " JOIN attune.workflow_definition w ON w.ref = x.workflow_ref"
-    ),
-)
 
 # Rows deleted by a concurrent transaction between our insert and our lock are
 # retried this many times before giving up.
@@ -373,16 +297,13 @@ def _table_columns(conn: Connection, tables: Sequence[str]) -> dict[str, set[str
 
 def _lifecycle_targets(conn: Connection) -> tuple[_Target, _Target]:
     """The two targets, reactivating rows where the lifecycle columns exist."""
-    columns = _table_columns(conn, ("workflow_definition", "action"))
-    out = []
-    for target in (_WORKFLOWS, _ACTIONS):
-        extra = tuple(
-            (name, value)
-            for name, value in _REACTIVATE[target.table]
-            if name in columns[target.table]
-        )
-        out.append(target.with_columns(extra))
-    return out[0], out[1]
+    tables = (WORKFLOW_DEFINITION, ACTION)
+    columns = _table_columns(conn, [table.name for table in tables])
+    workflows, actions = (
+        _Target(table, tuple(c for c in REACTIVATE[table.name] if c.name in columns[table.name]))
+        for table in tables
+    )
+    return workflows, actions
 
 
 _ATTUNE_INSTALLED = (
@@ -565,13 +486,15 @@ def _outcome(
     difference = WorkflowDiff()
     if ref in workflows.old:
         difference = _diff.workflow_diff(
-            workflows.old[ref], item.record, pack_ids.get(item.record.pack_ref)
+            _diff.stored_workflow(workflows.old[ref], item.record),
+            item.record,
+            pack_ids.get(item.record.pack_ref),
         )
     if action_ref in actions.old:
         difference = replace(
             difference,
             action_fields_changed=_diff.action_changes(
-                actions.old[action_ref],
+                _diff.stored_action(actions.old[action_ref], item.action),
                 item.action,
                 pack_ids.get(item.action.pack_ref),
                 workflows.ids[ref],
@@ -594,12 +517,12 @@ def _register(
 
     workflow_target, action_target = _lifecycle_targets(conn)
     staged = (
-        (workflow_target, [_diff.workflow_values(i.record) for i in items]),
+        (workflow_target, [workflow_values(i.record) for i in items]),
         (
             action_target,
             [
                 {
-                    **_diff.action_values(i.action),
+                    **action_values(i.action),
                     "workflow_ref": i.record.ref,
                     "companion": i.record.action is None,
                 }

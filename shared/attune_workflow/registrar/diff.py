@@ -6,11 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .tables import ACTION, WORKFLOW_DEFINITION, action_values, workflow_values
 from .types import ActionRecord, FieldChange, JsonDict, WorkflowDiff, WorkflowRecord
 
-# workflow_definition columns compared (besides `pack`, `param_schema` and `definition`,
-# which get their own treatment) and the definition key that mirrors each of them.
-_WORKFLOW_FIELDS = ("pack_ref", "label", "description", "version", "out_schema", "tags")
+# The definition key that mirrors a workflow_definition column: its change is shown once.
 _MIRRORED_KEYS = {
     "ref": "ref",
     "label": "label",
@@ -20,52 +19,6 @@ _MIRRORED_KEYS = {
     "output": "out_schema",
     "tags": "tags",
 }
-
-# action columns compared, in table order; `pack` and `workflow_def` are ids.
-ACTION_FIELDS = (
-    "pack_ref",
-    "label",
-    "description",
-    "entrypoint",
-    "runtime",
-    "enabled",
-    "param_schema",
-    "out_schema",
-    "parameter_delivery",
-    "parameter_format",
-    "output_format",
-    "is_adhoc",
-    "timeout_seconds",
-    "runtime_version_constraint",
-    "accesses_mcp",
-    "default_execution_permission_set_refs",
-    "reference_visibility",
-    "reference_allowed_pack_refs",
-    "log_retention_policy",
-    "log_retention_limit",
-    "artifact_retention_policy",
-    "artifact_retention_limit",
-    "required_worker_runtimes",
-    "worker_selector",
-    "worker_tolerations",
-    "worker_affinity",
-)
-
-
-# What an update rewrites, as Attune's registration paths do. A companion action of a
-# standalone workflow (WorkflowRegistrar.ensure_companion_action) gets only these; an
-# action file's own row (PackComponentLoader) gets every column but `runtime` (None,
-# "not updated", for workflow actions) and `is_adhoc`. A `None` schema is "not updated"
-# on both tables, and so is a `None` workflow description.
-COMPANION_UPDATED = ("label", "description", "entrypoint", "param_schema", "out_schema")
-ACTION_UPDATED = tuple(name for name in ACTION_FIELDS if name not in ("runtime", "is_adhoc"))
-KEPT_WHEN_NONE = ("param_schema", "out_schema")
-WORKFLOW_KEPT_WHEN_NONE = ("description", "param_schema", "out_schema")
-
-
-def updated_action_fields(companion: bool) -> tuple[str, ...]:
-    """The action columns an update writes."""
-    return COMPANION_UPDATED if companion else ACTION_UPDATED
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -99,54 +52,6 @@ def short(value: Any, width: int = 60) -> str:
     """A one-line rendering of a value for diff lines."""
     text = canonical(value)
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def workflow_values(record: WorkflowRecord) -> JsonDict:
-    """The workflow_definition columns a record writes (except `pack`)."""
-    return {
-        "ref": record.ref,
-        "pack_ref": record.pack_ref,
-        "label": record.label,
-        "description": record.description,
-        "version": record.version,
-        "param_schema": record.param_schema,
-        "out_schema": record.out_schema,
-        "definition": record.definition,
-        "tags": list(record.tags),
-    }
-
-
-def action_values(action: ActionRecord) -> JsonDict:
-    """The action columns a record writes (except `pack` and `workflow_def`)."""
-    return {
-        "ref": action.ref,
-        "pack_ref": action.pack_ref,
-        "label": action.label,
-        "description": action.description,
-        "entrypoint": action.entrypoint,
-        "runtime": None,
-        "enabled": action.enabled,
-        "param_schema": action.param_schema,
-        "out_schema": action.out_schema,
-        "parameter_delivery": action.parameter_delivery,
-        "parameter_format": action.parameter_format,
-        "output_format": action.output_format,
-        "is_adhoc": False,
-        "timeout_seconds": action.timeout_seconds,
-        "runtime_version_constraint": action.runtime_version_constraint,
-        "accesses_mcp": action.accesses_mcp,
-        "default_execution_permission_set_refs": list(action.default_execution_permission_set_refs),
-        "reference_visibility": action.reference_visibility,
-        "reference_allowed_pack_refs": list(action.reference_allowed_pack_refs),
-        "log_retention_policy": action.log_retention_policy,
-        "log_retention_limit": action.log_retention_limit,
-        "artifact_retention_policy": action.artifact_retention_policy,
-        "artifact_retention_limit": action.artifact_retention_limit,
-        "required_worker_runtimes": action.required_worker_runtimes,
-        "worker_selector": action.worker_selector,
-        "worker_tolerations": action.worker_tolerations,
-        "worker_affinity": action.worker_affinity,
-    }
 
 
 def _parameters(schema: Any) -> dict[str, Any]:
@@ -194,7 +99,7 @@ def workflow_diff(
     A `None` description or schema in `record` keeps the stored value, as in Attune.
     """
     new = workflow_values(record)
-    for name in WORKFLOW_KEPT_WHEN_NONE:
+    for name in WORKFLOW_DEFINITION.kept_when_none():
         if new[name] is None:
             new[name] = old.get(name)
     fields: list[FieldChange] = []
@@ -205,7 +110,7 @@ def workflow_diff(
     ):
         fields.append(FieldChange("pack", f"id {old.get('pack')}", f"id {pack_id}"))
     reported: set[str] = set()
-    for name in _WORKFLOW_FIELDS:
+    for name in (column.name for column in WORKFLOW_DEFINITION.compared()):
         if not json_equal(old.get(name), new[name]):
             fields.append(FieldChange(name, short(old.get(name)), short(new[name])))
             reported.add(name)
@@ -269,16 +174,16 @@ def action_changes(
 ) -> tuple[FieldChange, ...]:
     """The action columns an update would change in the stored row `old`.
 
-    Only the columns Attune's update writes are compared (`updated_action_fields`).
+    Only the columns Attune's update writes are compared (`ACTION.compared`).
     """
     new = action_values(action)
-    for name in KEPT_WHEN_NONE:
+    for name in ACTION.kept_when_none():
         if new[name] is None:
             new[name] = old.get(name)
     changes = [
-        FieldChange(name, short(old.get(name)), short(new[name]))
-        for name in updated_action_fields(companion)
-        if not json_equal(old.get(name), new[name])
+        FieldChange(column.name, short(old.get(column.name)), short(new[column.name]))
+        for column in ACTION.compared(companion=companion)
+        if not json_equal(old.get(column.name), new[column.name])
     ]
     if (
         pack_id is not None
@@ -290,3 +195,35 @@ def action_changes(
         before = "unlinked" if old.get("workflow_def") is None else "another workflow"
         changes.append(FieldChange("workflow_def", before, "this workflow"))
     return tuple(changes)
+
+
+# The key under which the database lists the indexes of the stored tasks it left out:
+# each equals (as jsonb) the new task at the same index.
+TASKS_EQUAL = "tasks equal"
+
+
+def stored_workflow(parts: Mapping[str, Any], record: WorkflowRecord) -> JsonDict:
+    """The stored workflow_definition row, from the parts the database sent.
+
+    The database sends the ids, the columns whose stored value differs from the new one
+    and, where the definitions differ, the stored definition with the tasks equal to the
+    new task at the same index left out (`TASKS_EQUAL`). What it left out is the new
+    value, taken from `record`.
+    """
+    new = workflow_values(record)
+    stored: JsonDict = {**new, **parts}
+    stored.pop(TASKS_EQUAL, None)
+    equal = parts.get(TASKS_EQUAL)
+    definition = parts.get("definition")
+    if equal and isinstance(definition, dict) and isinstance(definition.get("tasks"), list):
+        tasks = list(definition["tasks"])
+        new_tasks = new["definition"]["tasks"]
+        for index in equal:
+            tasks[index] = new_tasks[index]
+        stored["definition"] = {**definition, "tasks": tasks}
+    return stored
+
+
+def stored_action(parts: Mapping[str, Any], action: ActionRecord) -> JsonDict:
+    """The stored action row, from the parts the database sent (see `stored_workflow`)."""
+    return {**action_values(action), **parts}

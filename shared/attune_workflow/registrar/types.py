@@ -13,6 +13,25 @@ from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 
+# What `attune_workflow.registrar` re-exports.
+__all__ = [
+    "ActionRecord",
+    "FieldChange",
+    "LinkedAction",
+    "PackRecord",
+    "RegistrationOutcome",
+    "RegistrationReport",
+    "RegistrationState",
+    "RemovedWorkflow",
+    "TaskSummary",
+    "UnregisterReport",
+    "WorkflowDetail",
+    "WorkflowDiff",
+    "WorkflowRecord",
+    "WorkflowSummary",
+    "companion_action",
+]
+
 RegistrationStatus = Literal["created", "updated", "unchanged", "refused", "skipped"]
 RegistrationState = Literal["not-registered", "up-to-date", "differs"]
 
