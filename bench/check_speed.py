@@ -19,8 +19,6 @@ running the compose, both as fresh processes.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,8 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bytecode import compile_packages
 from gen_workflow import pack
+from timing import TIMED_RUNS, child_times, ms
 
-CHILD = r"""
+CHILD = (
+    r"""
 import json, sys, time
 from pathlib import Path
 path, side, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -65,29 +65,9 @@ else:
         # as a one-shot check sees it: no expression parsed by an earlier run
         clear_shared_caches()
         check_text(path, text, index=index, config=config)
-run()
-times = []
-for _ in range(repeat):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-print(json.dumps(times))
 """
-
-
-def child(path: Path, side: str, repeat: int) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), side, str(repeat)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    times: list[float] = json.loads(out)
-    return times
-
-
-def ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+    + TIMED_RUNS
+)
 
 
 def main() -> None:
@@ -105,9 +85,9 @@ def main() -> None:
         check: list[float] = []
         edit: list[float] = []
         for _ in range(args.rounds):
-            compose += child(path, "compose", args.repeat)
-            check += child(path, "check", args.repeat)
-            edit += child(path, "edit", args.repeat)
+            compose += child_times(CHILD, path, "compose", args.repeat)
+            check += child_times(CHILD, path, "check", args.repeat)
+            edit += child_times(CHILD, path, "edit", args.repeat)
         print(f"{args.tasks} tasks, {text.count(chr(10))} lines, {len(text):,} characters")
         c, k, e = ms(compose), ms(check), ms(edit)
         print(

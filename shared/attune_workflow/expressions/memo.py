@@ -74,10 +74,13 @@ class _Memoized(Generic[R]):
         memo = _ACTIVE.get()
         if memo is None:
             return self._fallback(src)
-        try:
-            return memo._current[self._id][src]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._miss(memo, src)
+        table = memo._current.get(self._id)
+        if table is not None:
+            # a miss is the common case of a first analysis: no exception for it
+            value = table.get(src, _MISSING)
+            if value is not _MISSING:
+                return value  # type: ignore[no-any-return]
+        return self._miss(memo, src)
 
     def _miss(self, memo: FileMemo, src: str) -> R:
         table, previous = memo.table(self._id)
