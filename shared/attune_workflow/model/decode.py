@@ -188,6 +188,8 @@ class _Decoder:
     ) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         text_keys = _plan(key_type)[0] == _TEXT
+        item_plan = _plan(item)
+        as_given = item_plan[0] == _OTHER  # values kept as the YAML gave them
         for key_node, value_node in node.value:
             key = _key(key_node, data)
             if key not in data:
@@ -195,7 +197,10 @@ class _Decoder:
             name = str(key_node.value) if text_keys and isinstance(key_node, ScalarNode) else key
             if name in result:
                 continue
-            result[name] = self.value(item, value_node, data[key], (*path, name))
+            if as_given:
+                result[name] = data[key]
+            else:
+                result[name] = self._planned(item_plan, value_node, data[key], (*path, name))
         return result
 
 
