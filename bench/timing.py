@@ -6,16 +6,28 @@ import json
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-# The end of a child's code: warm up ``run()`` once, then time it ``repeat`` times.
-TIMED_RUNS = """
-run()
-times = []
-for _ in range(repeat):
-    start = time.perf_counter()
+
+def timed_runs(run: Callable[[], Any], repeat: int) -> list[float]:
+    """Warm ``run`` up once, then the seconds of ``repeat`` timed calls."""
     run()
-    times.append(time.perf_counter() - start)
-print(json.dumps(times))
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+# The end of a child's code: the times of its ``run()``, as a JSON list.
+TIMED_RUNS = f"""
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from timing import timed_runs
+print(json.dumps(timed_runs(run, repeat)))
 """
 
 
