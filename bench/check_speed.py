@@ -8,7 +8,8 @@ times on shared machines are noise):
 In-process: each side runs in a fresh child process (so neither inherits the
 other's heap), warms up once, then times ``--repeat`` runs; the children
 alternate over ``--rounds``. Ours is ``check_text`` (parse, model, expressions,
-every rule), and an open document's incremental re-analysis after a one-character
+every rule; the shared expression caches emptied before each run, as a one-shot
+check starts), and an open document's incremental re-analysis after a one-character
 edit inside a task; the baseline is ``yaml.compose(text, Loader=yaml.CSafeLoader)``
 with the collector off, as ``check_text`` runs.
 End to end: the ``attune-lsp --check FILE`` command against ``python -c``
@@ -18,8 +19,6 @@ running the compose, both as fresh processes.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bytecode import compile_packages
 from gen_workflow import pack
+from timing import TIMED_RUNS, child_times, ms
 
-CHILD = r"""
+CHILD = (
+    r"""
 import json, sys, time
 from pathlib import Path
 path, side, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -56,32 +58,16 @@ else:
     from attune_workflow.check import check_text
     from attune_workflow.workspace import build_index
     from attune_workflow.config import Config
+    from attune_workflow.expressions.memo import clear_shared_caches
     config = Config()
     index = build_index([path], config)
-    run = lambda: check_text(path, text, index=index, config=config)
-run()
-times = []
-for _ in range(repeat):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-print(json.dumps(times))
+    def run():
+        # as a one-shot check sees it: no expression parsed by an earlier run
+        clear_shared_caches()
+        check_text(path, text, index=index, config=config)
 """
-
-
-def child(path: Path, side: str, repeat: int) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), side, str(repeat)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    times: list[float] = json.loads(out)
-    return times
-
-
-def ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+    + TIMED_RUNS
+)
 
 
 def main() -> None:
@@ -99,9 +85,9 @@ def main() -> None:
         check: list[float] = []
         edit: list[float] = []
         for _ in range(args.rounds):
-            compose += child(path, "compose", args.repeat)
-            check += child(path, "check", args.repeat)
-            edit += child(path, "edit", args.repeat)
+            compose += child_times(CHILD, path, "compose", args.repeat)
+            check += child_times(CHILD, path, "check", args.repeat)
+            edit += child_times(CHILD, path, "edit", args.repeat)
         print(f"{args.tasks} tasks, {text.count(chr(10))} lines, {len(text):,} characters")
         c, k, e = ms(compose), ms(check), ms(edit)
         print(
@@ -128,6 +114,7 @@ def main() -> None:
             for cost, rule_id in sorted(costs, reverse=True)[:8]:
                 print(f"  {rule_id:28} {cost * 1000:6.2f} ms")
         if args.processes:
+            compile_packages()
             exe = Path(sys.executable).parent / "attune-lsp"
             compose_cmd = [
                 sys.executable,

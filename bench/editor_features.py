@@ -15,13 +15,13 @@ import gc
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import pack
+from timing import timed_runs
 
 from attune_workflow.check import analyze
 from attune_workflow.config import Config
@@ -33,13 +33,7 @@ from attune_workflow.workspace import build_index
 
 
 def timed(run: Callable[[], Any], repeat: int) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timed_runs(run, repeat))
 
 
 def main() -> None:

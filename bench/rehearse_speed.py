@@ -15,17 +15,16 @@ an analysed file; the baseline is the checker's ``check_text`` (parse and every 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_workflow import pack
+from timing import TIMED_RUNS, child_times, ms
 
-CHILD = r"""
+CHILD = (
+    r"""
 import json, sys, time
 from pathlib import Path
 path, scenario, side, repeat = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
@@ -48,29 +47,9 @@ else:
     def run():
         ctx, diagnostics = analyze(path, text, index=index, config=config)
         render_dot(build_graph(ctx.view, ctx.doc, diagnostics))
-run()
-times = []
-for _ in range(repeat):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-print(json.dumps(times))
 """
-
-
-def child(path: Path, scenario: Path, side: str, repeat: int) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), str(scenario), side, str(repeat)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    times: list[float] = json.loads(out)
-    return times
-
-
-def ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+    + TIMED_RUNS
+)
 
 
 def main() -> None:
@@ -95,7 +74,7 @@ def main() -> None:
         samples: dict[str, list[float]] = {"check": [], "rehearse": [], "graph": []}
         for _ in range(args.rounds):
             for side, out in samples.items():
-                out += child(path, scenario, side, args.repeat)
+                out += child_times(CHILD, path, scenario, side, args.repeat)
         c = ms(samples["check"])
         print(f"{args.tasks} tasks")
         print(f"check_text        {c:8.1f} ms   (baseline)")

@@ -3,7 +3,8 @@
 
 Measures attune-lsp and yaml-language-server (with attune-lsp's exported JSON Schema) in
 the same run, each started ``--runs`` times (default 5) on a small generated workflow.
-Each run starts the process, sends ``initialize`` at once, then ``initialized`` and the
+Each run is ``lsp_latency.cold_start`` (the measurement ``lsp_latency.py`` reports too):
+it starts the process, sends ``initialize`` at once, then ``initialized`` and the
 ``didOpen`` of the file as soon as ``initialize`` is answered, as editors do. Prints the
 medians in milliseconds and attune-lsp's ratio to yaml-language-server.
 
@@ -24,54 +25,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from typing import Any
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bytecode import compile_packages  # noqa: E402
 from gen_workflow import pack  # noqa: E402
 from lsp_latency import (  # noqa: E402
     OURS_CMD,
     YLS_CMD,
     YLS_DIR,
-    Server,
+    cold_start,
     ensure_yls,
+    ours_settings,
     yls_settings,
 )
-
-
-def once(
-    cmd: list[str], flow: pathlib.Path, settings: Any, env: dict[str, str]
-) -> tuple[float, float]:
-    """(spawn -> initialize answered, spawn -> first diagnostics), in ms."""
-    root_uri = flow.parents[2].as_uri()
-    uri = flow.as_uri()
-    start = time.perf_counter()
-    srv = Server(cmd, settings, root_uri, env=env)
-    try:
-        srv.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": root_uri,
-                "capabilities": {
-                    "workspace": {"configuration": True, "workspaceFolders": True},
-                    "textDocument": {"publishDiagnostics": {"versionSupport": True}},
-                },
-                "workspaceFolders": [{"uri": root_uri, "name": "root"}],
-                "initializationOptions": settings,
-            },
-        )
-        initialized = time.perf_counter()
-        srv.notify("initialized", {})
-        srv.notify("workspace/didChangeConfiguration", {"settings": settings})
-        item = {"uri": uri, "languageId": "yaml", "version": 1, "text": flow.read_text()}
-        srv.notify("textDocument/didOpen", {"textDocument": item})
-        first, _, _ = srv.next_diags(uri, timeout=120)
-    finally:
-        srv.close()
-    return (initialized - start) * 1000, (first - start) * 1000
 
 
 def main() -> None:
@@ -83,6 +51,7 @@ def main() -> None:
     ap.add_argument("--ours", default=OURS_CMD, help="how to start attune-lsp")
     args = ap.parse_args()
     ensure_yls()
+    compile_packages()  # as installed: the server's start-up is not the compiler's
     work = pathlib.Path(tempfile.mkdtemp(prefix="attune-lsp-start-"))
     try:
         flow = pack(work / "perf", args.tasks)
@@ -91,7 +60,7 @@ def main() -> None:
         with schema.open("w") as out:
             subprocess.run([*ours, "schema", "workflow"], check=True, stdout=out)
         servers = [
-            ("attune-lsp", ours, {}, {**os.environ}),
+            ("attune-lsp", ours, ours_settings(flow), {**os.environ}),
             (
                 "yaml-language-server",
                 shlex.split(YLS_CMD),
@@ -104,7 +73,7 @@ def main() -> None:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in servers}
         for _ in range(args.runs):  # interleaved, so both see the same load
             for name, cmd, settings, env in servers:
-                runs[name].append(once(cmd, flow, settings, env))
+                runs[name].append(cold_start(cmd, flow, settings, env))
         medians: dict[str, tuple[float, float]] = {}
         for name, values in runs.items():
             init = statistics.median(v[0] for v in values)

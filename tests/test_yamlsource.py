@@ -124,3 +124,32 @@ def test_offset_maps_agree_with_the_source(value: str, style: str) -> None:
             source = text[offsets[index]]
             if node.style != '"' and char not in " \n":
                 assert source == char
+
+
+TREE_CASES = [
+    "a: 1\nb: [1, 2.5, !!int x, !!float y]\n",
+    "tasks:\n  - name: t\n    input: {n: !!int 12x, m: ok}\n  - name: u\n",
+    "a: 1\na: 2\nb: !!int q\n",  # a duplicate key: the full measure
+    "? [a, b]\n: 1\nc: !!float z\n",  # a complex key: the full measure
+    "!!int nope\n",
+    "[" * 130 + "]" * 130 + "\n",  # too deep
+    "[" * 127 + "!!int x" + "]" * 127 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", TREE_CASES)
+def test_tree_walk_gives_what_the_full_measure_gives(text: str) -> None:
+    fast = parse_yaml(text)
+    # the same text with an anchor on a comment line takes the full measure
+    slow = parse_yaml(text + "# &\n")
+    assert "&" not in text
+    assert fast.data == slow.data
+    assert fast.syntax_error == slow.syntax_error
+    assert sorted(fast.scalar_errors) == sorted(slow.scalar_errors)
+    assert fast.duplicates == slow.duplicates
+    assert (fast.root is None) == (slow.root is None)
+
+
+def test_tree_walk_finds_unreadable_scalars_in_document_order() -> None:
+    doc = parse_yaml("a: !!int x\nb:\n  - !!float y\n  - {c: !!int 1e}\n")
+    assert [span.line for _, span in doc.scalar_errors] == [0, 2, 3]

@@ -67,8 +67,12 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``attune-lsp``."""
+def build_parser(*, only_check: bool = False) -> argparse.ArgumentParser:
+    """The argument parser of ``attune-lsp``.
+
+    ``only_check`` leaves out the other commands, whose arguments import the graph,
+    rehearsal and database modules a check does not need.
+    """
     parser = _Parser(
         prog="attune-lsp",
         description="Checker, language server and registrar for Attune workflow packs.",
@@ -78,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = sub.add_parser("check", help="check files and folders (also: --check)")
     _add_check_arguments(check)
+    if only_check:
+        return parser
     schema = sub.add_parser("schema", help="print a JSON Schema (for yaml-language-server)")
     schema.add_argument("which", choices=("workflow", "action", "pack"))
     rules = sub.add_parser("rules", help="print the rule index")
@@ -106,6 +112,8 @@ def run() -> None:
     code = EXIT_FAILURE
     argv = sys.argv[1:]
     if "--check" in argv or argv[:1] == ["check"]:
+        # the models are the checker's own: no third-party pydantic plugin is looked for
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         from attune_workflow.check import keep_collector_off
 
         # a one-shot check frees everything at exit: collector passes would only cost time
@@ -146,10 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "check")
     from attune_workflow.config import ConfigError
 
-    parser = build_parser()
+    parser = build_parser(only_check=args_list[0] == "check")
     args = parser.parse_args(args_list)
     if args.command is not None:
-        _log_to_stderr()
+        _log_to_stderr(redact=args.command != "check")
     try:
         if args.command == "check":
             return run_check(args, sys.stdout, sys.stderr)
@@ -183,14 +191,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-def _log_to_stderr() -> None:
+def _log_to_stderr(*, redact: bool = True) -> None:
     """Logging for the commands: off unless ``ATTUNE_LSP_LOG`` names a level.
 
     A crash is reported as one line; its traceback is logged, so it shows only when
-    asked for. Messages pass through the password redaction.
+    asked for. Messages pass through the password redaction (``redact``; a check
+    handles no connection string, and does not load the registrar for it).
     """
-    from attune_workflow.registrar.errors import install_log_redaction
-
     root = logging.getLogger()
     if not root.handlers:
         level = os.environ.get("ATTUNE_LSP_LOG", "").upper()
@@ -200,7 +207,10 @@ def _log_to_stderr() -> None:
         root.setLevel(
             getattr(logging, level, logging.CRITICAL + 1) if level else logging.CRITICAL + 1
         )
-    install_log_redaction()
+    if redact:
+        from attune_workflow.registrar.errors import install_log_redaction
+
+        install_log_redaction()
 
 
 def run_schema(which: str, out: TextIO) -> int:

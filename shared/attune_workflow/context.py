@@ -301,11 +301,18 @@ def _string_leaves(node: Node, where: str) -> Iterator[tuple[ScalarNode, str]]:
             yield node, where
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            yield from _string_leaves(item, f"{where}[{i}]")
+            if _may_hold_template(item):
+                yield from _string_leaves(item, f"{where}[{i}]")
     elif isinstance(node, MappingNode):
         for key, value in node.value:
-            name = key.value if isinstance(key, ScalarNode) else "?"
-            yield from _string_leaves(value, f"{where}.{name}" if where else str(name))
+            if _may_hold_template(value):
+                name = key.value if isinstance(key, ScalarNode) else "?"
+                yield from _string_leaves(value, f"{where}.{name}" if where else str(name))
+
+
+def _may_hold_template(node: Node) -> bool:
+    """A collection, or a string with a ``{`` (the location of others is never named)."""
+    return node.__class__ is not ScalarNode or (is_string(node) and "{" in node.value)
 
 
 def templated_of_task(task: TaskView) -> list[Templated]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _KINDS = (
@@ -33,6 +35,28 @@ class FileProblem(Exception):
         self.size = size
 
 
+# Folder -> its real path, while a batch of files is checked (see `folders_resolved_once`).
+_folders: dict[str, str] | None = None
+
+
+@contextmanager
+def folders_resolved_once() -> Iterator[None]:
+    """Within the block, :func:`real_path` resolves each folder once.
+
+    A check of a tree asks for the real path of each file several times; each
+    full resolution costs a system call per component of the path. Files are
+    still looked at each time (one that is a link is resolved in full).
+    """
+    global _folders
+    outer = _folders
+    if outer is None:
+        _folders = {}
+    try:
+        yield
+    finally:
+        _folders = outer
+
+
 def real_path(path: Path) -> Path:
     """The absolute path with links resolved as far as they go; never raises.
 
@@ -40,6 +64,15 @@ def real_path(path: Path) -> Path:
     path as written rather than an exception.
     """
     try:
+        folders = _folders
+        if folders is not None:
+            text = os.fspath(path)
+            if ".." not in text and not os.path.islink(text):
+                folder, name = os.path.split(os.path.abspath(text))
+                real = folders.get(folder)
+                if real is None:
+                    real = folders[folder] = os.path.realpath(folder)
+                return Path(os.path.join(real, name) if name else real)
         return Path(os.path.realpath(path))
     except (OSError, ValueError, RuntimeError):
         return Path(os.path.abspath(path))
@@ -130,4 +163,12 @@ def read_text(path: Path, *, max_size: int | None = None, root: Path | None = No
         raise FileProblem("The file is not valid UTF-8") from None
 
 
-__all__ = ["FileProblem", "check_entry", "file_kind", "read_file", "read_text", "real_path"]
+__all__ = [
+    "FileProblem",
+    "check_entry",
+    "file_kind",
+    "folders_resolved_once",
+    "read_file",
+    "read_text",
+    "real_path",
+]

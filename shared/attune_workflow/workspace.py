@@ -18,7 +18,7 @@ from .check import analyze, check_raw, decode, file_problem
 from .config import Config, ConfigResolver
 from .context import Context, FileKind
 from .diagnostics import Diagnostic, FileReport, Severity, internal_error
-from .files import FileProblem, check_entry, read_file, real_path
+from .files import FileProblem, check_entry, folders_resolved_once, read_file, real_path
 from .incremental import DocumentAnalysis
 from .packindex import (
     SKIP_DIRS,
@@ -370,7 +370,8 @@ def _init_worker(workspace: Workspace) -> None:
 
 def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
     assert _WORKER is not None
-    return check_file(job[0], _WORKER, root=job[1])
+    with folders_resolved_once():
+        return check_file(job[0], _WORKER, root=job[1])
 
 
 def check_paths(
@@ -388,6 +389,17 @@ def check_paths(
     Entries that are skipped (a FIFO, a link out of the folder, an unreadable folder)
     come first, each with a warning of its own.
     """
+    with folders_resolved_once():
+        return _check_paths(paths, settings, jobs=jobs, progress=progress)
+
+
+def _check_paths(
+    paths: Sequence[Path],
+    settings: Config | Workspace,
+    *,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[FileReport]:
     workspace = settings if isinstance(settings, Workspace) else Workspace([Path.cwd()], settings)
     found = _expand(paths)
     for path in found.files:

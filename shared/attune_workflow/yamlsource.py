@@ -245,6 +245,8 @@ def parse_yaml(text: str) -> YamlDocument:
     finally:
         loader.dispose()
     if doc.root is not None and doc.syntax_error is None:
+        if "&" not in text and _build_tree(doc):
+            return doc
         problem = _measure(doc.root, doc.lines, doc.scalar_errors)
         if problem is not None:
             doc.syntax_error = problem
@@ -269,6 +271,29 @@ def _single_root(piece: str) -> Node | None:
     finally:
         loader.dispose()
     return root
+
+
+def _build_tree(doc: YamlDocument) -> bool:
+    """Build the data of a document without anchors in the same walk that measures it.
+
+    Without an anchor no node is shared, so nothing can recurse or expand: only
+    the depth and the tagged scalars need looking at, and the builder sees every
+    node. False (nothing kept) when the walk is not enough: the document is too
+    deep, or it has complex or duplicate keys, whose values the builder skips.
+    """
+    assert doc.root is not None
+    errors: list[tuple[str, Span]] = []
+    duplicates: list[DuplicateKey] = []
+    builder = _Builder(duplicates, doc.lines, errors)
+    try:
+        data = builder.build(doc.root)
+    except _Incomplete:
+        return False
+    if duplicates:
+        return False
+    doc.data = data
+    doc.scalar_errors.extend(errors)
+    return True
 
 
 def compose_region(piece: str, base: int, base_line: int) -> Node | None:
@@ -523,40 +548,80 @@ def _mark_span(lines: LineIndex, mark: Any) -> Span:
     return Span(0, 0, 0, 0)
 
 
+class _Incomplete(Exception):
+    """The tree walk of :func:`_build_tree` cannot stand for the full measure."""
+
+
 class _Builder:
-    """Turns nodes into plain data, recording duplicate keys on the way."""
+    """Turns nodes into plain data, recording duplicate keys on the way.
 
-    __slots__ = ("_duplicates", "_lines", "_seen")
+    Given ``scalar_errors`` it also measures a tree as it builds it (see
+    :func:`_build_tree`): tagged scalars are checked, and a node deeper than
+    :data:`MAX_DEPTH` or a complex key raises :class:`_Incomplete`.
+    """
 
-    def __init__(self, duplicates: list[DuplicateKey], lines: LineIndex) -> None:
+    __slots__ = ("_depth", "_duplicates", "_errors", "_lines", "_seen")
+
+    def __init__(
+        self,
+        duplicates: list[DuplicateKey],
+        lines: LineIndex,
+        scalar_errors: list[tuple[str, Span]] | None = None,
+    ) -> None:
         self._duplicates = duplicates
         self._lines = lines
         self._seen: dict[int, Any] = {}
+        self._errors = scalar_errors
+        self._depth = 0
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if self._errors is not None and node.tag in _CHECKED_TAGS:
+            problem = scalar_problem(node)
+            if problem is not None:
+                self._errors.append((problem, node_span(node, self._lines)))
+        return scalar_value(node)
 
     def build(self, node: Node) -> Any:
         # Hot path: string scalars (most of a workflow) skip the tag dispatch.
         if node.__class__ is ScalarNode:
-            return node.value if node.tag == _STR else scalar_value(node)
+            return node.value if node.tag == _STR else self._scalar(node)
         cached = self._seen.get(id(node))
         if cached is not None:
             return cached
+        if self._errors is not None:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Incomplete
+            try:
+                return self._collection(node)
+            finally:
+                self._depth -= 1
+        return self._collection(node)
+
+    def _collection(self, node: Node) -> Any:
         build = self.build
+        scalar = self._scalar
+        shared = self._errors is None  # only a document with anchors shares nodes
         if node.__class__ is SequenceNode:
             items: list[Any] = []
-            self._seen[id(node)] = items
+            if shared:
+                self._seen[id(node)] = items
             for child in node.value:
                 if child.__class__ is ScalarNode:
-                    items.append(child.value if child.tag == _STR else scalar_value(child))
+                    items.append(child.value if child.tag == _STR else scalar(child))
                 else:
                     items.append(build(child))
             return items
         mapping: dict[Any, Any] = {}
-        self._seen[id(node)] = mapping
+        if shared:
+            self._seen[id(node)] = mapping
         first_keys: dict[Any, Node] | None = None
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode:
-                key = key_node.value if key_node.tag == _STR else scalar_value(key_node)
+                key = key_node.value if key_node.tag == _STR else scalar(key_node)
             else:
+                if self._errors is not None:
+                    raise _Incomplete
                 key = key_node.value if isinstance(key_node.value, str) else repr(key_node.value)
             if key in mapping:
                 if first_keys is None:
@@ -574,9 +639,7 @@ class _Builder:
                 )
                 continue
             if value_node.__class__ is ScalarNode:
-                mapping[key] = (
-                    value_node.value if value_node.tag == _STR else scalar_value(value_node)
-                )
+                mapping[key] = value_node.value if value_node.tag == _STR else scalar(value_node)
             else:
                 mapping[key] = build(value_node)
         return mapping

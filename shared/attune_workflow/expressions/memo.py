@@ -18,12 +18,14 @@ from contextvars import ContextVar
 from functools import lru_cache, update_wrapper
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FileMemo", "file_memoized"]
+__all__ = ["FileMemo", "clear_shared_caches", "file_memoized"]
 
 R = TypeVar("R")
 
 _ACTIVE: ContextVar[FileMemo | None] = ContextVar("attune_file_memo", default=None)
 _MISSING: Any = object()
+# every memoised function, so their shared caches can be emptied together
+_ALL: list[_Memoized[Any]] = []
 
 
 class FileMemo:
@@ -66,15 +68,19 @@ class _Memoized(Generic[R]):
         self._fallback = lru_cache(maxsize=fallback_size)(function)
         self._id = id(self)
         update_wrapper(self, function)
+        _ALL.append(self)
 
     def __call__(self, src: str) -> R:
         memo = _ACTIVE.get()
         if memo is None:
             return self._fallback(src)
-        try:
-            return memo._current[self._id][src]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._miss(memo, src)
+        table = memo._current.get(self._id)
+        if table is not None:
+            # a miss is the common case of a first analysis: no exception for it
+            value = table.get(src, _MISSING)
+            if value is not _MISSING:
+                return value  # type: ignore[no-any-return]
+        return self._miss(memo, src)
 
     def _miss(self, memo: FileMemo, src: str) -> R:
         table, previous = memo.table(self._id)
@@ -97,6 +103,12 @@ def file_memoized(fallback_size: int) -> Callable[[Callable[[str], R]], _Memoize
         return _Memoized(function, fallback_size)
 
     return wrap
+
+
+def clear_shared_caches() -> None:
+    """Empty the global caches of every memoised function (as in a fresh process)."""
+    for memoized in _ALL:
+        memoized.cache_clear()
 
 
 def file_memo_active() -> bool:

@@ -116,7 +116,15 @@ class _Decoder:
         self.texts: list[tuple[ScalarNode, tuple[str | int, ...]]] = []
 
     def value(self, annotation: Any, node: Node, data: Any, path: tuple[str | int, ...]) -> Any:
-        plan = _plan(annotation)
+        return self._planned(_plan(annotation), node, data, path)
+
+    def _planned(
+        self,
+        plan: tuple[int, Any, bool, tuple[Any, ...]],
+        node: Node,
+        data: Any,
+        path: tuple[str | int, ...],
+    ) -> Any:
         what, kind, optional, args = plan
         if optional and _is_null(node):
             return None
@@ -133,8 +141,9 @@ class _Decoder:
         if what == _LIST:
             (item,) = args
             if isinstance(node, SequenceNode) and isinstance(data, list):
+                item_plan = _plan(item)
                 return [
-                    self.value(item, n, d, (*path, i))
+                    self._planned(item_plan, n, d, (*path, i))
                     for i, (n, d) in enumerate(zip(node.value, data, strict=False))
                 ]
             return [] if _empty_plain(node) else data
@@ -155,18 +164,26 @@ class _Decoder:
         memo = (id(node), id(model))
         if memo in self._seen:
             return self._seen[memo]
-        fields = _fields(model)
+        plans = _field_plans(model)
         result: dict[Any, Any] = {}
         self._seen[memo] = result
         for key_node, value_node in node.value:
-            key = _key(key_node, data)
+            if key_node.__class__ is ScalarNode and key_node.tag == _STR:
+                key = key_node.value
+            else:
+                key = _key(key_node, data)
             if key not in data or key in result:
                 continue  # a duplicate key: the first one counts, as in the plain data
-            annotation = fields.get(key) if isinstance(key, str) else None
-            if annotation is None:
+            plan = plans.get(key) if isinstance(key, str) else None
+            what = _OTHER if plan is None else plan[0]
+            if what == _OTHER:
+                # kept as the YAML gave it (an optional field's plain null is None there too)
                 result[key] = data[key]
+            elif what == _TEXT and value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                result[key] = value_node.value  # the hot path: a string in a string field
             else:
-                result[key] = self.value(annotation, value_node, data[key], (*path, key))
+                assert plan is not None
+                result[key] = self._planned(plan, value_node, data[key], (*path, key))
         return result
 
     def _mapping(
@@ -179,6 +196,8 @@ class _Decoder:
     ) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         text_keys = _plan(key_type)[0] == _TEXT
+        item_plan = _plan(item)
+        as_given = item_plan[0] == _OTHER  # values kept as the YAML gave them
         for key_node, value_node in node.value:
             key = _key(key_node, data)
             if key not in data:
@@ -186,7 +205,10 @@ class _Decoder:
             name = str(key_node.value) if text_keys and isinstance(key_node, ScalarNode) else key
             if name in result:
                 continue
-            result[name] = self.value(item, value_node, data[key], (*path, name))
+            if as_given:
+                result[name] = data[key]
+            else:
+                result[name] = self._planned(item_plan, value_node, data[key], (*path, name))
         return result
 
 
@@ -215,6 +237,18 @@ def _plan(annotation: Any) -> tuple[int, Any, bool, tuple[Any, ...]]:
         plan = (_OTHER, kind, optional, ())
     _PLANS[id(annotation)] = (annotation, plan)
     return plan
+
+
+_FIELD_PLANS: dict[type[BaseModel], dict[str, tuple[int, Any, bool, tuple[Any, ...]]]] = {}
+
+
+def _field_plans(model: type[BaseModel]) -> dict[str, tuple[int, Any, bool, tuple[Any, ...]]]:
+    """The plan of each field of a model, by the key a document uses for it."""
+    plans = _FIELD_PLANS.get(model)
+    if plans is None:
+        plans = {key: _plan(annotation) for key, annotation in _fields(model).items()}
+        _FIELD_PLANS[model] = plans
+    return plans
 
 
 def _fields(model: type[BaseModel]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ task that leaves those unchanged re-runs such a rule on that task alone.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -27,11 +27,20 @@ from types import ModuleType
 from ..config import Config
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
+from ..view import TaskView
 
 Check = Callable[[Context], Iterable[Diagnostic]]
 CheckBytes = Callable[[Path, bytes, Config], Iterable[Diagnostic]]
 
 ALL_KINDS = frozenset(FileKind)
+
+
+def workflow_tasks(ctx: Context) -> Iterator[TaskView]:
+    """Every task of the file's workflow view, parents first (none without a view)."""
+    view = ctx.view
+    return view.all_tasks() if view is not None else iter(())
+
+
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 

@@ -40,6 +40,7 @@ from ..yamlsource import (
     node_start,
     start_position,
 )
+from .base import workflow_tasks
 
 ID = "duplicate-target"
 SEVERITY = Severity.WARNING
@@ -48,10 +49,7 @@ KINDS = frozenset({FileKind.WORKFLOW})
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report repeated names in each ``do`` list."""
-    view = ctx.view
-    if view is None:
-        return
-    for task in view.all_tasks():
+    for task in workflow_tasks(ctx):
         for transition in task.transitions:
             do = transition.do_node
             if transition.source != "next" or not isinstance(do, SequenceNode):

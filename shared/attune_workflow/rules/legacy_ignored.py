@@ -41,6 +41,7 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..view import TaskView
 from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_null, node_start
+from .base import workflow_tasks
 from .legacy_transition import entry_region, is_folded, legacy_entries, offsets_span
 
 ID = "legacy-ignored"
@@ -50,10 +51,7 @@ KINDS = frozenset({FileKind.WORKFLOW})
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report legacy keys of tasks that use ``next``."""
-    view = ctx.view
-    if view is None:
-        return
-    for task in view.all_tasks():
+    for task in workflow_tasks(ctx):
         entries = [e for e in legacy_entries(task) if _has_content(e[2])]
         if not entries or not task.uses_next or not is_folded(task):
             continue

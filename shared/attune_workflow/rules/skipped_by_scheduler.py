@@ -63,8 +63,8 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
-from ..yamlsource import MappingNode, is_null, mapping_get
-from .base import Scope
+from ..yamlsource import MappingNode, Node, is_null, mapping_get
+from .base import Scope, workflow_tasks
 
 ID = "skipped-by-scheduler"
 SEVERITY = Severity.WARNING
@@ -74,40 +74,40 @@ SCOPE = Scope.TASK
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     """Report parallel tasks, task-level ``when`` and ``retry.on_error``."""
-    view = ctx.view
-    if view is None:
-        return
-    for task in view.all_tasks():
+    for task in workflow_tasks(ctx):
         if not isinstance(task.node, MappingNode) or task.parent is not None:
             continue  # sub-tasks of a parallel task never run at all
         label = task.label
+        found: list[tuple[Node, str]] = []
         type_entry = task.fields.get("type")
         if type_entry is not None and task.type == "parallel":
-            yield ctx.diagnostic(
-                ID,
-                SEVERITY,
-                ctx.span(type_entry[1]),
-                f"Attune's scheduler never runs a parallel task: the sub-tasks of {label} never "
-                "run and its transitions never fire; start the branches from one task's 'next' "
-                "('do: [a, b]') and merge them with 'join'",
+            found.append(
+                (
+                    type_entry[1],
+                    f"Attune's scheduler never runs a parallel task: the sub-tasks of {label} "
+                    "never run and its transitions never fire; start the branches from one "
+                    "task's 'next' ('do: [a, b]') and merge them with 'join'",
+                )
             )
         when = task.fields.get("when")
         if when is not None and not is_null(when[1]):
-            yield ctx.diagnostic(
-                ID,
-                SEVERITY,
-                ctx.span(when[0]),
-                f"Attune's scheduler never evaluates a task-level 'when': {label} always runs "
-                "once a transition starts it; put the condition on the 'next' transitions that "
-                "start it",
+            found.append(
+                (
+                    when[0],
+                    f"Attune's scheduler never evaluates a task-level 'when': {label} always "
+                    "runs once a transition starts it; put the condition on the 'next' "
+                    "transitions that start it",
+                )
             )
         retry = task.value("retry")
         on_error = mapping_get(retry, "on_error") if isinstance(retry, MappingNode) else None
         if on_error is not None and not is_null(on_error[1]):
-            yield ctx.diagnostic(
-                ID,
-                SEVERITY,
-                ctx.span(on_error[0]),
-                f"Attune's scheduler never evaluates 'retry.on_error': {label} is retried on "
-                "every failure",
+            found.append(
+                (
+                    on_error[0],
+                    f"Attune's scheduler never evaluates 'retry.on_error': {label} is retried "
+                    "on every failure",
+                )
             )
+        for node, message in found:
+            yield ctx.diagnostic(ID, SEVERITY, ctx.span(node), message)
