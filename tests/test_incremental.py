@@ -270,6 +270,23 @@ def test_a_new_variable_is_known_in_every_task() -> None:
     assert [d.code for d in known].count("unknown-workflow-variable") == 0
 
 
+def test_an_edit_in_the_last_task_moves_the_fixes_that_add_a_task(tmp_path: Path) -> None:
+    """A missing target's fix adds the task after the last one, wherever that now ends."""
+    path = tmp_path / "flow.workflow.yaml"
+    text = (
+        'version: "1.0.0"\ntasks:\n  - name: a\n    action: core.noop\n    next:\n'
+        "      - do: [missing]\n  - name: b\n    action: core.noop\n"
+    )
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    text = text.replace("name: b\n", "name: b\n    input:\n      x: 1\n")
+    found = analysis.update(text)[1]
+    assert found == full(path, text)
+    assert analysis.incremental_updates == 1
+    (create,) = [fix for d in found if d.code == "unknown-task" for fix in d.fixes]
+    assert create.edits[0].span.line == 9
+
+
 def test_the_same_text_again_keeps_its_analysis() -> None:
     source = WORKFLOWS[0]
     text = source.read_text(encoding="utf-8")

@@ -24,6 +24,7 @@ __all__ = [
     "Edge",
     "ScopeGraph",
     "WorkflowGraph",
+    "adopt_graph",
     "effective_transitions",
     "ignored_transitions",
     "in_cycle",
@@ -221,6 +222,11 @@ def workflow_graph(view: WorkflowView) -> WorkflowGraph:
             graph = WorkflowGraph(view)
             view.__dict__["_graph"] = graph
     return graph
+
+
+def adopt_graph(view: WorkflowView, graph: WorkflowGraph) -> None:
+    """Give a view the graph of another view of the same tasks."""
+    view.__dict__["_graph"] = graph
 
 
 def in_cycle(view: WorkflowView) -> frozenset[TaskView]:

@@ -51,6 +51,7 @@ from .context import (
 from .diagnostics import Diagnostic
 from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
+from .graph import adopt_graph, workflow_graph
 from .packindex import PackIndex
 from .positions import LineIndex, Span
 from .rules.base import Scope
@@ -176,20 +177,24 @@ class _Edit:
         view = ctx.view
         assert view is not None
         tasks = [view.tasks[self.position]] if self.position is not None else []
+        subtree = [t for task in tasks for t in _subtree(task)]
         part = Context.__new__(Context)
         part.__dict__.update(
             (name, value)
             for name, value in ctx.__dict__.items()
             if name not in ("view", "templated", "expressions", "structure", "_decoding")
         )
-        part.__dict__["view"] = WorkflowView(root=view.root, fields=view.fields, tasks=tasks)
-        subtree = {id(t) for task in tasks for t in _subtree(task)}
-        part.__dict__["templated"] = [
-            t for t in ctx.templated if t.task is None or id(t.task) in subtree
-        ]
-        part.__dict__["expressions"] = [
-            e for e in ctx.expressions if e.task is None or id(e.task) in subtree
-        ]
+        # every task is in the view, so that scopes and the graph are whole, but only the
+        # edited task and its sub-tasks are walked
+        part_view = WorkflowView(root=view.root, fields=view.fields, tasks=view.tasks)
+        part_view.__dict__["_flat"] = tuple(subtree)
+        adopt_graph(part_view, workflow_graph(view))
+        part.__dict__["view"] = part_view
+        for name in ("templated", "expressions"):
+            entries = getattr(ctx, name)
+            output = _entries_of(entries, _OUTPUT)[0]
+            low, high = _entries_of(entries, self.position) if self.position is not None else (0, 0)
+            part.__dict__[name] = entries[low:high] + entries[output:]
         for name in ("variables", "parameter_names", "linked_action"):
             part.__dict__[name] = getattr(ctx, name)
         adopt_facts(part, workflow_facts(ctx))
@@ -258,7 +263,15 @@ def _summary(task: TaskView) -> tuple[Any, ...]:
                         published.append((item.tag, item.value))
             elif node is not None:
                 published.append(None)
-        result.append((current.name, waits, current.string("action"), tuple(published)))
+        result.append(
+            (
+                current.name,
+                len(current.children),
+                waits,
+                current.string("action"),
+                tuple(published),
+            )
+        )
     return tuple(result)
 
 
@@ -401,7 +414,10 @@ class DocumentAnalysis:
         if "expressions" in old.__dict__:
             ctx.__dict__["expressions"] = _kept_expressions(old, templated, region.position)
         old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
-        kept_summaries = _summary(old_task) == _summary(new_task)
+        # a fix that creates a missing task goes after the last task: its text counts too
+        kept_summaries = region.position != len(tasks.value) - 1 and _summary(old_task) == _summary(
+            new_task
+        )
         if kept_summaries:
             # what the tasks declare to each other is as it was
             for name in ("variables", "parameter_names"):

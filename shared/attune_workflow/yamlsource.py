@@ -263,7 +263,7 @@ def _single_root(piece: str) -> Node | None:
     try:
         if not loader.check_node():
             return None
-        root: Node = loader.get_node()
+        root: Node | None = loader.get_node()
         if loader.check_node():
             return None
     except yaml.YAMLError:

@@ -12,8 +12,12 @@ what it can change. ``Scope.FILE`` (the default): anything in the file. A rule
 of ``Scope.TASK`` promises that each finding about a top-level task (or its
 sub-tasks) lies inside that task's lines and depends only on that task, on the
 file's other top-level keys, and on what every task declares to the others:
-task names, ``wait_for`` keys, actions and published names. An edit inside one
-task that leaves those unchanged re-runs such a rule on that task alone.
+task names (and which tasks are sub-tasks), ``wait_for`` keys, actions and
+published names; its fixes may also add a task after the last one. An edit
+inside one task (not the last) that leaves those unchanged re-runs such a rule
+on that task alone. The rule sees every task in ``ctx.view.tasks`` and the
+graph, but ``ctx.view.all_tasks()``, ``ctx.templated`` and ``ctx.expressions``
+give only that task's.
 """
 
 from __future__ import annotations

@@ -41,16 +41,19 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
+from ..exprcheck import workflow_facts
 from ..graph import effective_transitions, workflow_graph
 from ..positions import Span
 from ..suggest import close_match, did_you_mean
 from ..view import TaskView, WorkflowView
 from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, start_position
+from .base import Scope
 from .legacy_transition import content_end, line_break, yaml_string
 
 ID = "unknown-task"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -59,7 +62,6 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     if view is None:
         return
     graph = workflow_graph(view)
-    elsewhere: dict[str, TaskView] | None = None
     for task in view.all_tasks():
         transitions = effective_transitions(task)
         if not transitions:
@@ -70,12 +72,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 name = target.name
                 if name in scope.names:
                     continue
-                if elsewhere is None:
-                    elsewhere = {}
-                    for other in view.all_tasks():
-                        if other.name is not None:
-                            elsewhere.setdefault(other.name, other)
-                message = _message(name, task, elsewhere.get(name))
+                message = _message(name, task, workflow_facts(ctx).tasks.get(name))
                 close = close_match(name, scope.names)
                 fixes: list[Fix] = []
                 if close is not None:
