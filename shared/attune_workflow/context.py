@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,6 +24,9 @@ from .packindex import ActionInfo, PackIndex, PackInfo
 from .positions import Span
 from .view import TaskView, WorkflowView, build_view
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, YamlDocument, is_string
+
+if TYPE_CHECKING:
+    from .exprcheck import References
 
 
 class FileKind(enum.StrEnum):
@@ -266,6 +269,8 @@ class Expression:
     site: Site
     location: str
     task: TaskView | None
+    # its calls, names and paths (exprcheck.references): most rules ask, it is found once
+    known_references: References | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

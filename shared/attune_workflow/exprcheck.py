@@ -80,7 +80,12 @@ def _references(src: str) -> References:
 
 def references(expr: Expression) -> References:
     """The references of an expression (nothing when it does not parse)."""
-    return _references(expr.block.expr)
+    found = expr.known_references
+    if found is None:
+        found = _references(expr.block.expr)
+        # kept with the expression: a frozen value, filled in once
+        object.__setattr__(expr, "known_references", found)
+    return found
 
 
 # -- facts of the workflow --------------------------------------------------------------------
