@@ -224,3 +224,37 @@ def test_workflow_keys_follow_the_model() -> None:
     from attune_workflow.model.workflow import WorkflowFile
 
     assert {f.alias or name for name, f in WorkflowFile.model_fields.items()} == WORKFLOW_KEYS
+
+
+def test_a_check_does_not_load_the_package_metadata_machinery(bad_pack: Path) -> None:
+    # pydantic's plugin loader imports importlib.metadata only to list plugins a check turns off
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "attune_lsp", "--check", str(bad_pack)],
+        capture_output=True, text=True, env={**env, "GITHUB_ACTIONS": "false"}, check=False,
+    )  # fmt: skip
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert proc.returncode == 1, proc.stdout
+    assert "unknown-task" in proc.stdout
+    assert "attune_workflow.model.workflow" in imported  # the models were built
+    assert "importlib.metadata" not in imported
+
+
+def test_the_plugin_loader_stand_in_gives_other_names_from_the_real_loader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from attune_lsp.cli import _PLUGIN_LOADER, _NoPluginLoader
+
+    stand_in = _NoPluginLoader(_PLUGIN_LOADER)
+    monkeypatch.delitem(sys.modules, _PLUGIN_LOADER, raising=False)
+    monkeypatch.setitem(sys.modules, _PLUGIN_LOADER, stand_in)
+    assert tuple(stand_in.get_plugins()) == ()
+    with pytest.raises(AttributeError):
+        _ = stand_in.__path__  # not a package: `from ._loader import x` asks this
+    assert sys.modules[_PLUGIN_LOADER] is stand_in
+    assert stand_in.PYDANTIC_ENTRY_POINT_GROUP == "pydantic"  # loaded from the real module
+    assert sys.modules[_PLUGIN_LOADER] is not stand_in

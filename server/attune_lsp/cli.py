@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import logging
 import os
 import sys
+import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -114,6 +116,8 @@ def run() -> None:
     if "--check" in argv or argv[:1] == ["check"]:
         # the models are the checker's own: no third-party pydantic plugin is looked for
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        if os.environ["PYDANTIC_DISABLE_PLUGINS"] in _ALL_PLUGINS_OFF:
+            sys.modules.setdefault(_PLUGIN_LOADER, _NoPluginLoader(_PLUGIN_LOADER))
         from attune_workflow.check import keep_collector_off
 
         # a one-shot check frees everything at exit: collector passes would only cost time
@@ -128,6 +132,31 @@ def run() -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(code)
+
+
+# pydantic's plugin loader, and the values of PYDANTIC_DISABLE_PLUGINS that switch all off
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+_ALL_PLUGINS_OFF = ("__all__", "1", "true")
+
+
+class _NoPluginLoader(types.ModuleType):
+    """pydantic's plugin loader while every plugin is off: it finds none.
+
+    The real loader imports ``importlib.metadata`` (and with it the email, zip
+    and socket modules: about a tenth of a small check's time) only to list the
+    plugins that the setting switches off. Any other name loads the real module.
+    """
+
+    @staticmethod
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system asking (is it a package?)
+            raise AttributeError(name)
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 def _silence_stdout() -> None:

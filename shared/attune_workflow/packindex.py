@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +228,11 @@ def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo
 @cache
 def bundled_core() -> PackInfo:
     """Attune's core pack as shipped with Attune (always installed)."""
-    raw = resources.files("attune_workflow").joinpath("data/core_pack.json").read_text("utf-8")
+    # pkgutil reads through the package's loader, as importlib.resources does, without
+    # loading that module's archive and temporary-file machinery into every check
+    raw = pkgutil.get_data("attune_workflow", "data/core_pack.json")
+    if raw is None:
+        raise FileNotFoundError("attune_workflow/data/core_pack.json")
     data = json.loads(raw)
     pack = PackInfo(ref="core", root=None, manifest=data.get("manifest"))
     for item in data["actions"]:

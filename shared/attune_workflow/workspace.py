@@ -13,13 +13,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import analyze, check_raw, decode, file_problem
 from .config import Config, ConfigResolver
 from .context import Context, FileKind
 from .diagnostics import Diagnostic, FileReport, Severity, internal_error
 from .files import FileProblem, check_entry, folders_resolved_once, read_file, real_path
-from .incremental import DocumentAnalysis
 from .packindex import (
     SKIP_DIRS,
     YAML_SUFFIXES,
@@ -32,6 +32,10 @@ from .packindex import (
 )
 from .positions import LineIndex, Span
 from .rules import RULES_BY_ID, pack_manifest
+
+if TYPE_CHECKING:
+    # an open document's analysis: the server's, never needed by a check
+    from .incremental import DocumentAnalysis
 
 log = logging.getLogger(__name__)
 
