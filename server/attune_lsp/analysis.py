@@ -181,6 +181,9 @@ class Project:
         self.workspace = Workspace(collect_config_problems=True)
         # One incremental analysis per open document, none for closed ones.
         self._documents: dict[Path, DocumentAnalysis] = {}
+        # Whether a reader on the event loop still holds a context (the scheduler's leases):
+        # such a tree is not spliced in place.
+        self.held: Callable[[Context], bool] = lambda ctx: False
 
     @property
     def index(self) -> PackIndex:
@@ -285,9 +288,14 @@ class Project:
         """The incremental analysis of an open buffer."""
         document = self._documents.get(path)
         if document is None:
-            document = DocumentAnalysis(path, index=self.index, config=self.config_for(path))
+            document = DocumentAnalysis(
+                path, index=self.index, config=self.config_for(path), held=self._held
+            )
             self._documents[path] = document
         return document
+
+    def _held(self, ctx: Context) -> bool:
+        return self.held(ctx)
 
     def analyse(
         self,
