@@ -372,13 +372,12 @@ class DocumentScheduler:
 
     async def after_index(self, files: list[Path], report: Callable[[int, int], None]) -> None:
         """Check the open documents against the new index and the scanned files anew."""
-        project = self.space.project
         self.client.spawn(self._load_database_actions())
         for uri in self.space.open_uris():
-            previous = self.analyses.get(uri)
-            if previous is None or previous.index is not project.index:
-                self.invalidate(uri)
-                self.check_soon(uri, 0)
+            # the settings or the project files may have changed; an unchanged index and
+            # equal settings give the document's kept analysis back at once
+            self.invalidate(uri)
+            self.check_soon(uri, 0)
         todo = [f for f in files if f not in set(self.space.overlay())]
         for path in set(self.closed) - set(todo):
             self.closed.pop(path)
