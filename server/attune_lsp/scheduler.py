@@ -120,7 +120,13 @@ class DocumentScheduler:
         without syntax errors) until it ends (``hold``), so the next version is not
         spliced into a tree it reads.
         """
-        found = await self._analysis(uri)
+        while True:
+            key = self._key(uri)
+            found = await self._analysis(uri)
+            if found is None or not hold or self._key(uri) == key:
+                break
+            # a newer version arrived while this one was finished: its analysis may already
+            # be splicing this tree, so the request waits for that one
         if hold and found is not None:
             self._hold(found, self.last_good.get(uri))
         return found
