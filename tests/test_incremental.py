@@ -310,3 +310,90 @@ def test_the_file_memo_holds_one_version() -> None:
         parse_expression("a + 1")
         parse_expression("b")
     assert len(memo) == 2
+
+
+def _marks(node: object) -> list[tuple[int, int, int, int]]:
+    """Every mark of a tree, in document order."""
+    found: list[tuple[int, int, int, int]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        start, end = current.start_mark, current.end_mark  # type: ignore[attr-defined]
+        found.append((start.index, start.line, end.index, end.line))
+        value = current.value  # type: ignore[attr-defined]
+        if isinstance(current, MappingNode):
+            stack.extend(n for pair in reversed(value) for n in reversed(pair))
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(value))
+    return found
+
+
+def _line_added_in_first_task(text: str) -> str:
+    doc = parse_yaml(text)
+    tasks = dict((k.value, v) for k, v in doc.root.value)["tasks"]  # type: ignore[union-attr]
+    first = tasks.value[0].value[0][1]
+    at = first.end_mark.index
+    return text[:at] + "  # note\n    # more" + text[at:]
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_tree_a_reader_holds_is_never_spliced(held: bool) -> None:
+    path = (
+        CORPUS
+        / "packs"
+        / "examples"
+        / "actions"
+        / "workflows"
+        / "process_cached_users.workflow.yaml"
+    )
+    text = path.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    old, _ = analysis.update(text)
+    before = _marks(old.doc.root)
+    analysis.held = lambda ctx: held and ctx is old
+    edited = _line_added_in_first_task(text)
+    ctx, found = analysis.update(edited)
+    assert found == full(path, edited)
+    assert ctx.doc.data == parse_yaml(edited).data
+    if held:
+        # the reader's tree keeps its positions; the new version was parsed afresh
+        assert _marks(old.doc.root) == before
+        assert (analysis.held_fallbacks, analysis.incremental_updates) == (1, 0)
+    else:
+        # the splice moves the nodes after the edit in place: why a held tree is not spliced
+        assert _marks(old.doc.root) != before
+        assert (analysis.held_fallbacks, analysis.incremental_updates) == (0, 1)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS[:6], ids=lambda p: p.name)
+def test_a_new_index_keeps_the_tree_and_runs_every_rule(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    empty = build_index([], CONFIG)
+    ctx, found = analysis.update(text, index=empty)
+    reference, expected = analyze(path, text, index=empty, config=CONFIG)
+    assert found == expected
+    assert ctx.doc.data == reference.doc.data
+    edited = _line_added_in_first_task(text)
+    ctx, found = analysis.update(edited, index=INDEX)
+    assert found == full(path, edited)
+    assert ctx.doc.data == parse_yaml(edited).data
+    if "&" not in text:
+        assert analysis.incremental_updates == 2  # the same tree under both indexes
+
+
+def test_equal_settings_are_not_new_settings() -> None:
+    path = WORKFLOWS[0]
+    text = path.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    edited = _line_added_in_first_task(text)
+    _, found = analysis.update(edited, config=Config(strict=True))
+    assert found == full(path, edited)
+    assert analysis.incremental_updates == 1
+    _, found = analysis.update(text, config=Config(strict=False))
+    assert found == list(analyze(path, text, index=INDEX, config=Config(strict=False))[1])
+    assert analysis.incremental_updates == 1

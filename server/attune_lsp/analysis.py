@@ -181,6 +181,10 @@ class Project:
         self.workspace = Workspace(collect_config_problems=True)
         # One incremental analysis per open document, none for closed ones.
         self._documents: dict[Path, DocumentAnalysis] = {}
+        # Whether a reader on the event loop still holds a context (the scheduler's leases):
+        # such a tree is not spliced in place.
+        self.held: Callable[[Context], bool] = lambda ctx: False
+        self._index_key: Any = None  # what the current index was built from
 
     @property
     def index(self) -> PackIndex:
@@ -210,10 +214,22 @@ class Project:
     # -- the pack index ---------------------------------------------------------------------
 
     def _publish_index(self) -> None:
+        """Swap in an index of the packs read, unless it would equal the current one.
+
+        An equal index keeps its identity, so nothing is checked again for it (a rescan of
+        an unchanged workspace, settings that leave the packs as they were).
+        """
+        key = (
+            tuple((str(root), repr(pack)) for root, pack in self.packs.items()),
+            repr(self.database_actions),
+        )
+        if key == self._index_key:
+            return
         index = PackIndex(self.packs.values())
         if self.database_actions:
             index.add_database_actions(self.database_actions)
         self.workspace.index = index
+        self._index_key = key
 
     def rebuild(
         self,
@@ -285,9 +301,14 @@ class Project:
         """The incremental analysis of an open buffer."""
         document = self._documents.get(path)
         if document is None:
-            document = DocumentAnalysis(path, index=self.index, config=self.config_for(path))
+            document = DocumentAnalysis(
+                path, index=self.index, config=self.config_for(path), held=self._held
+            )
             self._documents[path] = document
         return document
+
+    def _held(self, ctx: Context) -> bool:
+        return self.held(ctx)
 
     def analyse(
         self,

@@ -60,6 +60,12 @@ class DocumentScheduler:
         self._inflight: dict[str, tuple[tuple[int, int], asyncio.Future[Analysis | None]]] = {}
         self._epochs: dict[str, int] = defaultdict(int)
         self._timers: dict[str, asyncio.Task[None]] = {}
+        # Readers: the trees each running request holds (by the id of their root node), and
+        # how many hold each. A held tree is never spliced in place (the versions spliced
+        # from one parse share its root): its next version is parsed afresh.
+        self._readers: dict[asyncio.Task[Any], set[int]] = {}
+        self._holders: dict[int, int] = {}
+        space.project.held = self.held
 
     # -- analyses ---------------------------------------------------------------------------
 
@@ -76,17 +82,56 @@ class DocumentScheduler:
             return self.analyses.get(uri)
         return None
 
-    def latest(self, uri: str) -> Analysis | None:
-        """The most recent analysis of a document (possibly of an older version)."""
-        if self.space.is_open(uri):
-            return self.analyses.get(uri)
-        return self.closed.get(self.space.path_of(uri))
+    # -- readers ----------------------------------------------------------------------------
 
-    async def analysis(self, uri: str) -> Analysis | None:
+    def held(self, ctx: Context) -> bool:
+        """Whether a running request holds this context's tree (read on the worker thread)."""
+        return self._holders.get(id(ctx.doc.root), 0) > 0
+
+    def _hold(self, *analyses: Analysis | None) -> None:
+        """Let the running request hold these analyses' trees until it ends."""
+        task = asyncio.current_task()
+        if task is None:
+            return
+        held = self._readers.get(task)
+        if held is None:
+            held = self._readers[task] = set()
+            task.add_done_callback(self._release)
+        for analysis in analyses:
+            if analysis is None or analysis.ctx is None or analysis.ctx.doc.root is None:
+                continue
+            key = id(analysis.ctx.doc.root)
+            if key not in held:
+                held.add(key)
+                self._holders[key] = self._holders.get(key, 0) + 1
+
+    def _release(self, task: asyncio.Task[Any]) -> None:
+        for key in self._readers.pop(task, ()):
+            left = self._holders.pop(key) - 1
+            if left:
+                self._holders[key] = left
+
+    async def analysis(self, uri: str, *, hold: bool = True) -> Analysis | None:
         """The analysis of a document's current version: cached, in flight, or started now.
 
-        For a document that is not open, the analysis of the file on disk.
+        For a document that is not open, the analysis of the file on disk. A request
+        answers from this analysis only, never from an older one: its positions are those
+        of the current text. The request holds the analysis's tree (and the last one
+        without syntax errors) until it ends (``hold``), so the next version is not
+        spliced into a tree it reads.
         """
+        while True:
+            key = self._key(uri)
+            found = await self._analysis(uri)
+            if found is None or not hold or self._key(uri) == key:
+                break
+            # a newer version arrived while this one was finished: its analysis may already
+            # be splicing this tree, so the request waits for that one
+        if hold and found is not None:
+            self._hold(found, self.last_good.get(uri))
+        return found
+
+    async def _analysis(self, uri: str) -> Analysis | None:
         await self.space.indexed().wait()
         key = self._key(uri)
         if key is None:
@@ -216,6 +261,7 @@ class DocumentScheduler:
             analysis = self.current(uri)
             if analysis is not None and analysis.ctx is not None:
                 contexts[path] = analysis.ctx
+                self._hold(analysis)
         uses = {path: summary.uses for path, summary in self.summaries.items()}
         project = self.space.project
         return Sources(project.index, uses, texts, contexts, project.base), uris
@@ -259,7 +305,7 @@ class DocumentScheduler:
     async def _check_later(self, uri: str, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
-        analysis = await self.analysis(uri)
+        analysis = await self.analysis(uri, hold=False)
         if self._timers.get(uri) is asyncio.current_task():
             del self._timers[uri]
         if analysis is not None:
@@ -332,13 +378,12 @@ class DocumentScheduler:
 
     async def after_index(self, files: list[Path], report: Callable[[int, int], None]) -> None:
         """Check the open documents against the new index and the scanned files anew."""
-        project = self.space.project
         self.client.spawn(self._load_database_actions())
         for uri in self.space.open_uris():
-            previous = self.analyses.get(uri)
-            if previous is None or previous.index is not project.index:
-                self.invalidate(uri)
-                self.check_soon(uri, 0)
+            # the settings or the project files may have changed; an unchanged index and
+            # equal settings give the document's kept analysis back at once
+            self.invalidate(uri)
+            self.check_soon(uri, 0)
         todo = [f for f in files if f not in set(self.space.overlay())]
         for path in set(self.closed) - set(todo):
             self.closed.pop(path)

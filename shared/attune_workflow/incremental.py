@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from .context import (
     FileKind,
     StructuralError,
     Templated,
+    classify,
     expressions_of,
     structural_errors,
     templated_of_output,
@@ -287,14 +289,25 @@ def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> Workflow
 class DocumentAnalysis:
     """The analysis of one open document, updated by each new version of its text."""
 
-    def __init__(self, path: Path, *, index: PackIndex, config: Config) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        index: PackIndex,
+        config: Config,
+        held: Callable[[Context], bool] | None = None,
+    ) -> None:
         self.path = path
         self.index = index
         self.config = config
+        # Whether a reader still holds a context: a held tree is never spliced (the splice
+        # moves its nodes in place), the next version is parsed afresh instead.
+        self.held = held
         self.context: Context | None = None
         self.diagnostics: list[Diagnostic] = []
         self.incremental_updates = 0
         self.partial_rule_runs = 0  # updates whose task rules ran on the edited task alone
+        self.held_fallbacks = 0  # updates parsed afresh because a reader held the last tree
         self._memo = FileMemo()
         # each rule's findings on the current context, before suppressions
         self._findings: dict[str, list[Diagnostic]] = {}
@@ -302,17 +315,29 @@ class DocumentAnalysis:
     def update(
         self, text: str, *, index: PackIndex | None = None, config: Config | None = None
     ) -> tuple[Context, list[Diagnostic]]:
-        """Analyse the document's new text; reuses what the edit did not touch."""
-        settings_changed = (index is not None and index is not self.index) or (
-            config is not None and config is not self.config
-        )
+        """Analyse the document's new text; reuses what the edit did not touch.
+
+        A new pack index keeps the tree (the parse, the views, the templated strings, the
+        expressions and the model's errors do not read it) and runs every rule again; new
+        settings start afresh.
+        """
+        config_changed = config is not None and config != self.config
+        index_changed = index is not None and index is not self.index
         self.index = index or self.index
         self.config = config or self.config
-        if not settings_changed and self.context is not None and self.context.text == text:
-            return self.context, list(self.diagnostics)  # nothing to do again
+        previous = None if config_changed else self.context
+        if previous is not None and not index_changed and previous.text == text:
+            return previous, list(self.diagnostics)  # nothing to do again
+        if previous is not None and self.held is not None and self.held(previous):
+            previous = None
+            self.held_fallbacks += 1
         with gc_paused(), self._memo.generation():
-            previous = None if settings_changed else self.context
-            spliced = self._splice(previous, text) if previous is not None else None
+            spliced: tuple[Context, _Edit | None] | None = None
+            if previous is not None:
+                if previous.text == text:
+                    spliced = self._reindexed(previous)
+                else:
+                    spliced = self._splice(previous, text, keep_index=not index_changed)
             if spliced is None:
                 ctx, edit = self._context(parse_yaml(text)), None
             else:
@@ -349,9 +374,27 @@ class DocumentAnalysis:
     def _context(self, doc: YamlDocument) -> Context:
         return Context(self.path, doc.text, doc, index=self.index, config=self.config)
 
+    def _reindexed(self, old: Context) -> tuple[Context, None]:
+        """The same text under a new pack index: the tree and what is built from it kept."""
+        ctx = self._context(old.doc)
+        for name in ("view", "templated", "expressions", "structure", "_decoding"):
+            if name in old.__dict__:
+                ctx.__dict__[name] = old.__dict__[name]
+        facts = known_facts(old)
+        if facts is not None:
+            adopt_facts(ctx, facts)
+        return ctx, None
+
     # -- the splice -----------------------------------------------------------------------
 
-    def _splice(self, old: Context, text: str) -> tuple[Context, _Edit] | None:
+    def _splice(
+        self, old: Context, text: str, *, keep_index: bool = True
+    ) -> tuple[Context, _Edit] | None:
+        """The context of ``text`` from ``old``'s tree, spliced in place.
+
+        ``keep_index`` False (a new pack index): nothing that reads the index is carried
+        over, and every rule runs again on the whole file.
+        """
         doc = old.doc
         if doc.syntax_error is not None or doc.document_count != 1 or doc.extra_document:
             return None
@@ -367,7 +410,7 @@ class DocumentAnalysis:
         prefix, suffix = common_ends(old_text, text)
         region = _region(doc, root, tasks, prefix, len(old_text) - suffix)
         if region is None:
-            return self._splice_top(old, text, tasks, prefix, suffix)
+            return self._splice_top(old, text, tasks, prefix, suffix, keep_index)
         delta = len(text) - len(old_text)
         old_piece = old_text[region.start : region.end]
         new_piece = text[region.start : region.end + delta]
@@ -387,8 +430,6 @@ class DocumentAnalysis:
         if scalar_errors is None:
             return None
         line_delta = lines.line_count - doc.lines.line_count
-        _shift_after(root, tasks, region, region.end, delta, line_delta)
-        tasks.value[region.position] = item
         # the plain data: only the task's entry changes
         fresh: list[DuplicateKey] = []
         task_data = build_data(item, fresh, lines)
@@ -396,11 +437,13 @@ class DocumentAnalysis:
         data_tasks = list(data["tasks"])
         data_tasks[region.position] = task_data
         data["tasks"] = data_tasks
+        if classify(self.path, data) != (old.kind, old.layout):
+            return None  # decided before the old tree is touched
+        _shift_after(root, tasks, region, region.end, delta, line_delta)
+        tasks.value[region.position] = item
         ctx = self._context(
             _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
         )
-        if ctx.kind is not old.kind or ctx.layout is not old.layout:
-            return None
         decoding = _spliced_decoding(old, region.position, item, task_data)
         if decoding is not None:
             ctx.__dict__["_decoding"] = decoding
@@ -415,8 +458,10 @@ class DocumentAnalysis:
             ctx.__dict__["expressions"] = _kept_expressions(old, templated, region.position)
         old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
         # a fix that creates a missing task goes after the last task: its text counts too
-        kept_summaries = region.position != len(tasks.value) - 1 and _summary(old_task) == _summary(
-            new_task
+        kept_summaries = (
+            keep_index
+            and region.position != len(tasks.value) - 1
+            and _summary(old_task) == _summary(new_task)
         )
         if kept_summaries:
             # what the tasks declare to each other is as it was
@@ -429,7 +474,13 @@ class DocumentAnalysis:
         return ctx, _Edit.of(region, region.position, doc.lines, line_delta, kept_summaries)
 
     def _splice_top(
-        self, old: Context, text: str, tasks: SequenceNode, prefix: int, suffix: int
+        self,
+        old: Context,
+        text: str,
+        tasks: SequenceNode,
+        prefix: int,
+        suffix: int,
+        keep_index: bool,
     ) -> tuple[Context, _Edit] | None:
         """Splice an edit inside the value of a top-level ``vars``, ``parameters`` or
         ``output_map``; the tasks are kept as they are."""
@@ -464,20 +515,20 @@ class DocumentAnalysis:
             return None
         name = str(key.value)
         line_delta = lines.line_count - doc.lines.line_count
+        fresh: list[DuplicateKey] = []
+        data = dict(doc.data)
+        data[name] = build_data(value, fresh, lines)
+        if classify(self.path, data) != (old.kind, old.layout):
+            return None  # decided before the old tree is touched
         after: list[Node] = [node for pair in root.value[number + 1 :] for node in pair]
         mark = root.end_mark
         if mark.index >= region.end and (delta or line_delta):
             root.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
         shift_marks(after, region.end, delta, line_delta)
         root.value[number] = (key, value)
-        fresh: list[DuplicateKey] = []
-        data = dict(doc.data)
-        data[name] = build_data(value, fresh, lines)
         ctx = self._context(
             _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
         )
-        if ctx.kind is not old.kind or ctx.layout is not old.layout:
-            return None
         decoding = _spliced_field(old, name, value, data[name])
         if decoding is not None:
             ctx.__dict__["_decoding"] = decoding
@@ -497,7 +548,9 @@ class DocumentAnalysis:
         facts = known_facts(old)
         if facts is not None:
             adopt_facts(ctx, facts)  # the tasks are the same views
-        kept_summaries = _declared(name, doc.data.get(name)) == _declared(name, data[name])
+        kept_summaries = keep_index and _declared(name, doc.data.get(name)) == _declared(
+            name, data[name]
+        )
         if kept_summaries:
             for cached in ("variables", "parameter_names"):
                 if cached in old.__dict__:

@@ -73,3 +73,48 @@ async def test_hover_is_answered_while_references_wait(lsp_client: Client) -> No
     found = await asyncio.wait_for(references, TIMEOUT)
     assert found is not None
     assert {loc.uri for loc in found} == {uri, graph.as_uri()}
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+async def test_a_request_racing_an_edit_answers_from_its_own_version(lsp_client: Client) -> None:
+    """References to an action wait on the action's file (a pipe) while the workflow is
+    edited: the edit's analysis must not move the positions of the tree the request reads."""
+    root = lsp_client.root
+    graph = root / GRAPH
+    text = graph.read_text()
+    uri = await open_doc(lsp_client, graph)
+    await lsp_client.pushed(uri)
+    notify = root / NOTIFY
+    notify_text = notify.read_text()
+    notify.unlink()
+    os.mkfifo(notify)
+    # opening the pipe for writing returns once the search has opened it to read
+    writer = asyncio.ensure_future(asyncio.to_thread(os.open, notify, os.O_WRONLY))
+    references = asyncio.ensure_future(
+        lsp_client.text_document_references_async(
+            lsp.ReferenceParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri),
+                position=position(text, "shop.notify", 2),
+                context=lsp.ReferenceContext(include_declaration=False),
+            )
+        )
+    )
+    fd = await asyncio.wait_for(writer, TIMEOUT)
+    try:
+        edited = text.replace("  - name: pack_order\n", "  - name: pack_order\n    # packed\n")
+        lsp_client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=edited)],
+            )
+        )
+        await lsp_client.wait_for(lambda: lsp_client.published.by_uri[uri].version == 2)
+        assert not references.done()
+    finally:
+        os.write(fd, notify_text.encode())
+        os.close(fd)
+    found = await asyncio.wait_for(references, TIMEOUT)
+    assert found is not None
+    lines = [number for number, line in enumerate(text.split("\n")) if "shop.notify" in line]
+    assert sorted(loc.range.start.line for loc in found if loc.uri == uri) == lines

@@ -37,3 +37,35 @@ def test_an_open_buffer_is_analysed_incrementally_and_forgotten_when_closed() ->
     # closed: a later analysis of another file drops it; a file on disk keeps none
     project.analyse(path.as_uri(), path, None, None, {})
     assert path not in project._documents
+
+
+def test_a_rescan_of_unchanged_packs_keeps_the_index_and_the_tree(tmp_path: Path) -> None:
+    import shutil
+
+    pack = tmp_path / "deployments"
+    shutil.copytree(SOURCE.parents[2], pack)
+    path = (pack / "actions" / "workflows" / SOURCE.name).resolve()
+    project = Project()
+    project.rebuild([tmp_path], project.base, {})
+    text = path.read_text(encoding="utf-8")
+    assert project.analyse(path.as_uri(), path, text, 1, {path: text}) is not None
+    index = project.index
+    # the same packs read again (a rescan, settings that leave them): the same index, and
+    # an edit after it is spliced
+    project.rebuild([tmp_path], project.base, {path: text})
+    assert project.index is index
+    at = text.index("\n", text.index("- name:", text.index("tasks:")))
+    edited = text[:at] + "x" + text[at:]
+    second = project.analyse(path.as_uri(), path, edited, 2, {path: edited})
+    assert second is not None
+    assert project._documents[path].incremental_updates == 1
+    # an action changed: a new index, under which the same tree is checked again
+    action = pack / "actions" / "deploy_app.yaml"
+    action.write_text(action.read_text(encoding="utf-8").replace("Deploy App", "Deploy"))
+    project.rebuild([tmp_path], project.base, {path: edited})
+    assert project.index is not index
+    third = project.analyse(path.as_uri(), path, edited, 3, {path: edited})
+    assert third is not None
+    assert project._documents[path].incremental_updates == 2
+    expected = analyze(path, edited, index=project.index, config=project.config_for(path))[1]
+    assert third.diagnostics == expected

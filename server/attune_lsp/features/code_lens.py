@@ -90,7 +90,7 @@ def register(server: Host) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))
     async def code_lens(ls: Host, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
         uri = params.text_document.uri
-        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         incoming = await started_by_lenses(ls, analysis)

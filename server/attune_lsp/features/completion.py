@@ -639,10 +639,6 @@ def register(server: Host) -> None:
         if line >= len(lines):
             return lsp.CompletionList(is_incomplete=False, items=[])
         column = convert.line_column(lines[line], params.position.character)
-        analysis = (
-            ls.scheduler.current(uri)
-            or ls.scheduler.latest(uri)
-            or await ls.scheduler.analysis(uri)
-        )
+        analysis = await ls.scheduler.analysis(uri)
         items = Completer(ls, uri, lines, line, column, analysis).complete()
         return lsp.CompletionList(is_incomplete=False, items=items)

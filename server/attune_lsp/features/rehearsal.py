@@ -189,7 +189,7 @@ def register(server: Host) -> None:
         if len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
             return {"ok": False, "message": "attune.rehearse needs a workflow URI and a scenario"}
         uri, scenario = str(args[0]), Path(str(args[1]))
-        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         run = await asyncio.to_thread(rehearse_file, scenario)
         if analysis is not None and run.workflow == analysis.path:
             ls.rehearsals[uri] = Selected(analysis.version, run)

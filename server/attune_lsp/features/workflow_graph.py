@@ -130,7 +130,7 @@ def register(server: Host) -> None:
         uri = field_of(document, "uri") if document is not None else None
         if not isinstance(uri, str):
             return None
-        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         if analysis is None:
             return None
         return graph_json(ls, analysis)
@@ -140,7 +140,7 @@ def register(server: Host) -> None:
         uri = args[0] if args and isinstance(args[0], str) else None
         if uri is None:
             return {"ok": False, "message": "attune.showGraph needs the URI of a workflow"}
-        analysis = ls.scheduler.current(uri) or await ls.scheduler.analysis(uri)
+        analysis = await ls.scheduler.analysis(uri)
         model = model_of(analysis) if analysis is not None else None
         if analysis is None or model is None:
             message = "Not a workflow file: nothing to draw"
