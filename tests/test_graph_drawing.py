@@ -15,6 +15,7 @@ from attune_lsp.cli import main
 from attune_lsp.graphcli import model_of_file, run_graph
 from attune_workflow import graphrender
 from attune_workflow.graphmodel import condition_label
+from graph_edges import CORPUS_EDGES
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 POST_THREAD = CORPUS / "packs/mattermost/actions/workflows/post_thread.workflow.yaml"
@@ -24,30 +25,7 @@ LEGACY_DECISION = CORPUS / "snippets/legacy_decision.yaml"
 LEGACY_PARALLEL = CORPUS / "snippets/legacy_parallel.yaml"
 
 EXPECTED_EDGES = {
-    POST_THREAD: [("create_root", "create_replies", "succeeded", [])],
-    DEPLOY: [
-        ("validate", "maybe_approve", "succeeded", ["validation_summary"]),
-        ("validate", "fail_validation", "failed", []),
-        ("maybe_approve", "ask_for_approval", "parameters.environment == 'production'", []),
-        ("maybe_approve", "deploy_regions", "parameters.environment != 'production'", ["approved"]),
-        (
-            "ask_for_approval",
-            "deploy_regions",
-            "succeeded() and result().response.approved == true",
-            ["approved"],
-        ),
-        (
-            "ask_for_approval",
-            "cancelled",
-            "succeeded() and result().response.approved != true",
-            [],
-        ),
-        ("ask_for_approval", "approval_timeout", "timed_out", []),
-        ("deploy_regions", "summarize", "succeeded", ["deployed_regions"]),
-        ("deploy_regions", "rollback", "failed", []),
-        ("rollback", "failed_after_rollback", "succeeded", []),
-        ("rollback", "failed_after_rollback", "failed", []),
-    ],
+    **{CORPUS / path: edges for path, edges in CORPUS_EDGES.items()},
     LEGACY: [
         ("task1", "task_s", "succeeded", []),
         ("task1", "task_f", "failed", []),

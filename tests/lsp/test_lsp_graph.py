@@ -13,6 +13,8 @@ from lspkit import PROFILES, Client, copy_workspace, open_doc, server_config, st
 from lsprotocol import types as lsp
 from pytest_lsp import client_capabilities
 
+from graph_edges import CORPUS_EDGES
+
 THREAD = "packs/mattermost/actions/workflows/post_thread.workflow.yaml"
 DEPLOY = "packs/deployments/actions/workflows/deploy_app.workflow.yaml"
 SCENARIO = """\
@@ -86,25 +88,7 @@ tasks:
 """
 
 EDGES = {
-    THREAD: [("create_root", "create_replies", "succeeded", [])],
-    DEPLOY: [
-        ("validate", "maybe_approve", "succeeded", ["validation_summary"]),
-        ("validate", "fail_validation", "failed", []),
-        ("maybe_approve", "ask_for_approval", "parameters.environment == 'production'", []),
-        ("maybe_approve", "deploy_regions", "parameters.environment != 'production'", ["approved"]),
-        (
-            "ask_for_approval",
-            "deploy_regions",
-            "succeeded() and result().response.approved == true",
-            ["approved"],
-        ),
-        ("ask_for_approval", "cancelled", "succeeded() and result().response.approved != true", []),
-        ("ask_for_approval", "approval_timeout", "timed_out", []),
-        ("deploy_regions", "summarize", "succeeded", ["deployed_regions"]),
-        ("deploy_regions", "rollback", "failed", []),
-        ("rollback", "failed_after_rollback", "succeeded", []),
-        ("rollback", "failed_after_rollback", "failed", []),
-    ],
+    **CORPUS_EDGES,
     "legacy": [
         ("task1", "task_s", "succeeded", ["out"]),
         ("task1", "task_f", "failed", []),
