@@ -397,3 +397,117 @@ def test_equal_settings_are_not_new_settings() -> None:
     _, found = analysis.update(text, config=Config(strict=False))
     assert found == list(analyze(path, text, index=INDEX, config=Config(strict=False))[1])
     assert analysis.incremental_updates == 1
+
+
+def _every_mark(node: object) -> list[tuple[object, ...]]:
+    """Each node of a tree in document order: its kind, a scalar's value, and the index,
+    line and column of its start and end marks."""
+    found: list[tuple[object, ...]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        start, end = current.start_mark, current.end_mark  # type: ignore[attr-defined]
+        value = current.value  # type: ignore[attr-defined]
+        found.append(
+            (
+                type(current).__name__,
+                value if isinstance(current, ScalarNode) else None,
+                (start.index, start.line, start.column),
+                (end.index, end.line, end.column),
+                (node_start(current), node_end(current)),  # type: ignore[arg-type]
+            )
+        )
+        if isinstance(current, MappingNode):
+            stack.extend(n for pair in reversed(value) for n in reversed(pair))
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(value))
+    return found
+
+
+# libyaml also breaks lines at U+0085, U+2028 and U+2029: such a text is parsed afresh
+MARK_PIECES = [*PIECES, "\r\n", "\u2028", "\x85", "\n  - name: added\n    action: core.noop"]
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    source=st.sampled_from(WORKFLOWS),
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["anywhere", "task", "task", "task", "name", "top", "key"]),
+            st.floats(min_value=0, max_value=1),
+            st.floats(min_value=0, max_value=1),
+            st.integers(min_value=0, max_value=4),
+            st.sampled_from(MARK_PIECES),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_a_spliced_tree_has_the_marks_of_a_fresh_parse(
+    source: Path, edits: list[tuple[str, float, float, int, str]]
+) -> None:
+    """Every node's start and end (offset, line and column) after each edit is that of a
+    parse of the new text: the nodes after the edit moved, the re-composed ones too."""
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    for edit in edits:
+        text = _apply(text, edit)
+        ctx, _ = analysis.update(text)
+        assert _every_mark(ctx.doc.root) == _every_mark(parse_yaml(text).root)
+
+
+def test_moved_tasks_keep_the_marks_of_a_fresh_parse_edit_after_edit() -> None:
+    """Typing in one task, then in an earlier one, then in ``vars``: each splice moves the
+    later tasks and ``output_map`` (some of them again) to where a parse puts them."""
+    path = CORPUS / "generated" / "flow.workflow.yaml"
+    tasks = "".join(
+        f'  - name: t{n}\n    action: core.noop\n    input:\n      message: "{n}"\n'
+        f"    next:\n      - do: [t{n + 1}]\n"
+        for n in range(30)
+    )
+    text = f'version: "1.0.0"\nvars:\n  total: 0\ntasks:\n{tasks}output_map:\n  total: 1\n'
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    for edits, (anchor, piece) in enumerate(
+        [
+            ('"20', "x"),
+            ('"20', "\n        more"),
+            ('"5', "yz"),
+            ('"20', "w"),
+            ("vars:\n", "  other: 2\n"),
+            ('"29"\n', "    retry:\n      count: 1\n"),
+            ('"0', "q"),
+        ],
+        start=1,
+    ):
+        at = text.index(anchor) + len(anchor)
+        text = text[:at] + piece + text[at:]
+        ctx, found = analysis.update(text)
+        assert analysis.incremental_updates == edits
+        assert _every_mark(ctx.doc.root) == _every_mark(parse_yaml(text).root)
+        assert found == full(path, text)
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x85", "\u2029"])
+def test_a_text_with_a_line_break_only_libyaml_counts_is_parsed_afresh(odd: str) -> None:
+    """libyaml breaks lines at U+0085, U+2028 and U+2029, the editor and LineIndex do not:
+    the lines of a region would not be libyaml's, so such a text is not spliced."""
+    source = next(path for path in WORKFLOWS if path.name == "chart_meta.yaml")
+    text = source.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(source, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    at = text.index("osition:", text.index("- name: task2"))
+    text = text[:at] + odd + text[at:]
+    analysis.update(text)
+    text = text.replace("- name: task2", "- name: task1suc", 1)
+    ctx, found = analysis.update(text)
+    assert found == full(source, text)
+    assert _every_mark(ctx.doc.root) == _every_mark(parse_yaml(text).root)
+    assert analysis.incremental_updates == 0

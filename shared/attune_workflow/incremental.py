@@ -4,7 +4,8 @@ An edit usually touches one task. :class:`DocumentAnalysis` finds the edited
 region by comparing the new text with the last one, re-composes only the item
 of the top-level ``tasks`` list that holds the edit (or the value of a top-level
 ``vars``, ``parameters`` or ``output_map``), splices the new nodes into the kept
-tree (the nodes after the edit move by the edit's length), and builds the next
+tree (the items after the edit move by the edit's length, each in one step:
+their nodes count their marks from the item's base), and builds the next
 context from the kept per-task views, templates and expressions.
 
 Each rule's findings are kept too. A rule of task scope
@@ -61,7 +62,6 @@ from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
     DuplicateKey,
     MappingNode,
-    Mark,
     Node,
     ScalarNode,
     SequenceNode,
@@ -70,10 +70,12 @@ from .yamlsource import (
     compose_entry,
     compose_region,
     mapping_index,
+    move_entries,
+    move_items,
+    move_node,
     node_start,
     parse_yaml,
     region_problems,
-    shift_marks,
 )
 
 __all__ = ["DocumentAnalysis", "common_ends"]
@@ -279,11 +281,12 @@ def _summary(task: TaskView) -> tuple[Any, ...]:
 
 def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
     """The facts with the edited task's views in place of the old ones (same names)."""
-    renamed = {id(a): b for a, b in zip(_subtree(old), _subtree(new), strict=True)}
-    return WorkflowFacts(
-        {name: renamed.get(id(task), task) for name, task in facts.tasks.items()},
-        facts.wait_keys,
-    )
+    tasks = dict(facts.tasks)
+    for before, after in zip(_subtree(old), _subtree(new), strict=True):
+        # each view is known by its own name only, if it is the first of that name
+        if before.name is not None and tasks.get(before.name) is before:
+            tasks[before.name] = after
+    return WorkflowFacts(tasks, facts.wait_keys)
 
 
 class DocumentAnalysis:
@@ -407,6 +410,8 @@ class DocumentAnalysis:
         if tasks is None:
             return None
         old_text = doc.text
+        if _odd_breaks(old_text) or _odd_breaks(text):
+            return None
         prefix, suffix = common_ends(old_text, text)
         region = _region(doc, root, tasks, prefix, len(old_text) - suffix)
         if region is None:
@@ -420,7 +425,9 @@ class DocumentAnalysis:
             return None  # aliases elsewhere: the edit may change how far they expand
         lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
         start_line = doc.lines.position(region.start)[0]
-        item = compose_region(new_piece, region.start, start_line)
+        item = compose_region(
+            new_piece, region.start, start_line, _spaces(text, region.end + delta)
+        )
         if item is None:
             return None
         old_item = tasks.value[region.position]
@@ -499,7 +506,12 @@ class DocumentAnalysis:
         if _unsafe(old_piece) or _unsafe(new_piece) or ("&" in old_text and "*" in old_text):
             return None
         lines = doc.lines.edited(text, prefix, len(old_text) - suffix, len(text) - suffix)
-        entry = compose_entry(new_piece, region.start, doc.lines.position(region.start)[0])
+        entry = compose_entry(
+            new_piece,
+            region.start,
+            doc.lines.position(region.start)[0],
+            _spaces(text, region.end + delta),
+        )
         if entry is None:
             return None
         key, value = entry
@@ -520,11 +532,15 @@ class DocumentAnalysis:
         data[name] = build_data(value, fresh, lines)
         if classify(self.path, data) != (old.kind, old.layout):
             return None  # decided before the old tree is touched
-        after: list[Node] = [node for pair in root.value[number + 1 :] for node in pair]
-        mark = root.end_mark
-        if mark.index >= region.end and (delta or line_delta):
-            root.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
-        shift_marks(after, region.end, delta, line_delta)
+        if delta or line_delta:
+            move_node(root, region.end, delta, line_delta)
+            for later in root.value[number + 1 :]:
+                if later[1] is tasks:
+                    move_node(later[0], region.end, delta, line_delta)
+                    move_node(tasks, region.end, delta, line_delta)
+                    move_items(tasks.value, delta, line_delta)
+                else:
+                    move_entries([later], delta, line_delta)
         root.value[number] = (key, value)
         ctx = self._context(
             _spliced_document(old, region, lines, data, fresh, scalar_errors, line_delta)
@@ -680,6 +696,13 @@ def _region(
     return _Region(position, region_start, region_end, line_start(node_start(items[0])), last_end)
 
 
+def _odd_breaks(text: str) -> bool:
+    """Whether the text holds a line break of libyaml's that LineIndex does not count
+    (U+0085, U+2028, U+2029): the regions, found by LineIndex's lines, may cut
+    libyaml's, so such a text is parsed afresh."""
+    return not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text)
+
+
 _MARKERS = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
 
 
@@ -702,22 +725,29 @@ def _shift_after(
     delta: int,
     line_delta: int,
 ) -> None:
-    """Move every mark at or after ``old_end`` by the edit's length and line count."""
+    """Move every mark at or after ``old_end`` by the edit's length and line count.
+
+    Each later task, and each later entry of the top-level mapping, moves as one
+    (:func:`move_items`): the work is that of the items after the edit, not of
+    their nodes.
+    """
     if delta == 0 and line_delta == 0:
         return
-    nodes: list[Node] = list(tasks.value[region.position + 1 :])
-    past = False
-    for key, value in root.value:
-        if value is tasks:
-            past = True
-            continue
-        if past:
-            nodes.extend((key, value))
-    for node in (root, tasks):
-        mark = node.end_mark
-        if mark.index >= old_end:
-            node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
-    shift_marks(nodes, old_end, delta, line_delta)
+    move_node(root, old_end, delta, line_delta)
+    move_node(tasks, old_end, delta, line_delta)
+    move_items(tasks.value[region.position + 1 :], delta, line_delta)
+    entries = root.value
+    number = next(n for n, (_, value) in enumerate(entries) if value is tasks)
+    move_entries(entries[number + 1 :], delta, line_delta)
+
+
+def _spaces(text: str, at: int) -> int:
+    """The number of spaces at offset ``at`` of the text."""
+    found = _SPACES.match(text, at)
+    return found.end() - at if found is not None else 0
+
+
+_SPACES = re.compile(" *")
 
 
 def _spliced_document(

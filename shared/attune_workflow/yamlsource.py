@@ -32,16 +32,22 @@ from yaml.resolver import BaseResolver
 from .positions import LineIndex, Span
 
 __all__ = [
+    "Base",
+    "ItemMark",
     "MappingNode",
+    "Mark",
     "Node",
     "ScalarNode",
     "SequenceNode",
     "YamlDocument",
     "build_data",
+    "compose_entry",
     "compose_region",
+    "move_entries",
+    "move_items",
+    "move_node",
     "parse_yaml",
     "region_problems",
-    "shift_marks",
 ]
 
 _STR = "tag:yaml.org,2002:str"
@@ -174,12 +180,22 @@ def node_start(node: Node) -> int:
     and column count U+0085 and U+2028 as line breaks, so positions are always
     taken from offsets through a :class:`LineIndex`.
     """
-    return int(node.start_mark.index)
+    mark = node.start_mark
+    if mark.__class__ is ItemMark:  # read here rather than through its property: faster
+        index: int = mark.offset + mark.base.index
+    else:
+        index = mark.index
+    return index
 
 
 def node_end(node: Node) -> int:
     """The character offset just past a node (a block node's includes its line break)."""
-    return int(node.end_mark.index)
+    mark = node.end_mark
+    if mark.__class__ is ItemMark:
+        index: int = mark.offset + mark.base.index
+    else:
+        index = mark.index
+    return index
 
 
 def start_position(node: Node, lines: LineIndex) -> tuple[int, int]:
@@ -296,22 +312,26 @@ def _build_tree(doc: YamlDocument) -> bool:
     return True
 
 
-def compose_region(piece: str, base: int, base_line: int) -> Node | None:
+def compose_region(piece: str, base: int, base_line: int, following: int = 0) -> Node | None:
     """The single item of a block sequence that is the whole of ``piece``, or None.
 
     ``piece`` starts at a line start, at offset ``base`` and line ``base_line``
-    of the full text; the item's marks are moved there. Anything else (a syntax
-    error, several items or documents, another root) gives None.
+    of the full text, and the next token of the full text comes ``following``
+    spaces after it. The item's marks count from a :class:`Base` there, and end
+    where a parse of the full text ends them. Anything else (a syntax error,
+    several items or documents, another root) gives None.
     """
     root = _single_root(piece)
     if not isinstance(root, SequenceNode) or root.flow_style or len(root.value) != 1:
         return None
     item: Node = root.value[0]
-    shift_marks([item], 0, base, base_line)
+    _placed([item], piece, Base(base, base_line), following)
     return item
 
 
-def compose_entry(piece: str, base: int, base_line: int) -> tuple[Node, Node] | None:
+def compose_entry(
+    piece: str, base: int, base_line: int, following: int = 0
+) -> tuple[Node, Node] | None:
     """The single entry of a block mapping that is the whole of ``piece``, or None.
 
     As :func:`compose_region`, for an entry of a mapping instead of a list item.
@@ -320,7 +340,7 @@ def compose_entry(piece: str, base: int, base_line: int) -> tuple[Node, Node] | 
     if not isinstance(root, MappingNode) or root.flow_style or len(root.value) != 1:
         return None
     key, value = root.value[0]
-    shift_marks([key, value], 0, base, base_line)
+    _placed([key, value], piece, Base(base, base_line), following)
     return key, value
 
 
@@ -338,30 +358,94 @@ class Mark:
         self.column = column
 
 
-def shift_marks(nodes: list[Node], at: int, delta: int, line_delta: int) -> None:
-    """Move the marks at or after offset ``at`` of the nodes and everything below them.
+class Base:
+    """Where the nodes of one top-level item of a spliced tree count their marks from.
 
-    A node moved before already holds its own :class:`Mark`, moved in place.
+    Moving the item (a task, or an entry of the top-level mapping) after an edit
+    moves its base, once for all of its nodes.
+    """
+
+    __slots__ = ("index", "line")
+
+    def __init__(self, index: int, line: int) -> None:
+        self.index = index
+        self.line = line
+
+
+class ItemMark:
+    """A node position counted from its item's :class:`Base`: what the marks of an item
+    that an edit moved or composed are.
+
+    ``index`` and ``line`` read as those of a plain mark; ``offset`` and ``row``
+    are counted from the base.
+    """
+
+    __slots__ = ("base", "column", "offset", "row")
+    name = "<unicode string>"
+    buffer = None
+    pointer = 0
+
+    def __init__(self, offset: int, row: int, column: int, base: Base) -> None:
+        self.offset = offset
+        self.row = row
+        self.column = column
+        self.base = base
+
+    @property
+    def index(self) -> int:
+        """The character offset in the text."""
+        return self.offset + self.base.index
+
+    @property
+    def line(self) -> int:
+        """The line, as libyaml counts them."""
+        return self.row + self.base.line
+
+
+def _placed(nodes: list[Node], piece: str, base: Base, following: int) -> None:
+    """Give the nodes of a composed ``piece`` marks counted from ``base``.
+
+    A block collection of the piece that runs to its end (after a line break)
+    ends, in the full text, where the next token starts: ``following`` spaces on.
     """
     stack = list(nodes)
     pop, push, extend = stack.pop, stack.append, stack.extend
-    own = Mark
+    own = ItemMark
+    end = len(piece) if following and piece[-1:] in ("\n", "\r") else -1
     while stack:
         node = pop()
         mark = node.start_mark
-        if mark.index >= at:
-            if mark.__class__ is own:
-                mark.index += delta
-                mark.line += line_delta
-            else:
-                node.start_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
+        node.start_mark = own(mark.index, mark.line, mark.column, base)
         mark = node.end_mark
-        if mark.index >= at:
-            if mark.__class__ is own:
-                mark.index += delta
-                mark.line += line_delta
-            else:
-                node.end_mark = own(mark.index + delta, mark.line + line_delta, mark.column)
+        kind = node.__class__
+        if mark.index == end and kind is not ScalarNode:
+            node.end_mark = own(end + following, mark.line, following, base)
+        else:
+            node.end_mark = own(mark.index, mark.line, mark.column, base)
+        if kind is MappingNode:
+            for key, value in node.value:
+                push(key)
+                push(value)
+        elif kind is SequenceNode:
+            extend(node.value)
+
+
+def _item_base(nodes: list[Node]) -> Base:
+    """The base of an item's nodes, given the first time the item moves (one walk)."""
+    mark = nodes[0].start_mark
+    if mark.__class__ is ItemMark:
+        base: Base = mark.base
+        return base
+    base = Base(0, 0)
+    stack = list(nodes)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    own = ItemMark
+    while stack:
+        node = pop()
+        mark = node.start_mark
+        node.start_mark = own(mark.index, mark.line, mark.column, base)
+        mark = node.end_mark
+        node.end_mark = own(mark.index, mark.line, mark.column, base)
         kind = node.__class__
         if kind is MappingNode:
             for key, value in node.value:
@@ -369,6 +453,37 @@ def shift_marks(nodes: list[Node], at: int, delta: int, line_delta: int) -> None
                 push(value)
         elif kind is SequenceNode:
             extend(node.value)
+    return base
+
+
+def move_items(items: list[Node], delta: int, line_delta: int) -> None:
+    """Move every node of the items (of a list) by ``delta`` characters and ``line_delta`` lines.
+
+    An item moved or composed before has its own :class:`Base` and moves in one
+    step; the first move of an item gives its nodes marks counted from a base.
+    """
+    for item in items:
+        base = _item_base([item])
+        base.index += delta
+        base.line += line_delta
+
+
+def move_entries(entries: list[tuple[Node, Node]], delta: int, line_delta: int) -> None:
+    """As :func:`move_items`, for entries of a mapping: a key and its value move together."""
+    for key, value in entries:
+        base = _item_base([key, value])
+        base.index += delta
+        base.line += line_delta
+
+
+def move_node(node: Node, at: int, delta: int, line_delta: int) -> None:
+    """Move a node's own marks at or after offset ``at`` (not those of the nodes below it)."""
+    mark = node.start_mark
+    if mark.index >= at:
+        node.start_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
+    mark = node.end_mark
+    if mark.index >= at:
+        node.end_mark = Mark(mark.index + delta, mark.line + line_delta, mark.column)
 
 
 def region_problems(item: Node, lines: LineIndex, levels: int) -> list[tuple[str, Span]] | None:
