@@ -51,7 +51,7 @@ from .context import (
     templated_of_output,
     templated_of_task,
 )
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Edit, Fix, Related
 from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
 from .graph import adopt_graph, workflow_graph
@@ -227,23 +227,34 @@ def _moved_span(span: Span, line: int, delta: int) -> Span:
 
 
 def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int) -> Diagnostic:
-    return replace(
-        diagnostic,
-        span=_moved_span(diagnostic.span, line, delta),
-        related=tuple(
-            r if r.path is not None else replace(r, span=_moved_span(r.span, line, delta))
-            for r in diagnostic.related
-        ),
-        fixes=tuple(
-            replace(
-                fix,
-                edits=tuple(
-                    e if e.path is not None else replace(e, span=_moved_span(e.span, line, delta))
+    """A finding with its spans in this file moved (built directly: ``replace`` is slower)."""
+    related = diagnostic.related
+    if related:
+        related = tuple(
+            r if r.path is not None else Related(_moved_span(r.span, line, delta), r.message)
+            for r in related
+        )
+    fixes = diagnostic.fixes
+    if fixes:
+        fixes = tuple(
+            Fix(
+                fix.title,
+                tuple(
+                    e if e.path is not None else Edit(_moved_span(e.span, line, delta), e.new_text)
                     for e in fix.edits
                 ),
+                fix.preferred,
             )
-            for fix in diagnostic.fixes
-        ),
+            for fix in fixes
+        )
+    return Diagnostic(
+        _moved_span(diagnostic.span, line, delta),
+        diagnostic.severity,
+        diagnostic.code,
+        diagnostic.message,
+        related,
+        fixes,
+        diagnostic.data,
     )
 
 
