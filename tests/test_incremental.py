@@ -12,12 +12,13 @@ from attune_workflow.check import analyze
 from attune_workflow.config import Config
 from attune_workflow.expressions.memo import FileMemo
 from attune_workflow.expressions.parser import parse_expression
-from attune_workflow.incremental import DocumentAnalysis, common_ends
+from attune_workflow.incremental import DocumentAnalysis, _ScalarRanges, common_ends
 from attune_workflow.workspace import build_index
 from attune_workflow.yamlsource import (
     MappingNode,
     ScalarNode,
     SequenceNode,
+    YamlDocument,
     node_end,
     node_start,
     parse_yaml,
@@ -426,6 +427,49 @@ def _every_mark(node: object) -> list[tuple[object, ...]]:
     return found
 
 
+def _scalar_ranges(doc: YamlDocument) -> list[tuple[int, int]]:
+    """What ``cap_per_string`` finds by walking the whole tree."""
+    found = []
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode) and node_end(node) - node_start(node) > 1:
+            found.append((node_start(node), node_end(node)))
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)
+
+
+def test_findings_past_the_cap_in_a_moved_string_are_counted_as_after_a_parse() -> None:
+    """A string with more findings of one rule than the cap, after tasks edited before it
+    (its offsets kept from edit to edit)."""
+    path = CORPUS / "generated" / "cap.workflow.yaml"
+    many = " ".join(f"{{{{ nope_{n} }}}}" for n in range(30))
+    tasks = "".join(
+        f'  - name: t{n}\n    action: core.noop\n    input:\n      message: "{n}"\n'
+        for n in range(8)
+    )
+    text = (
+        f'version: "1.0.0"\ntasks:\n{tasks}  - name: last\n    action: core.noop\n'
+        f'    input:\n      message: "{many}"\noutput_map:\n  out: "{many}"\n'
+    )
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    _, found = analysis.update(text)
+    assert any(d.message.startswith("... and 10 more") for d in found)
+    for anchor, piece in [
+        ('"3', "x"),
+        ("name: t1\n", "    retry:\n      count: 1\n"),
+        ('"5', "yy"),
+    ]:
+        at = text.index(anchor) + len(anchor)
+        text = text[:at] + piece + text[at:]
+        _, found = analysis.update(text)
+        assert found == full(path, text)
+    assert analysis.incremental_updates == 3
+
+
 # libyaml also breaks lines at U+0085, U+2028 and U+2029: such a text is parsed afresh
 MARK_PIECES = [*PIECES, "\r\n", "\u2028", "\x85", "\n  - name: added\n    action: core.noop"]
 
@@ -460,7 +504,12 @@ def test_a_spliced_tree_has_the_marks_of_a_fresh_parse(
     for edit in edits:
         text = _apply(text, edit)
         ctx, _ = analysis.update(text)
-        assert _every_mark(ctx.doc.root) == _every_mark(parse_yaml(text).root)
+        fresh = parse_yaml(text)
+        assert _every_mark(ctx.doc.root) == _every_mark(fresh.root)
+        # the strings that findings are capped in, from the kept per-item offsets
+        ranges = _ScalarRanges()(ctx.doc)
+        if ranges is not None:
+            assert ranges == _scalar_ranges(fresh)
 
 
 def test_moved_tasks_keep_the_marks_of_a_fresh_parse_edit_after_edit() -> None:

@@ -11,7 +11,7 @@ import gc
 import logging
 import threading
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -186,10 +186,18 @@ def run_rule(rule: Rule, severity: Severity | None, ctx: Context) -> list[Diagno
     return [d.with_severity(severity) for d in produced]
 
 
-def finish_findings(found: list[Diagnostic], ctx: Context) -> list[Diagnostic]:
-    """The rules' findings capped per string, suppressions applied, sorted."""
+def finish_findings(
+    found: list[Diagnostic],
+    ctx: Context,
+    scalars: Callable[[], list[tuple[int, int]] | None] | None = None,
+) -> list[Diagnostic]:
+    """The rules' findings capped per string, suppressions applied, sorted.
+
+    ``scalars``, if given, gives what :func:`cap_per_string` would find by
+    walking the tree (None: walk it).
+    """
     if len(found) > FINDINGS_PER_STRING:
-        found = cap_per_string(found, ctx.doc)
+        found = cap_per_string(found, ctx.doc, scalars() if scalars is not None else None)
     return _finish(found, ctx.text, ctx.doc.lines, ctx.config)
 
 
@@ -197,18 +205,23 @@ def finish_findings(found: list[Diagnostic], ctx: Context) -> list[Diagnostic]:
 FINDINGS_PER_STRING = 20
 
 
-def cap_per_string(found: list[Diagnostic], doc: YamlDocument) -> list[Diagnostic]:
+def cap_per_string(
+    found: list[Diagnostic], doc: YamlDocument, scalars: list[tuple[int, int]] | None = None
+) -> list[Diagnostic]:
     """Keep the first :data:`FINDINGS_PER_STRING` findings of each rule in each string.
 
     A string of thousands of ``{{ }}`` blocks would otherwise give thousands of
     findings; the ones past the cap become one "and N more" finding on the string.
-    Linear in the findings and the scalars of the document.
+    Linear in the findings and the scalars of the document. ``scalars``: the
+    sorted (start, end) offsets of the document's scalars longer than one
+    character, if known.
     """
-    scalars = sorted(
-        (node_start(node), node_end(node))
-        for node in _scalar_nodes(doc.root)
-        if node_end(node) - node_start(node) > 1
-    )
+    if scalars is None:
+        scalars = sorted(
+            (node_start(node), node_end(node))
+            for node in _scalar_nodes(doc.root)
+            if node_end(node) - node_start(node) > 1
+        )
     starts = [start for start, _ in scalars]
     groups: dict[tuple[str, int], list[Diagnostic]] = {}
     kept: list[Diagnostic] = []

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import sys
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -61,6 +62,7 @@ from .rules.base import Scope
 from .view import TaskView, WorkflowView, build_task
 from .yamlsource import (
     DuplicateKey,
+    ItemMark,
     MappingNode,
     Node,
     ScalarNode,
@@ -73,6 +75,7 @@ from .yamlsource import (
     move_entries,
     move_items,
     move_node,
+    node_end,
     node_start,
     parse_yaml,
     region_problems,
@@ -300,6 +303,81 @@ def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> Workflow
     return WorkflowFacts(tasks, facts.wait_keys)
 
 
+class _ScalarRanges:
+    """The sorted (start, end) offsets of a tree's scalars longer than one character, as
+    :func:`attune_workflow.check.cap_per_string` finds them, without walking the tree on
+    every edit.
+
+    Each top-level item (a task, the value of another top-level key) keeps its
+    scalars' offsets counted from its base (see
+    :class:`attune_workflow.yamlsource.ItemMark`): a spliced edit leaves them as
+    they are, and a re-composed item is a new node. Only the top-level keys are
+    read again.
+    """
+
+    def __init__(self) -> None:
+        self._items: weakref.WeakKeyDictionary[Node, list[tuple[int, int]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self, doc: YamlDocument) -> list[tuple[int, int]] | None:
+        """The offsets, or None (the tree may share nodes, or has a key that is not a scalar)."""
+        root = doc.root
+        if not isinstance(root, MappingNode) or "*" in doc.text:
+            return None
+        found: list[tuple[int, int]] = []
+        for key, value in root.value:
+            if key.__class__ is not ScalarNode:
+                return None
+            start, end = node_start(key), node_end(key)
+            if end - start > 1:
+                found.append((start, end))
+            if value.__class__ is SequenceNode:
+                for item in value.value:
+                    self._add(found, item)
+            else:
+                self._add(found, value)
+        found.sort()
+        return found
+
+    def _add(self, found: list[tuple[int, int]], node: Node) -> None:
+        items = self._items
+        own = items.get(node)
+        if own is None:
+            own = items[node] = _own_scalars(node)
+        mark = node.start_mark
+        base = mark.base.index if mark.__class__ is ItemMark else 0
+        if base:
+            found.extend([(start + base, end + base) for start, end in own])
+        else:
+            found.extend(own)
+
+
+def _own_scalars(node: Node) -> list[tuple[int, int]]:
+    """The offsets of the scalars below a node, counted from its item's base (if it has one)."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = current.__class__
+        if kind is ScalarNode:
+            start: Any = current.start_mark
+            end: Any = current.end_mark
+            if start.__class__ is ItemMark:
+                first, last = start.offset, end.offset
+            else:
+                first, last = start.index, end.index
+            if last - first > 1:
+                found.append((first, last))
+        elif kind is MappingNode:
+            for key, value in current.value:
+                stack.append(key)
+                stack.append(value)
+        elif kind is SequenceNode:
+            stack.extend(current.value)
+    return found
+
+
 class DocumentAnalysis:
     """The analysis of one open document, updated by each new version of its text."""
 
@@ -323,6 +401,7 @@ class DocumentAnalysis:
         self.partial_rule_runs = 0  # updates whose task rules ran on the edited task alone
         self.held_fallbacks = 0  # updates parsed afresh because a reader held the last tree
         self._memo = FileMemo()
+        self._scalars = _ScalarRanges()
         # each rule's findings on the current context, before suppressions
         self._findings: dict[str, list[Diagnostic]] = {}
 
@@ -360,7 +439,11 @@ class DocumentAnalysis:
             # the old context is let go before the rules run: one tree per document
             self.context = None
             findings = self._run_rules(ctx, edit)
-            diagnostics = finish_findings([d for found in findings.values() for d in found], ctx)
+            diagnostics = finish_findings(
+                [d for found in findings.values() for d in found],
+                ctx,
+                lambda: self._scalars(ctx.doc),
+            )
         self.context = ctx
         self.diagnostics = diagnostics
         self._findings = findings
