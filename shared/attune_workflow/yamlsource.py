@@ -462,8 +462,10 @@ def move_items(items: list[Node], delta: int, line_delta: int) -> None:
     An item moved or composed before has its own :class:`Base` and moves in one
     step; the first move of an item gives its nodes marks counted from a base.
     """
+    own = ItemMark
     for item in items:
-        base = _item_base([item])
+        mark = item.start_mark
+        base = mark.base if mark.__class__ is own else _item_base([item])
         base.index += delta
         base.line += line_delta
 
