@@ -147,6 +147,9 @@ class _Edit:
     line_delta: int
     kept_summaries: bool
     kept_graph: bool = False
+    # where the changed text began (line, column) and the line it ended on, before the edit
+    start: tuple[int, int] = (0, 0)
+    stop_line: int = 0
 
     @classmethod
     def of(
@@ -156,7 +159,8 @@ class _Edit:
         lines: LineIndex,
         delta: int,
         kept: bool,
-        kept_graph: bool = False,
+        kept_graph: bool,
+        changed: tuple[int, int],
     ) -> _Edit:
         """The edit of ``region`` of the text that ``lines`` indexes."""
         end = len(lines.text)
@@ -171,6 +175,8 @@ class _Edit:
             line_delta=delta,
             kept_summaries=kept,
             kept_graph=kept and kept_graph,
+            start=lines.position(changed[0]),
+            stop_line=lines.position(changed[1])[0],
         )
 
     def kept(self, found: list[Diagnostic], path: Path) -> list[Diagnostic] | None:
@@ -178,26 +184,33 @@ class _Edit:
 
         Findings about the edited task and those outside the tasks (about the
         file's other keys) are left out: the rule gives them again on :meth:`part`.
-        None when a kept finding points into the edited lines (where the edit may
-        have moved what it points at): the rule must run on the whole file.
+        None when a kept finding points at the changed text, or after it on the same
+        line (where the edit may have moved what it points at): the rule must run on
+        the whole file.
         """
         first, end, delta = self.first_line, self.end_line, self.line_delta
         low, high = self.block_start, self.block_end
+        after = self.stop_line + 1  # the lines from here on move by the line delta
         result: list[Diagnostic] = []
         for diagnostic in found:
             line = diagnostic.span.line
             if line < low or line >= high or first <= line < end:
                 continue
-            reaches = diagnostic.span.end_line >= end
-            if diagnostic.related or diagnostic.fixes:
-                spans = _own_spans(diagnostic, path)
-                if any(span.end_line >= first and span.line < end for span in spans):
-                    return None
-                reaches = reaches or any(span.end_line >= end for span in spans)
-            if delta and reaches:
-                diagnostic = _moved_diagnostic(diagnostic, end, delta, path)
+            if (diagnostic.related or diagnostic.fixes) and any(
+                self._touched(span) for span in _own_spans(diagnostic, path)
+            ):
+                return None
+            if delta and _reaches(diagnostic, after, path):
+                diagnostic = _moved_diagnostic(diagnostic, after, delta, path)
             result.append(diagnostic)
         return result
+
+    def _touched(self, span: Span) -> bool:
+        """Whether the edit may have moved a place in the edited lines (old positions)."""
+        if span.end_line < self.first_line or span.line >= self.end_line:
+            return False
+        ends_before = (span.end_line, span.end_column) <= self.start
+        return not ends_before and span.line <= self.stop_line
 
     def reruns(self, scope: Scope) -> bool:
         """Whether a rule of that scope runs on the edited part alone (else: the whole file)."""
@@ -242,6 +255,13 @@ class _Edit:
         if len(path) < 2 or path[0] != "tasks" or not isinstance(path[1], int):
             return True
         return path[1] == self.position
+
+
+def _reaches(diagnostic: Diagnostic, line: int, path: Path) -> bool:
+    """Whether any span of a finding in its own file ends at or after ``line``."""
+    if diagnostic.span.end_line >= line:
+        return True
+    return any(span.end_line >= line for span in _own_spans(diagnostic, path))
 
 
 def _own_spans(diagnostic: Diagnostic, path: Path) -> list[Span]:
@@ -544,7 +564,13 @@ class DocumentAnalysis:
                 adopt_facts(ctx, _moved_facts(facts, old_task, new_task))
         kept_graph = kept_summaries and _targets(old_task) == _targets(new_task)
         return ctx, _Edit.of(
-            region, region.position, doc.lines, line_delta, kept_summaries, kept_graph
+            region,
+            region.position,
+            doc.lines,
+            line_delta,
+            kept_summaries,
+            kept_graph,
+            (prefix, len(old_text) - suffix),
         )
 
     def _splice_top(
@@ -634,7 +660,15 @@ class DocumentAnalysis:
             for cached in ("variables", "parameter_names"):
                 if cached in old.__dict__:
                     ctx.__dict__[cached] = old.__dict__[cached]
-        return ctx, _Edit.of(region, None, doc.lines, line_delta, kept_summaries, kept_summaries)
+        return ctx, _Edit.of(
+            region,
+            None,
+            doc.lines,
+            line_delta,
+            kept_summaries,
+            kept_summaries,
+            (prefix, len(old_text) - suffix),
+        )
 
 
 def _same_breaks(old_text: str, text: str, old_piece: str, new_piece: str) -> bool:
