@@ -73,11 +73,11 @@ def _graph_shape(view: object) -> list[object]:
                         (where(e.source), where(e.target), e.transition.node, e.index)
                         for e in scope.edges
                     ],
-                    [(where(t), [where(s) for s in out]) for t, out in scope.successors.items()],
-                    [
-                        (where(t), [where(s) for s in into])
-                        for t, into in scope.predecessors.items()
-                    ],
+                    # (only looked up: compared in task order)
+                    sorted((where(t), [where(s) for s in v]) for t, v in scope.successors.items()),
+                    sorted(
+                        (where(t), [where(s) for s in v]) for t, v in scope.predecessors.items()
+                    ),
                     sorted(where(t) for t in scope.reachable),
                     [where(t) for t in scope.entries],
                     [where(t) for t in scope.unreachable],

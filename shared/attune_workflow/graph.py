@@ -101,8 +101,11 @@ class ScopeGraph:
         def swap(task: TaskView) -> TaskView:
             return new if task is old else task
 
-        successors = {swap(task): out for task, out in self.successors.items()}
-        predecessors = {swap(task): into for task, into in self.predecessors.items()}
+        # (the two maps are only looked up: the new task's entries go last)
+        successors = dict(self.successors)
+        del successors[old]
+        predecessors = dict(self.predecessors)
+        del predecessors[old]
         edges = list(self.edges)
         # the edges into the replaced task now end at the new one
         for source in self.predecessors[old]:
@@ -277,7 +280,7 @@ class WorkflowGraph:
     def __init__(self, view: WorkflowView) -> None:
         self.top = ScopeGraph(None, view.tasks)
         scopes = [self.top]
-        scope_of: dict[TaskView, ScopeGraph] = {task: self.top for task in view.tasks}
+        scope_of: dict[TaskView, ScopeGraph] = {}  # the sub-tasks' (the others': the top)
         for task in view.all_tasks():
             if task.children:
                 scope = ScopeGraph(task, task.children)
@@ -289,7 +292,7 @@ class WorkflowGraph:
 
     def scope(self, task: TaskView) -> ScopeGraph:
         """The scope a task belongs to."""
-        return self._scope_of[task]
+        return self.top if task.parent is None else self._scope_of[task]
 
     @cached_property
     def cyclic(self) -> frozenset[TaskView]:
@@ -350,13 +353,10 @@ def spliced_graph(
     if not placed:
         scopes.extend(fresh)
     result.scopes = scopes
-    dropped = {child for parent in old_parents for child in parent.children}
-    old_top = graph.top
-    scope_of: dict[TaskView, ScopeGraph] = {}
-    for task, scope in graph._scope_of.items():
-        if task in dropped:
-            continue
-        scope_of[new if task is old else task] = top if scope is old_top else scope
+    scope_of = dict(graph._scope_of)
+    for parent in old_parents:
+        for child in parent.children:
+            del scope_of[child]
     for scope in fresh:
         for child in scope.tasks:
             scope_of[child] = scope

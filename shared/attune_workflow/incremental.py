@@ -350,11 +350,11 @@ def _targets(task: TaskView) -> tuple[Any, ...]:
 
 def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
     """The facts with the edited task's views in place of the old ones (same names)."""
-    renamed = {id(a): b for a, b in zip(_subtree(old), _subtree(new), strict=True)}
-    return WorkflowFacts(
-        {name: renamed.get(id(task), task) for name, task in facts.tasks.items()},
-        facts.wait_keys,
-    )
+    tasks = dict(facts.tasks)
+    for before, after in zip(_subtree(old), _subtree(new), strict=True):
+        if before.name is not None and tasks.get(before.name) is before:
+            tasks[before.name] = after
+    return WorkflowFacts(tasks, facts.wait_keys)
 
 
 class DocumentAnalysis:
