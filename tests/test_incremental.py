@@ -577,6 +577,8 @@ GRAPH_EDITS = [
         True,
     ),
     ("a task renamed", "name: island", "name: islands", None, False),
+    # the fixes that rewrite the legacy keys of another task write the file's line break
+    ("a first Windows line break", "    input:\n", "    input:\r\n", None, True),
     ("a sub-task renamed", "      - name: a\n        action: core.noop\n  -", "      - name: c\n        action: core.noop\n  -", None, True),
     ("a join added", "  - name: loop_b\n", "  - name: loop_b\n    join: 2\n", {"duplicate-task", "duplicate-target"}, True),
     ("a join removed", "    join: 3\n", "", {"duplicate-task", "duplicate-target"}, True),
