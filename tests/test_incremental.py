@@ -31,6 +31,8 @@ WORKFLOWS = sorted(
     if "\ntasks:" in path.read_text(encoding="utf-8")
     or path.read_text(encoding="utf-8").startswith("tasks:")
 )
+# a task graph with a finding of each cross-task rule
+GRAPH_FLOW = Path(__file__).parent / "data" / "incremental" / "graph.workflow.yaml"
 CONFIG = Config(strict=True)
 INDEX = build_index([CORPUS / "packs"], CONFIG)
 # Mostly what typing inside a task inserts; some pieces change the block structure.
@@ -44,6 +46,57 @@ PIECES = [
 
 def full(path: Path, text: str) -> list[object]:
     return list(analyze(path, text, index=INDEX, config=CONFIG)[1])
+
+
+def _graph_shape(view: object) -> list[object]:
+    """A task graph as positions: scopes, names, edges, successors, predecessors, caches."""
+    from attune_workflow.graph import WorkflowGraph, workflow_graph
+    from attune_workflow.view import TaskView, WorkflowView
+
+    assert isinstance(view, WorkflowView)
+
+    def where(task: TaskView | None) -> tuple[int, ...]:
+        path: list[int] = []
+        while task is not None:
+            path.insert(0, task.index)
+            task = task.parent
+        return tuple(path)
+
+    def shape(graph: WorkflowGraph) -> list[object]:
+        found: list[object] = []
+        for scope in graph.scopes:
+            found.append(
+                (
+                    where(scope.parent),
+                    [where(t) for t in scope.tasks],
+                    {name: where(t) for name, t in scope.names.items()},
+                    [
+                        (where(e.source), where(e.target), e.transition.node, e.index)
+                        for e in scope.edges
+                    ],
+                    # (only looked up: compared in task order)
+                    sorted((where(t), [where(s) for s in v]) for t, v in scope.successors.items()),
+                    sorted(
+                        (where(t), [where(s) for s in v]) for t, v in scope.predecessors.items()
+                    ),
+                    sorted(where(t) for t in scope.reachable),
+                    [where(t) for t in scope.entries],
+                    [where(t) for t in scope.unreachable],
+                    sorted(where(t) for t in scope.cyclic),
+                )
+            )
+            assert all(graph.scope(t) is scope for t in scope.tasks)
+        return found
+
+    kept = workflow_graph(view)
+    # each view and transition of the graph is the view's own
+    tasks = list(view.all_tasks())
+    assert {id(t) for scope in kept.scopes for t in scope.tasks} == {id(t) for t in tasks}
+    assert all(
+        any(e.transition is t for t in e.source.transitions) for s in kept.scopes for e in s.edges
+    )
+    assert shape(kept) == shape(WorkflowGraph(view))
+    return shape(kept)
 
 
 def test_the_corpus_has_workflows() -> None:
@@ -118,12 +171,20 @@ def test_incremental_equals_full_after_every_edit(
         assert [(n.value, p) for n, p in ctx.scalar_texts] == [
             (n.value, p) for n, p in reference.scalar_texts
         ]
+        if ctx.view is not None and "_graph" in ctx.view.__dict__:
+            _graph_shape(ctx.view)
 
 
 def _places(text: str) -> dict[str, list[tuple[int, int]]]:
     """Ranges ``[start, end)`` of the text where each kind of targeted edit goes."""
     doc = parse_yaml(text)
-    places: dict[str, list[tuple[int, int]]] = {"task": [], "name": [], "top": [], "key": []}
+    places: dict[str, list[tuple[int, int]]] = {
+        "task": [],
+        "name": [],
+        "top": [],
+        "key": [],
+        "target": [],
+    }
     root = doc.root
     if not isinstance(root, MappingNode) or doc.syntax_error is not None:
         return places
@@ -137,6 +198,7 @@ def _places(text: str) -> dict[str, list[tuple[int, int]]]:
                     for field, name in item.value:
                         if getattr(field, "value", None) == "name" and isinstance(name, ScalarNode):
                             places["name"].append((node_start(name), node_end(name)))
+                    places["target"].extend(_targets_in(item))
         elif node_end(value) > node_start(value):
             places["top"].append((node_start(value), node_end(value)))
             if key.value in ("vars", "parameters") and isinstance(value, MappingNode):
@@ -144,12 +206,37 @@ def _places(text: str) -> dict[str, list[tuple[int, int]]]:
     return places
 
 
+def _targets_in(node: object) -> list[tuple[int, int]]:
+    """Ranges of the task names that ``do`` lists and legacy ``on_*`` keys of a task start."""
+    found: list[tuple[int, int]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                word = getattr(key, "value", None)
+                if word == "do" and isinstance(value, SequenceNode):
+                    found.extend(
+                        (node_start(n), node_end(n))
+                        for n in value.value
+                        if isinstance(n, ScalarNode) and node_end(n) > node_start(n)
+                    )
+                elif str(word).startswith("on_") and isinstance(value, ScalarNode):
+                    if node_end(value) > node_start(value):
+                        found.append((node_start(value), node_end(value)))
+                else:
+                    stack.append(value)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+    return found
+
+
 def _names(text: str, places: list[tuple[int, int]]) -> list[str]:
     return [text[start:end] for start, end in places]
 
 
 EDIT = st.tuples(
-    st.sampled_from(["anywhere", "task", "task", "name", "top", "key"]),
+    st.sampled_from(["anywhere", "task", "task", "name", "top", "key", "target"]),
     st.floats(min_value=0, max_value=1),
     st.floats(min_value=0, max_value=1),
     st.integers(min_value=0, max_value=4),
@@ -165,9 +252,9 @@ def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
         return text[:at] + piece + text[at + removed :]
     chosen = places[kind]
     start, end = chosen[min(int(which * len(chosen)), len(chosen) - 1)]
-    if kind == "name":
+    if kind in ("name", "target"):
         # another task's name (a duplicate, a target that appears) or a new one
-        names = _names(text, chosen)
+        names = _names(text, places["name"] or chosen)
         other = names[int(where * len(names)) % len(names)]
         new = other if removed % 2 else other + piece.strip()[:3]
         return text[:start] + new + text[end:]
@@ -183,7 +270,10 @@ def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(source=st.sampled_from(WORKFLOWS), edits=st.lists(EDIT, min_size=1, max_size=10))
+@given(
+    source=st.sampled_from([*WORKFLOWS, GRAPH_FLOW, GRAPH_FLOW]),
+    edits=st.lists(EDIT, min_size=1, max_size=10),
+)
 def test_targeted_edits_give_the_full_findings(
     source: Path, edits: list[tuple[str, float, float, int, str]]
 ) -> None:
@@ -201,6 +291,8 @@ def test_targeted_edits_give_the_full_findings(
         ctx, found = analysis.update(text)
         assert found == full(source, text)
         assert ctx.doc.data == parse_yaml(text).data
+        if ctx.view is not None and "_graph" in ctx.view.__dict__:
+            _graph_shape(ctx.view)
 
 
 def test_random_edits_mostly_take_the_incremental_path() -> None:
@@ -560,3 +652,174 @@ def test_a_text_with_a_line_break_only_libyaml_counts_is_parsed_afresh(odd: str)
     assert found == full(source, text)
     assert _every_mark(ctx.doc.root) == _every_mark(parse_yaml(text).root)
     assert analysis.incremental_updates == 0
+
+
+# -- the task graph and the cross-task rules -------------------------------------------------
+
+# Rules that walk every task and ran on the whole file after every edit before they were
+# given a task or graph scope; an edit that keeps what the tasks declare must not run them so.
+WALKING_RULES = frozenset(
+    {
+        "duplicate-target",
+        "duplicate-task",
+        "invalid-ref",
+        "invalid-value",
+        "iteration-conflict",
+        "join-count",
+        "legacy-ignored",
+        "legacy-transition",
+        "missing-key",
+        "no-tasks",
+        "reserved-task-name",
+        "unknown-key",
+        "unreachable-task",
+        "wait-for-misuse",
+        "wrong-type",
+    }
+)
+
+
+def _whole_file_runs(analysis: DocumentAnalysis, text: str) -> tuple[list[object], set[str]]:
+    """The findings of an update, and the rules it ran on the whole file."""
+    before = dict(analysis.whole_file_runs)
+    found = analysis.update(text)[1]
+    ran = {rule for rule, count in analysis.whole_file_runs.items() if count > before.get(rule, 0)}
+    return list(found), ran
+
+
+def test_the_graph_workflow_has_a_finding_of_each_cross_task_rule() -> None:
+    found = analyze(GRAPH_FLOW, GRAPH_FLOW.read_text(encoding="utf-8"), index=INDEX, config=CONFIG)
+    codes = {d.code for d in found[1]}
+    assert {
+        "duplicate-target",
+        "duplicate-task",
+        "join-count",
+        "unreachable-task",
+        "wait-for-misuse",
+    } <= codes
+
+
+# (what the edit does, the text replaced, its replacement, the rules it runs on the whole file
+# among WALKING_RULES: None for all of them, whether the task graph is made from the last one)
+GRAPH_EDITS = [
+    ("typing in an input", "message: \"{{ workflow.total }}", "message: \"{{ workflow.total }}x", set(), True),
+    (
+        "a line added to a task that others start",
+        "  - name: left\n    action: core.noop\n    next:",
+        "  - name: left\n    action: core.noop\n    timeout: 5\n    next:",
+        {"duplicate-task", "duplicate-target"},
+        True,
+    ),
+    (
+        "a space before a place that a finding points at",
+        "      - do: [join_here]\n  - name: right",
+        "      - do:  [join_here]\n  - name: right",
+        {"join-count"},
+        True,
+    ),
+    ("typing in the first task", "{{ succeeded() }}", "{{ succeeded()x }}", set(), True),
+    (
+        "a target changed",
+        "do: [loop_a]\n  - name: island",
+        "do: [island]\n  - name: island",
+        {"join-count", "unreachable-task", "wait-for-misuse"},
+        True,
+    ),
+    (
+        "a legacy target changed",
+        "on_success: island",
+        "on_success: last",
+        {"join-count", "unreachable-task", "wait-for-misuse"},
+        True,
+    ),
+    (
+        "a transition closes a loop",
+        "      - publish:",
+        "      - do: [start]\n      - publish:",
+        {"duplicate-task", "duplicate-target", "join-count", "unreachable-task", "wait-for-misuse"},
+        True,
+    ),
+    ("a task renamed", "name: island", "name: islands", None, False),
+    # the fixes that rewrite the legacy keys of another task write the file's line break
+    ("a first Windows line break", "    input:\n", "    input:\r\n", None, True),
+    ("a sub-task renamed", "      - name: a\n        action: core.noop\n  -", "      - name: c\n        action: core.noop\n  -", None, True),
+    ("a join added", "  - name: loop_b\n", "  - name: loop_b\n    join: 2\n", {"duplicate-task", "duplicate-target"}, True),
+    ("a join removed", "    join: 3\n", "", {"duplicate-task", "duplicate-target"}, True),
+    ("a join changed", "join: 3", "join: 2", set(), True),
+    ("a wait broken", "execution: 5", "execution: 0", set(), True),
+    ("a wait renamed", "execution: 5", "inquiry: 5", None, True),
+    ("a wait emptied", "wait_for:\n      execution: 5", "wait_for: 5", None, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "whole", "spliced_graph"),
+    [edit[1:] for edit in GRAPH_EDITS],
+    ids=[edit[0] for edit in GRAPH_EDITS],
+)
+def test_edits_of_the_task_graph_give_the_full_findings(
+    old: str, new: str, whole: set[str] | None, spliced_graph: bool
+) -> None:
+    """Each edit is spliced; the findings are those of a full analysis, and the cross-task
+    rules ran on the whole file only where the edit changed what they read."""
+    text = GRAPH_FLOW.read_text(encoding="utf-8")
+    analysis = DocumentAnalysis(GRAPH_FLOW, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    assert text.count(old) == 1
+    edited = text.replace(old, new)
+    found, ran = _whole_file_runs(analysis, edited)
+    assert found == full(GRAPH_FLOW, edited)
+    context = analysis.context
+    assert context is not None
+    _graph_shape(context.view)
+    assert analysis.incremental_updates == 1
+    assert ran & WALKING_RULES == (WALKING_RULES if whole is None else whole)
+    assert analysis.graph_splices == int(spliced_graph)
+    # and back again
+    found, _ = _whole_file_runs(analysis, text)
+    assert found == full(GRAPH_FLOW, text)
+    assert analysis.incremental_updates == 2
+
+
+def _generated(count: int) -> str:
+    lines = ['version: "1.0.0"', "tasks:"]
+    for n in range(count):
+        lines += [f"  - name: t{n}", "    action: core.noop", "    input:", f'      message: "{n}"']
+        if n + 1 < count:
+            lines += ["    next:", f"      - do: [t{n + 1}]"]
+    return "\n".join(lines) + "\n"
+
+
+def test_typing_in_a_task_runs_no_walking_rule_on_the_whole_file_and_keeps_the_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that keeps what the tasks declare and start neither walks every task in a
+    rule nor builds the task graph again."""
+    from attune_workflow import graph
+    from attune_workflow.rules import RULES_BY_ID
+    from attune_workflow.rules.base import Scope
+
+    path = tmp_path / "flow.workflow.yaml"
+    text = _generated(60)
+    analysis = DocumentAnalysis(path, index=INDEX, config=CONFIG)
+    analysis.update(text)
+    built: list[object] = []
+    original = graph.ScopeGraph.__init__
+
+    def counted(self: graph.ScopeGraph, *args: object) -> None:
+        built.append(self)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph.ScopeGraph, "__init__", counted)
+    at = text.index('"30"') + 2
+    for char in "abc":
+        text = text[:at] + char + text[at:]
+        at += 1
+        found, ran = _whole_file_runs(analysis, text)
+        assert not built  # the full analysis below builds its own
+        assert found == full(path, text)
+        built.clear()
+        assert not ran & WALKING_RULES
+        assert {RULES_BY_ID[rule].scope for rule in ran} <= {Scope.FILE}
+    assert analysis.incremental_updates == 3
+    assert analysis.graph_splices == 3

@@ -8,12 +8,15 @@ task; transitions only connect tasks of one scope, and a target that names no
 task of the scope (``unknown-task``) gives no edge.
 
 Everything is computed without recursion (a chain of thousands of tasks is
-fine) and once per view: :func:`workflow_graph` caches its result.
+fine) and once per view: :func:`workflow_graph` caches its result. After an edit
+that rebuilt one top-level task's view, :func:`spliced_graph` makes the new
+view's graph from the old one, recomputing only that task's edges.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +31,7 @@ __all__ = [
     "effective_transitions",
     "ignored_transitions",
     "in_cycle",
+    "spliced_graph",
     "strongly_connected_components",
     "workflow_graph",
 ]
@@ -73,18 +77,77 @@ class ScopeGraph:
         predecessors: dict[TaskView, list[TaskView]] = {task: [] for task in tasks}
         for task in tasks:
             out = successors[task]
-            for transition in effective_transitions(task):
-                for index, target in enumerate(transition.targets):
-                    node = names.get(target.name)
-                    if node is None:
-                        continue
-                    edges.append(Edge(task, node, transition, index))
-                    if node not in out:
-                        out.append(node)
-                        predecessors[node].append(task)
-        self.edges = edges
+            for edge in _edges_of(task, names):
+                edges.append(edge)
+                node = edge.target
+                if node not in out:
+                    out.append(node)
+                    predecessors[node].append(task)
+        self.edges = edges  # in the order of their sources in ``tasks``
         self.successors = successors
         self.predecessors = predecessors
+
+    def replaced(self, tasks: list[TaskView], old: TaskView, new: TaskView) -> ScopeGraph:
+        """The graph of ``tasks``: these tasks with ``old`` (at position ``old.index``,
+        its name kept) replaced by ``new``. Only ``new``'s own edges are computed."""
+        graph = ScopeGraph.__new__(ScopeGraph)
+        graph.parent = self.parent
+        graph.tasks = tasks
+        names = dict(self.names)
+        if old.name is not None and names.get(old.name) is old:
+            names[old.name] = new
+        graph.names = names
+
+        def swap(task: TaskView) -> TaskView:
+            return new if task is old else task
+
+        # (the two maps are only looked up: the new task's entries go last)
+        successors = dict(self.successors)
+        del successors[old]
+        predecessors = dict(self.predecessors)
+        del predecessors[old]
+        edges = list(self.edges)
+        # the edges into the replaced task now end at the new one
+        for source in self.predecessors[old]:
+            if source is old:
+                continue
+            successors[source] = [swap(t) for t in successors[source]]
+            low, high = _block(edges, source.index)
+            for at in range(low, high):
+                edge = edges[at]
+                if edge.target is old:
+                    edges[at] = Edge(source, new, edge.transition, edge.index)
+        # its own edges are computed again, and its successors' predecessor lists follow
+        fresh = _edges_of(new, names)
+        out: list[TaskView] = []
+        for edge in fresh:
+            if edge.target not in out:
+                out.append(edge.target)
+        before = [swap(t) for t in self.successors[old]]
+        successors[new] = out
+        predecessors[new] = [swap(t) for t in self.predecessors[old] if t is not old]
+        for target in set(before) | set(out):
+            into = [t for t in predecessors[target] if t is not old and t is not new]
+            if target in out:
+                insort(into, new, key=_index)
+            predecessors[target] = into
+        low, high = _block(edges, old.index)
+        edges[low:high] = fresh
+        graph.edges = edges
+        graph.successors = successors
+        graph.predecessors = predecessors
+        if before == out:
+            # the same graph with one task renamed: what was derived from it still holds
+            derived = self.__dict__
+            if "entries" in derived:
+                graph.__dict__["entries"] = [swap(t) for t in derived["entries"]]
+            if "reachable" in derived:
+                graph.__dict__["reachable"] = _swapped_set(derived["reachable"], old, new)
+            if "unreachable" in derived:
+                graph.__dict__["unreachable"] = [swap(t) for t in derived["unreachable"]]
+            if "cyclic" in derived:
+                graph.__dict__["cyclic"] = frozenset(_swapped_set(derived["cyclic"], old, new))
+        return graph
 
     @cached_property
     def entries(self) -> list[TaskView]:
@@ -126,6 +189,41 @@ class ScopeGraph:
             elif component[0] in self.successors[component[0]]:
                 result.add(component[0])
         return frozenset(result)
+
+
+def _edges_of(task: TaskView, names: dict[str, TaskView]) -> list[Edge]:
+    """A task's edges, in the order of its transitions and their targets."""
+    edges: list[Edge] = []
+    for transition in effective_transitions(task):
+        for index, target in enumerate(transition.targets):
+            node = names.get(target.name)
+            if node is not None:
+                edges.append(Edge(task, node, transition, index))
+    return edges
+
+
+def _index(task: TaskView) -> int:
+    return task.index
+
+
+def _source_index(edge: Edge) -> int:
+    return edge.source.index
+
+
+def _block(edges: list[Edge], index: int) -> tuple[int, int]:
+    """The range of the edges whose source is at position ``index`` of the scope."""
+    return (
+        bisect_left(edges, index, key=_source_index),
+        bisect_right(edges, index, key=_source_index),
+    )
+
+
+def _swapped_set(tasks: Iterable[TaskView], old: TaskView, new: TaskView) -> set[TaskView]:
+    result = set(tasks)
+    if old in result:
+        result.discard(old)
+        result.add(new)
+    return result
 
 
 def strongly_connected_components(
@@ -182,7 +280,7 @@ class WorkflowGraph:
     def __init__(self, view: WorkflowView) -> None:
         self.top = ScopeGraph(None, view.tasks)
         scopes = [self.top]
-        scope_of: dict[TaskView, ScopeGraph] = {task: self.top for task in view.tasks}
+        scope_of: dict[TaskView, ScopeGraph] = {}  # the sub-tasks' (the others': the top)
         for task in view.all_tasks():
             if task.children:
                 scope = ScopeGraph(task, task.children)
@@ -194,7 +292,7 @@ class WorkflowGraph:
 
     def scope(self, task: TaskView) -> ScopeGraph:
         """The scope a task belongs to."""
-        return self._scope_of[task]
+        return self.top if task.parent is None else self._scope_of[task]
 
     @cached_property
     def cyclic(self) -> frozenset[TaskView]:
@@ -222,6 +320,66 @@ def workflow_graph(view: WorkflowView) -> WorkflowGraph:
             graph = WorkflowGraph(view)
             view.__dict__["_graph"] = graph
     return graph
+
+
+def spliced_graph(
+    graph: WorkflowGraph, view: WorkflowView, old: TaskView, new: TaskView
+) -> WorkflowGraph | None:
+    """The graph of ``view`` made from ``graph``, the graph of the same tasks with
+    top-level task ``old`` in place of ``new``.
+
+    Only ``new``'s edges and the scopes of its sub-tasks are computed. None when
+    the two tasks' names differ (the edges of any task may then change).
+    """
+    if old.name != new.name or old.parent is not None or new.parent is not None:
+        return None
+    if old.index != new.index or view.tasks[new.index] is not new:
+        return None
+    top = graph.top.replaced(view.tasks, old, new)
+    result = WorkflowGraph.__new__(WorkflowGraph)
+    result.top = top
+    old_parents = {task for task in _subtree(old) if task.children}
+    fresh = [ScopeGraph(task, task.children) for task in _subtree(new) if task.children]
+    scopes = [top]
+    placed = False
+    for scope in graph.scopes[1:]:
+        parent = scope.parent
+        if parent in old_parents:
+            continue
+        if not placed and _top_of(parent).index > new.index:
+            scopes.extend(fresh)
+            placed = True
+        scopes.append(scope)
+    if not placed:
+        scopes.extend(fresh)
+    result.scopes = scopes
+    scope_of = dict(graph._scope_of)
+    for parent in old_parents:
+        for child in parent.children:
+            del scope_of[child]
+    for scope in fresh:
+        for child in scope.tasks:
+            scope_of[child] = scope
+    result._scope_of = scope_of
+    return result
+
+
+def _subtree(task: TaskView) -> list[TaskView]:
+    """A task and its sub-tasks at any depth, parents first."""
+    found: list[TaskView] = []
+    stack = [task]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def _top_of(task: TaskView | None) -> TaskView:
+    assert task is not None
+    while task.parent is not None:
+        task = task.parent
+    return task
 
 
 def adopt_graph(view: WorkflowView, graph: WorkflowGraph) -> None:

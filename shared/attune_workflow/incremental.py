@@ -14,8 +14,10 @@ Each rule's findings are kept too. A rule of task scope
 other tasks are kept, moved with their lines, as long as the edit leaves what
 the tasks declare to each other as it was (task names, waits, actions,
 published names, ``vars`` and parameter names); otherwise it runs on the whole
-file. Rules of file scope (the task graph, duplicates, the model's errors) run
-on the whole new context.
+file. A rule of graph scope does the same when the edit also leaves the targets
+of the edited task's transitions as they were. Rules of file scope run on the
+whole new context. The task graph is made from the old one, with the edited
+task's edges computed again, unless the edit renames the task.
 
 Anything it is not sure of (an edit elsewhere, a change of the list's
 structure, anchors, several documents, a syntax error before or after) falls
@@ -55,7 +57,13 @@ from .context import (
 from .diagnostics import Diagnostic, Edit, Fix, Related
 from .exprcheck import WorkflowFacts, adopt_facts, known_facts, workflow_facts
 from .expressions.memo import FileMemo
-from .graph import adopt_graph, workflow_graph
+from .graph import (
+    WorkflowGraph,
+    adopt_graph,
+    effective_transitions,
+    spliced_graph,
+    workflow_graph,
+)
 from .packindex import PackIndex
 from .positions import LineIndex, Span
 from .rules.base import Scope
@@ -132,7 +140,8 @@ class _Edit:
     end_line)``; all the task items held ``[block_start, block_end)``; the lines
     from ``end_line`` on moved by ``line_delta``. ``kept_summaries``: the edited
     part declares to the tasks what it declared before (task names, waits,
-    actions, published names; ``vars`` and parameter names).
+    actions, published names; ``vars`` and parameter names). ``kept_graph``: so
+    do the targets of its transitions (the task graph is as it was).
     """
 
     position: int | None
@@ -142,10 +151,21 @@ class _Edit:
     block_end: int
     line_delta: int
     kept_summaries: bool
+    kept_graph: bool = False
+    # where the changed text began (line, column) and the line it ended on, before the edit
+    start: tuple[int, int] = (0, 0)
+    stop_line: int = 0
 
     @classmethod
     def of(
-        cls, region: _Region, position: int | None, lines: LineIndex, delta: int, kept: bool
+        cls,
+        region: _Region,
+        position: int | None,
+        lines: LineIndex,
+        delta: int,
+        kept: bool,
+        kept_graph: bool,
+        changed: tuple[int, int],
     ) -> _Edit:
         """The edit of ``region`` of the text that ``lines`` indexes."""
         end = len(lines.text)
@@ -159,25 +179,49 @@ class _Edit:
             else lines.line_count + 1,
             line_delta=delta,
             kept_summaries=kept,
+            kept_graph=kept and kept_graph,
+            start=lines.position(changed[0]),
+            stop_line=lines.position(changed[1])[0],
         )
 
-    def kept(self, found: list[Diagnostic]) -> list[Diagnostic]:
+    def kept(self, found: list[Diagnostic], path: Path) -> list[Diagnostic] | None:
         """A task rule's findings about the other tasks, moved with their lines.
 
         Findings about the edited task and those outside the tasks (about the
         file's other keys) are left out: the rule gives them again on :meth:`part`.
+        None when a kept finding points at the changed text, or after it on the same
+        line (where the edit may have moved what it points at): the rule must run on
+        the whole file.
         """
         first, end, delta = self.first_line, self.end_line, self.line_delta
         low, high = self.block_start, self.block_end
+        after = self.stop_line + 1  # the lines from here on move by the line delta
         result: list[Diagnostic] = []
         for diagnostic in found:
             line = diagnostic.span.line
             if line < low or line >= high or first <= line < end:
                 continue
-            if delta and _reaches(diagnostic, end):
-                diagnostic = _moved_diagnostic(diagnostic, end, delta)
+            if (diagnostic.related or diagnostic.fixes) and any(
+                self._touched(span) for span in _own_spans(diagnostic, path)
+            ):
+                return None
+            if delta and _reaches(diagnostic, after, path):
+                diagnostic = _moved_diagnostic(diagnostic, after, delta, path)
             result.append(diagnostic)
         return result
+
+    def _touched(self, span: Span) -> bool:
+        """Whether the edit may have moved a place in the edited lines (old positions)."""
+        if span.end_line < self.first_line or span.line >= self.end_line:
+            return False
+        ends_before = (span.end_line, span.end_column) <= self.start
+        return not ends_before and span.line <= self.stop_line
+
+    def reruns(self, scope: Scope) -> bool:
+        """Whether a rule of that scope runs on the edited part alone (else: the whole file)."""
+        if scope is Scope.TASK:
+            return self.kept_summaries
+        return scope is Scope.GRAPH and self.kept_graph
 
     def part(self, ctx: Context) -> Context:
         """The context as a task rule sees it for the edited task and the file's other keys."""
@@ -204,22 +248,37 @@ class _Edit:
             part.__dict__[name] = entries[low:high] + entries[output:]
         for name in ("variables", "parameter_names", "linked_action"):
             part.__dict__[name] = getattr(ctx, name)
+        # the model's errors and a workflow's scalar texts: the edited task's and the other keys'
+        part.__dict__["structure"] = [e for e in ctx.structure if self._walks(e.path)]
+        decoded, texts = ctx._decoding
+        part.__dict__["_decoding"] = (decoded, [t for t in texts if self._walks(t[1])])
         adopt_facts(part, workflow_facts(ctx))
         return part
 
+    def _walks(self, path: tuple[str | int, ...]) -> bool:
+        """Whether a data path lies in the edited task or outside the tasks."""
+        if len(path) < 2 or path[0] != "tasks" or not isinstance(path[1], int):
+            return True
+        return path[1] == self.position
 
-def _reaches(diagnostic: Diagnostic, line: int) -> bool:
-    """Whether any span of a finding ends at or after ``line``."""
+
+def _reaches(diagnostic: Diagnostic, line: int, path: Path) -> bool:
+    """Whether any span of a finding in its own file ends at or after ``line``."""
     if diagnostic.span.end_line >= line:
         return True
-    for related in diagnostic.related:
-        if related.path is None and related.span.end_line >= line:
-            return True
-    return any(
-        edit.path is None and edit.span.end_line >= line
+    return any(span.end_line >= line for span in _own_spans(diagnostic, path))
+
+
+def _own_spans(diagnostic: Diagnostic, path: Path) -> list[Span]:
+    """The spans in the finding's own file of its related places and its fixes' edits."""
+    spans = [r.span for r in diagnostic.related if r.path is None or r.path == path]
+    spans.extend(
+        edit.span
         for fix in diagnostic.fixes
         for edit in fix.edits
+        if edit.path is None or edit.path == path
     )
+    return spans
 
 
 def _moved_span(span: Span, line: int, delta: int) -> Span:
@@ -229,12 +288,14 @@ def _moved_span(span: Span, line: int, delta: int) -> Span:
     return Span(start, span.column, end, span.end_column)
 
 
-def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int) -> Diagnostic:
+def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int, path: Path) -> Diagnostic:
     """A finding with its spans in this file moved (built directly: ``replace`` is slower)."""
     related = diagnostic.related
     if related:
         related = tuple(
-            r if r.path is not None else Related(_moved_span(r.span, line, delta), r.message)
+            Related(_moved_span(r.span, line, delta), r.message, r.path)
+            if r.path is None or r.path == path
+            else r
             for r in related
         )
     fixes = diagnostic.fixes
@@ -243,7 +304,9 @@ def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int) -> Diagnost
             Fix(
                 fix.title,
                 tuple(
-                    e if e.path is not None else Edit(_moved_span(e.span, line, delta), e.new_text)
+                    Edit(_moved_span(e.span, line, delta), e.new_text, e.path)
+                    if e.path is None or e.path == path
+                    else e
                     for e in fix.edits
                 ),
                 fix.preferred,
@@ -291,6 +354,14 @@ def _summary(task: TaskView) -> tuple[Any, ...]:
             )
         )
     return tuple(result)
+
+
+def _targets(task: TaskView) -> tuple[Any, ...]:
+    """The targets of the transitions of a top-level task and its sub-tasks (their graph)."""
+    return tuple(
+        tuple(tuple(target.name for target in t.targets) for t in effective_transitions(current))
+        for current in _subtree(task)
+    )
 
 
 def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
@@ -400,6 +471,9 @@ class DocumentAnalysis:
         self.incremental_updates = 0
         self.partial_rule_runs = 0  # updates whose task rules ran on the edited task alone
         self.held_fallbacks = 0  # updates parsed afresh because a reader held the last tree
+        # how many times each rule ran on the whole file (the others ran on an edited part)
+        self.whole_file_runs: dict[str, int] = {}
+        self.graph_splices = 0  # task graphs made from the last version's
         self._memo = FileMemo()
         self._scalars = _ScalarRanges()
         # each rule's findings on the current context, before suppressions
@@ -458,14 +532,23 @@ class DocumentAnalysis:
         for rule, severity in active_rules(ctx.config):
             if ctx.kind not in rule.kinds:
                 continue
-            kept = previous.get(rule.id) if previous is not None else None
-            if kept is None or rule.scope is not Scope.TASK or edit is None:
+            found = previous.get(rule.id) if previous is not None else None
+            kept = None
+            if (
+                found is not None
+                and edit is not None
+                and edit.reruns(rule.scope)
+                and not (rule.cites_lines and edit.line_delta)
+            ):
+                kept = edit.kept(found, ctx.path)
+            if kept is None or edit is None:
                 findings[rule.id] = run_rule(rule, severity, ctx)
+                self.whole_file_runs[rule.id] = self.whole_file_runs.get(rule.id, 0) + 1
                 continue
             if part is None:
                 part = edit.part(ctx)
                 self.partial_rule_runs += 1
-            findings[rule.id] = edit.kept(kept) + run_rule(rule, severity, part)
+            findings[rule.id] = kept + run_rule(rule, severity, part)
         return findings
 
     def _context(self, doc: YamlDocument) -> Context:
@@ -558,10 +641,18 @@ class DocumentAnalysis:
         if "expressions" in old.__dict__:
             ctx.__dict__["expressions"] = _kept_expressions(old, templated, region.position)
         old_task, new_task = old.view.tasks[region.position], view.tasks[region.position]
-        # a fix that creates a missing task goes after the last task: its text counts too
+        old_graph = old.view.__dict__.get("_graph")
+        if isinstance(old_graph, WorkflowGraph):
+            graph = spliced_graph(old_graph, view, old_task, new_task)
+            if graph is not None:
+                adopt_graph(view, graph)
+                self.graph_splices += 1
+        # a fix that creates a missing task goes after the last task: its text counts too;
+        # fixes write the file's line break
         kept_summaries = (
             keep_index
             and region.position != len(tasks.value) - 1
+            and _same_breaks(old_text, text, old_piece, new_piece)
             and _summary(old_task) == _summary(new_task)
         )
         if kept_summaries:
@@ -572,7 +663,16 @@ class DocumentAnalysis:
             facts = known_facts(old)
             if facts is not None:
                 adopt_facts(ctx, _moved_facts(facts, old_task, new_task))
-        return ctx, _Edit.of(region, region.position, doc.lines, line_delta, kept_summaries)
+        kept_graph = kept_summaries and _targets(old_task) == _targets(new_task)
+        return ctx, _Edit.of(
+            region,
+            region.position,
+            doc.lines,
+            line_delta,
+            kept_summaries,
+            kept_graph,
+            (prefix, len(old_text) - suffix),
+        )
 
     def _splice_top(
         self,
@@ -643,6 +743,9 @@ class DocumentAnalysis:
         if decoding is not None:
             ctx.__dict__["_decoding"] = decoding
         view = WorkflowView(root=root, fields=mapping_index(root), tasks=old.view.tasks)
+        old_graph = old.view.__dict__.get("_graph")
+        if isinstance(old_graph, WorkflowGraph):
+            adopt_graph(view, old_graph)  # the same tasks
         ctx.__dict__["view"] = view
         if name == "output_map":
             templated = old.templated[: _entries_of(old.templated, _OUTPUT)[0]]
@@ -658,14 +761,31 @@ class DocumentAnalysis:
         facts = known_facts(old)
         if facts is not None:
             adopt_facts(ctx, facts)  # the tasks are the same views
-        kept_summaries = keep_index and _declared(name, doc.data.get(name)) == _declared(
-            name, data[name]
+        kept_summaries = (
+            keep_index
+            and _same_breaks(old_text, text, old_piece, new_piece)
+            and _declared(name, doc.data.get(name)) == _declared(name, data[name])
         )
         if kept_summaries:
             for cached in ("variables", "parameter_names"):
                 if cached in old.__dict__:
                     ctx.__dict__[cached] = old.__dict__[cached]
-        return ctx, _Edit.of(region, None, doc.lines, line_delta, kept_summaries)
+        return ctx, _Edit.of(
+            region,
+            None,
+            doc.lines,
+            line_delta,
+            kept_summaries,
+            kept_summaries,
+            (prefix, len(old_text) - suffix),
+        )
+
+
+def _same_breaks(old_text: str, text: str, old_piece: str, new_piece: str) -> bool:
+    """Whether the file's line break (the one fixes write) is the same after the edit."""
+    if "\r" not in old_piece and "\r" not in new_piece:
+        return True
+    return ("\r\n" in old_text) == ("\r\n" in text)
 
 
 # Top-level keys whose value edits are spliced; any other key's edit is a full analysis.

@@ -16,8 +16,17 @@ task names (and which tasks are sub-tasks), ``wait_for`` keys, actions and
 published names; its fixes may also add a task after the last one. An edit
 inside one task (not the last) that leaves those unchanged re-runs such a rule
 on that task alone. The rule sees every task in ``ctx.view.tasks`` and the
-graph, but ``ctx.view.all_tasks()``, ``ctx.templated`` and ``ctx.expressions``
-give only that task's.
+graph, but ``ctx.view.all_tasks()``, ``ctx.templated``, ``ctx.expressions``,
+``ctx.structure`` and ``ctx.scalar_texts`` give only that task's (and the
+file's other keys'). A rule that walks something else (the graph's scopes, a
+scope's tasks) reports only about the tasks of :func:`walked_tasks`.
+``Scope.GRAPH`` promises the same, except that a task's findings may also
+depend on the task graph: which tasks every task of its scope starts, in
+order. Such a rule re-runs on the edited task alone when the edit also leaves
+the edited task's transitions' targets as they were. Under either scope, a
+finding's related places may lie in other tasks; a rule whose messages cite
+line numbers sets ``CITES_LINES = True``, and is run on the whole file when an
+edit adds or removes lines.
 """
 
 from __future__ import annotations
@@ -45,6 +54,12 @@ def workflow_tasks(ctx: Context) -> Iterator[TaskView]:
     return view.all_tasks() if view is not None else iter(())
 
 
+def walked_tasks(ctx: Context) -> frozenset[TaskView]:
+    """The tasks a rule reports about: every task, or the edited one's under a partial run."""
+    view = ctx.view
+    return frozenset(view.all_tasks()) if view is not None else frozenset()
+
+
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
@@ -53,6 +68,7 @@ class Scope(enum.StrEnum):
 
     FILE = "file"
     TASK = "task"
+    GRAPH = "graph"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +84,7 @@ class Rule:
     doc: str
     module: str
     scope: Scope = Scope.FILE
+    cites_lines: bool = False
 
     @property
     def summary(self) -> str:
@@ -87,4 +104,5 @@ class Rule:
             doc=module.__doc__ or "",
             module=module.__name__,
             scope=getattr(module, "SCOPE", Scope.FILE),
+            cites_lines=getattr(module, "CITES_LINES", False),
         )

@@ -40,11 +40,13 @@ from ..yamlsource import (
     node_start,
     start_position,
 )
-from .base import workflow_tasks
+from .base import Scope, workflow_tasks
 
 ID = "duplicate-target"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
+CITES_LINES = True
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

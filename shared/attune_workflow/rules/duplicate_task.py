@@ -36,12 +36,15 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Related, Severity
-from ..view import TaskView
+from ..graph import workflow_graph
 from ..yamlsource import start_position
+from .base import Scope
 
 ID = "duplicate-task"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
+CITES_LINES = True
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -49,39 +52,37 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     view = ctx.view
     if view is None:
         return
-    scopes: list[tuple[TaskView | None, list[TaskView]]] = [(None, view.tasks)]
-    scopes.extend((task, task.children) for task in view.all_tasks() if task.children)
-    for parent, tasks in scopes:
-        first: dict[str, TaskView] = {}
-        for task in tasks:
-            if task.name is None or task.name_node is None:
-                continue
-            earlier = first.setdefault(task.name, task)
-            if earlier is task or earlier.name_node is None:
-                continue
-            line = start_position(earlier.name_node, ctx.doc.lines)[0] + 1
-            if parent is None:
-                message = (
-                    f"Duplicate task name '{task.name}' (first used on line {line}): "
-                    "Attune's validator rejects the workflow, and transitions can only reach "
-                    "one of the two tasks"
-                )
-            else:
-                owner = f"'{parent.name}'" if parent.name is not None else "this parallel task"
-                message = (
-                    f"Duplicate sub-task name '{task.name}' in {owner} (first used on line "
-                    f"{line}): transitions can only reach one of the two tasks"
-                )
-            yield ctx.diagnostic(
-                ID,
-                SEVERITY,
-                ctx.span(task.name_node),
-                message,
-                related=(
-                    Related(
-                        ctx.span(earlier.name_node),
-                        f"First task named '{task.name}'",
-                        ctx.path,
-                    ),
-                ),
+    graph = workflow_graph(view)
+    for task in view.all_tasks():
+        if task.name is None or task.name_node is None:
+            continue
+        earlier = graph.scope(task).names[task.name]  # the first task of that name
+        if earlier is task or earlier.name_node is None:
+            continue
+        parent = task.parent
+        line = start_position(earlier.name_node, ctx.doc.lines)[0] + 1
+        if parent is None:
+            message = (
+                f"Duplicate task name '{task.name}' (first used on line {line}): "
+                "Attune's validator rejects the workflow, and transitions can only reach "
+                "one of the two tasks"
             )
+        else:
+            owner = f"'{parent.name}'" if parent.name is not None else "this parallel task"
+            message = (
+                f"Duplicate sub-task name '{task.name}' in {owner} (first used on line "
+                f"{line}): transitions can only reach one of the two tasks"
+            )
+        yield ctx.diagnostic(
+            ID,
+            SEVERITY,
+            ctx.span(task.name_node),
+            message,
+            related=(
+                Related(
+                    ctx.span(earlier.name_node),
+                    f"First task named '{task.name}'",
+                    ctx.path,
+                ),
+            ),
+        )

@@ -43,10 +43,12 @@ from ..positions import Span
 from ..suggest import did_you_mean
 from ..view import TaskView
 from ..yamlsource import MappingNode, ScalarNode, is_null, is_string, mapping_get
+from .base import Scope
 
 ID = "invalid-ref"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
+SCOPE = Scope.TASK
 
 PART = r"[a-z][a-z0-9_-]*"
 REF = re.compile(rf"^{PART}\.{PART}$")

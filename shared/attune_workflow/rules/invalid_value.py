@@ -72,11 +72,13 @@ from ..yamlsource import (
     mapping_items,
     scalar_value,
 )
+from .base import Scope
 from .missing_key import describe, iterates, locate_task, sentence
 
 ID = "invalid-value"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
+SCOPE = Scope.TASK
 
 PARSER = "Attune rejects the workflow"
 ACTION_TABLE = "the pack install fails (Attune's action table refuses it)"

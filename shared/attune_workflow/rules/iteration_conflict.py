@@ -38,11 +38,13 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Related, Severity
 from ..yamlsource import MappingNode, is_null, node_start
+from .base import Scope
 from .missing_key import sentence, task_type
 
 ID = "iteration-conflict"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 _KEYS = ("with_items", "iterate_cache")
 

@@ -57,10 +57,12 @@ from ..diagnostics import Diagnostic, Related, Severity
 from ..graph import Edge, workflow_graph
 from ..view import TaskView
 from ..yamlsource import ScalarNode, scalar_value
+from .base import Scope
 
 ID = "join-count"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.GRAPH
 
 _INT = "tag:yaml.org,2002:int"
 

@@ -41,12 +41,13 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..view import TaskView
 from ..yamlsource import MappingNode, Node, ScalarNode, SequenceNode, is_null, node_start
-from .base import workflow_tasks
+from .base import Scope, workflow_tasks
 from .legacy_transition import entry_region, is_folded, legacy_entries, offsets_span
 
 ID = "legacy-ignored"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

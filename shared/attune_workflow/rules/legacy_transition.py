@@ -62,10 +62,12 @@ from ..yamlsource import (
     node_start,
     start_position,
 )
+from .base import Scope
 
 ID = "legacy-transition"
 SEVERITY = Severity.INFORMATION
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 LEGACY_KEYS = (*LEGACY_TARGET_KEYS, "decision", "publish")
 

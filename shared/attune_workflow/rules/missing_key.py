@@ -47,10 +47,12 @@ from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..positions import Span
 from ..view import TaskView, WorkflowView
 from ..yamlsource import MappingNode, Node, ScalarNode, is_null, is_string, start_position
+from .base import Scope
 
 ID = "missing-key"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 TASK_TYPES = ("action", "parallel", "workflow")
 

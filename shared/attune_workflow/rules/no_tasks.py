@@ -34,11 +34,13 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..positions import Span
 from ..yamlsource import Node, ScalarNode, SequenceNode, is_null
+from .base import Scope
 from .missing_key import task_type
 
 ID = "no-tasks"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 
 def _empty(node: Node) -> bool:

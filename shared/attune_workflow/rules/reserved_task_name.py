@@ -34,10 +34,12 @@ from collections.abc import Iterator
 
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
+from .base import Scope
 
 ID = "reserved-task-name"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.TASK
 
 RESERVED = frozenset(
     {"parameters", "vars", "task", "system", "kv", "pack", "item", "batch", "index"}

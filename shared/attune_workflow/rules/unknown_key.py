@@ -54,11 +54,13 @@ from ..diagnostics import Diagnostic, Edit, Fix, Severity
 from ..model import Decision, IterateCache, Retry, Task, Transition, WaitFor, WorkflowFile
 from ..suggest import close_match, did_you_mean
 from ..yamlsource import Node, SequenceNode, mapping_get, mapping_index
+from .base import Scope
 from .missing_key import DataPath, describe, locate_task
 
 ID = "unknown-key"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
+SCOPE = Scope.TASK
 
 # Action keys that other documents use, which Attune's pack loader does not read.
 ACTION_ALIASES = {"output_schema": "output", "param_schema": "parameters"}

@@ -57,10 +57,12 @@ from collections.abc import Iterator
 from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Severity
 from ..graph import workflow_graph
+from .base import Scope, walked_tasks
 
 ID = "unreachable-task"
 SEVERITY = Severity.WARNING
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.GRAPH
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -71,7 +73,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     scope = workflow_graph(view).top
     if not scope.entries:
         first = next((t for t in scope.tasks if t.name_node is not None), None)
-        if first is not None and first.name_node is not None:
+        if first is not None and first.name_node is not None and first in walked_tasks(ctx):
             yield ctx.diagnostic(
                 ID,
                 SEVERITY,
@@ -81,8 +83,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 "without running any task",
             )
         return
+    walked = walked_tasks(ctx)
     for task in scope.unreachable:
-        if task.name_node is None:
+        if task.name_node is None or task not in walked:
             continue
         preds = scope.predecessors[task]
         if preds == [task]:

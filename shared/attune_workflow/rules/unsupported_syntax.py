@@ -84,8 +84,6 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 message,
                 fixes=fixes,
             )
-    if "{%" not in ctx.text and "{#" not in ctx.text:
-        return
     for node in (t.node for t in ctx.templated):
         value = node.value
         if "{%" not in value and "{#" not in value:

@@ -50,11 +50,13 @@ from ..context import Context, FileKind
 from ..diagnostics import Diagnostic, Related, Severity
 from ..view import Target, TaskView
 from ..yamlsource import MappingNode, is_null
+from .base import Scope
 from .missing_key import iterates, sentence, task_type
 
 ID = "wait-for-misuse"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW})
+SCOPE = Scope.GRAPH
 
 Edges = list[list[tuple[int, Target]]]
 

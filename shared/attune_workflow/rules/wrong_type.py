@@ -73,11 +73,13 @@ from ..yamlsource import (
     scalar_value,
     start_position,
 )
+from .base import Scope
 from .missing_key import DataPath, describe, locate_task, sentence
 
 ID = "wrong-type"
 SEVERITY = Severity.ERROR
 KINDS = frozenset({FileKind.WORKFLOW, FileKind.ACTION})
+SCOPE = Scope.TASK
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
