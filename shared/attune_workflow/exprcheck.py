@@ -83,8 +83,7 @@ def references(expr: Expression) -> References:
     found = expr.known_references
     if found is None:
         found = _references(expr.block.expr)
-        # kept with the expression: a frozen value, filled in once
-        object.__setattr__(expr, "known_references", found)
+        expr.known_references = found  # kept with the expression, filled in once
     return found
 
 
