@@ -20,6 +20,8 @@ from .config import Config
 from .diagnostics import Diagnostic, Fix, Related, Severity
 from .expressions import Block, ParseResult, find_blocks, parse_expression
 from .expressions.memo import file_memoized
+from .frozen import quick_init
+from .model.proof import valid_checker
 from .packindex import ActionInfo, PackIndex, PackInfo
 from .positions import Span
 from .view import TaskView, WorkflowView, build_view
@@ -109,6 +111,7 @@ def classify(path: Path, data: Any) -> tuple[FileKind, Layout]:
 # -- structural errors from the pydantic models --------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StructuralError:
     """A model validation error placed on a node."""
@@ -155,6 +158,9 @@ def node_type_word(node: Node) -> str:
 
 def structural_errors(model: type[BaseModel], data: Any, root: Node) -> list[StructuralError]:
     """Validate data against a model and place each error on its node."""
+    proof = valid_checker(model)
+    if proof is not None and proof(data):
+        return []  # valid beyond doubt: pydantic would find nothing
     try:
         model.model_validate(data)
     except ValidationError as exc:

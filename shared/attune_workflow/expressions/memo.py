@@ -75,15 +75,14 @@ class _Memoized(Generic[R]):
         if memo is None:
             return self._fallback(src)
         table = memo._current.get(self._id)
-        if table is not None:
+        if table is None:
+            table = memo._current[self._id] = {}
+        else:
             # a miss is the common case of a first analysis: no exception for it
             value = table.get(src, _MISSING)
             if value is not _MISSING:
                 return value  # type: ignore[no-any-return]
-        return self._miss(memo, src)
-
-    def _miss(self, memo: FileMemo, src: str) -> R:
-        table, previous = memo.table(self._id)
+        previous = memo._previous.get(self._id) if memo._previous else None
         value = _MISSING if previous is None else previous.get(src, _MISSING)
         if value is _MISSING:
             # the global cache still shares common expressions between files

@@ -172,6 +172,8 @@ class _Decoder:
                         else:
                             add({} if _empty_plain(n) else d)
                     return items
+                if item_plan[0] == _OTHER and not item_plan[2]:
+                    return data  # items kept as the YAML gave them: the list itself
                 planned = self._planned
                 return [
                     planned(item_plan, n, d, (path, i))
@@ -235,6 +237,13 @@ class _Decoder:
         text_keys = _plan(key_type)[0] == _TEXT
         item_plan = _plan(item)
         as_given = item_plan[0] == _OTHER  # values kept as the YAML gave them
+        if as_given and len(node.value) == len(data):
+            # no duplicate key; when every key is a string too, the data is the result
+            for key_node, _ in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
+                    break
+            else:
+                return data
         for key_node, value_node in node.value:
             key = _key(key_node, data)
             if key not in data:
