@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from attune_workflow.config import Config
-from attune_workflow.context import Context, FileKind
+from attune_workflow.context import Context, FileKind, proved_as_decoded
 from attune_workflow.model import ActionFile, WorkflowFile
+from attune_workflow.model.decode import decode_with_texts
 from attune_workflow.model.proof import valid_checker
 from attune_workflow.packindex import PackIndex
 from attune_workflow.yamlsource import parse_yaml
@@ -185,6 +186,33 @@ def test_proofs_on_the_test_files_agree_with_pydantic() -> None:
         if ctx.kind is not FileKind.WORKFLOW or not isinstance(ctx.decoded, dict):
             continue
         if _proved(ctx.decoded):
-            proved += 1
             assert _pydantic_valid(WorkflowFile, ctx.decoded), path
+        if proved_as_decoded(WorkflowFile, text, ctx.data):
+            proved += 1
+            assert _pydantic_valid(WorkflowFile, ctx.data), path
+            root = ctx.doc.root
+            assert decode_with_texts(WorkflowFile, root, ctx.data) == (ctx.data, []), path
     assert proved > 20  # the proof serves the common case
+
+
+_TASK = "tasks:\n  - name: a\n    action: p.b\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "proved"),
+    [
+        ('version: "1"\n' + _TASK, True),
+        ('version: "1"\n' + _TASK + '    when: "{{ a != b }}"\n', True),  # an operator
+        ("version: 1.0\n" + _TASK, False),  # a float the decoder reads as text
+        ("version: !!str 1\n" + _TASK, False),  # a tag
+        ('version: "1"\n' + _TASK + "    input:\n", False),  # empty: the decoder's {}
+        ('version: "1"\nvars: {1: a}\n' + _TASK, False),  # a key the decoder makes text
+        ('version: "1"\n' + _TASK + "    do: x\n", False),  # unknown key
+    ],
+)
+def test_texts_proved_as_their_own_decoding(text: str, proved: bool) -> None:
+    doc = parse_yaml(text)
+    assert proved_as_decoded(WorkflowFile, text, doc.data) is proved
+    if proved:
+        assert doc.root is not None
+        assert decode_with_texts(WorkflowFile, doc.root, doc.data) == (doc.data, [])

@@ -9,6 +9,7 @@ the parsed ``{{ }}`` templates. Rules only read it.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -154,6 +155,24 @@ def node_type_word(node: Node) -> str:
         "bool": "a boolean",
         "null": "null",
     }.get(tag, f"a value tagged '{node.tag}'")
+
+
+# An explicit tag (``!foo``, ``!!int``); ``!=`` is an expression's operator.
+_TAG = re.compile(r"!(?!=)")
+
+
+def proved_as_decoded(model: type[BaseModel], text: str, data: Any) -> bool:
+    """Whether the plain data of ``text`` is, beyond doubt, valid and its own decoding.
+
+    Without an explicit tag every string of the data is a string scalar of the text.
+    Data the strict model accepts then holds strings in every string field, mappings
+    and lists (not nulls) in the others and string keys in string-keyed maps: the
+    decoder would change nothing and record no text (see :mod:`.model.decode`).
+    """
+    if _TAG.search(text) is not None:
+        return False
+    proof = valid_checker(model)
+    return proof is not None and proof(data)
 
 
 def structural_errors(model: type[BaseModel], data: Any, root: Node) -> list[StructuralError]:
@@ -543,6 +562,10 @@ class Context:
         if self.kind is not FileKind.WORKFLOW or not isinstance(root, MappingNode):
             return self.data, []
         from .model import WorkflowFile
+
+        if proved_as_decoded(WorkflowFile, self.text, self.data):
+            self._proved_valid = True
+            return self.data, []
         from .model.decode import decode_with_texts
 
         # without an anchor no node is shared, and the decoder need not remember any
@@ -566,7 +589,10 @@ class Context:
         from .model import ActionFile, WorkflowFile
 
         if self.kind is FileKind.WORKFLOW:
-            return structural_errors(WorkflowFile, self.decoded, self.doc.root)
+            decoded = self.decoded
+            if self.__dict__.get("_proved_valid"):
+                return []  # the decoding found the data valid
+            return structural_errors(WorkflowFile, decoded, self.doc.root)
         if self.kind is FileKind.ACTION:
             return structural_errors(ActionFile, self.data, self.doc.root)
         return []  # pack.yaml: pack-manifest checks it
