@@ -9,8 +9,8 @@ the parsed ``{{ }}`` templates. Rules only read it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,9 @@ from pydantic import BaseModel, ValidationError
 from .config import Config
 from .diagnostics import Diagnostic, Fix, Related, Severity
 from .expressions import Block, ParseResult, find_blocks, parse_expression
+from .expressions.memo import file_memoized
+from .frozen import quick_init
+from .model.proof import valid_checker
 from .packindex import ActionInfo, PackIndex, PackInfo
 from .positions import Span
 from .view import TaskView, WorkflowView, build_view
@@ -109,6 +112,7 @@ def classify(path: Path, data: Any) -> tuple[FileKind, Layout]:
 # -- structural errors from the pydantic models --------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StructuralError:
     """A model validation error placed on a node."""
@@ -153,8 +157,29 @@ def node_type_word(node: Node) -> str:
     }.get(tag, f"a value tagged '{node.tag}'")
 
 
+# An explicit tag (``!foo``, ``!!int``); ``!=`` is an expression's operator.
+_TAG = re.compile(r"!(?!=)")
+
+
+def proved_as_decoded(model: type[BaseModel], text: str, data: Any) -> bool:
+    """Whether the plain data of ``text`` is, beyond doubt, valid and its own decoding.
+
+    Without an explicit tag every string of the data is a string scalar of the text.
+    Data the strict model accepts then holds strings in every string field, mappings
+    and lists (not nulls) in the others and string keys in string-keyed maps: the
+    decoder would change nothing and record no text (see :mod:`.model.decode`).
+    """
+    if _TAG.search(text) is not None:
+        return False
+    proof = valid_checker(model)
+    return proof is not None and proof(data)
+
+
 def structural_errors(model: type[BaseModel], data: Any, root: Node) -> list[StructuralError]:
     """Validate data against a model and place each error on its node."""
+    proof = valid_checker(model)
+    if proof is not None and proof(data):
+        return []  # valid beyond doubt: pydantic would find nothing
     try:
         model.model_validate(data)
     except ValidationError as exc:
@@ -259,9 +284,16 @@ class Site(enum.StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
 class Expression:
-    """One ``{{ }}`` block of a templated scalar, parsed."""
+    """One ``{{ }}`` block of a templated scalar, parsed.
+
+    A plain class with slots rather than a frozen dataclass: a file has thousands
+    and building one costs a fifth as much. Treat it as immutable (equality and
+    hash follow the fields, as a frozen value's do); ``known_references`` is the
+    one slot filled in later, once.
+    """
+
+    __slots__ = ("block", "known_references", "location", "node", "parsed", "site", "task")
 
     node: ScalarNode
     block: Block
@@ -270,17 +302,81 @@ class Expression:
     location: str
     task: TaskView | None
     # its calls, names and paths (exprcheck.references): most rules ask, it is found once
-    known_references: References | None = field(default=None, compare=False, repr=False)
+    known_references: References | None
+
+    def __init__(
+        self,
+        node: ScalarNode,
+        block: Block,
+        parsed: ParseResult,
+        site: Site,
+        location: str,
+        task: TaskView | None,
+        known_references: References | None = None,
+    ) -> None:
+        self.node = node
+        self.block = block
+        self.parsed = parsed
+        self.site = site
+        self.location = location
+        self.task = task
+        self.known_references = known_references
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.node, self.block, self.parsed, self.site, self.location, self.task)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Expression:
+            return NotImplemented
+        assert isinstance(other, Expression)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Expression(node={self.node!r}, block={self.block!r}, parsed={self.parsed!r}, "
+            f"site={self.site!r}, location={self.location!r}, task={self.task!r})"
+        )
 
 
-@dataclass(frozen=True, slots=True)
 class Templated:
-    """A string of a templated field holding a ``{``, with where it sits."""
+    """A string of a templated field holding a ``{``, with where it sits.
+
+    A plain class with slots (see :class:`Expression`); treat it as immutable.
+    """
+
+    __slots__ = ("location", "node", "site", "task")
 
     node: ScalarNode
     site: Site
     location: str
     task: TaskView | None
+
+    def __init__(self, node: ScalarNode, site: Site, location: str, task: TaskView | None) -> None:
+        self.node = node
+        self.site = site
+        self.location = location
+        self.task = task
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.node, self.site, self.location, self.task)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Templated:
+            return NotImplemented
+        assert isinstance(other, Templated)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Templated(node={self.node!r}, site={self.site!r}, "
+            f"location={self.location!r}, task={self.task!r})"
+        )
 
 
 TASK_TEMPLATE_KEYS: dict[str, Site] = {
@@ -300,47 +396,59 @@ TASK_TEMPLATE_KEYS: dict[str, Site] = {
 }
 
 
-def _string_leaves(node: Node, where: str) -> Iterator[tuple[ScalarNode, str]]:
-    if isinstance(node, ScalarNode):
-        if is_string(node) and "{" in node.value:
-            yield node, where
-    elif isinstance(node, SequenceNode):
+def _string_leaves(node: Node, where: str) -> list[tuple[ScalarNode, str]]:
+    """The strings holding a ``{`` at or under ``node``, each with its location."""
+    found: list[tuple[ScalarNode, str]] = []
+    _collect_leaves(node, where, found)
+    return found
+
+
+def _collect_leaves(node: Node, where: str, found: list[tuple[ScalarNode, str]]) -> None:
+    kind = node.__class__
+    if kind is ScalarNode:
+        if node.tag == _STR_TAG and "{" in node.value:
+            found.append((node, where))  # type: ignore[arg-type]
+    elif kind is SequenceNode:
         for i, item in enumerate(node.value):
-            if _may_hold_template(item):
-                yield from _string_leaves(item, f"{where}[{i}]")
-    elif isinstance(node, MappingNode):
+            if item.__class__ is not ScalarNode or (item.tag == _STR_TAG and "{" in item.value):
+                _collect_leaves(item, f"{where}[{i}]", found)
+    elif kind is MappingNode:
         for key, value in node.value:
-            if _may_hold_template(value):
-                name = key.value if isinstance(key, ScalarNode) else "?"
-                yield from _string_leaves(value, f"{where}.{name}" if where else str(name))
+            if value.__class__ is not ScalarNode or (value.tag == _STR_TAG and "{" in value.value):
+                name = key.value if key.__class__ is ScalarNode else "?"
+                _collect_leaves(value, f"{where}.{name}" if where else str(name), found)
 
 
-def _may_hold_template(node: Node) -> bool:
-    """A collection, or a string with a ``{`` (the location of others is never named)."""
-    return node.__class__ is not ScalarNode or (is_string(node) and "{" in node.value)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def templated_of_task(task: TaskView) -> list[Templated]:
     """The templated strings of one task's own fields and transitions (not its sub-tasks)."""
     result: list[Templated] = []
     add = result.append
+    label = task.label
+    sites = TASK_TEMPLATE_KEYS
     for key, (_, value) in task.fields.items():
-        site = TASK_TEMPLATE_KEYS.get(key)
+        site = sites.get(key)
         if site is None:
             continue
+        if value.__class__ is ScalarNode:
+            if value.tag == _STR_TAG and "{" in value.value:
+                add(Templated(value, site, f"{label} {key}", task))
+            continue
         for node, where in _string_leaves(value, key):
-            add(Templated(node, site, f"{task.label} {where}", task))
+            add(Templated(node, site, f"{label} {where}", task))
     for transition in task.transitions:
-        if transition.when is not None:
+        when = transition.when
+        if when is not None and when.tag == _STR_TAG and "{" in when.value:
             kind = "next" if transition.source == "next" else "decision"
-            where = f"{task.label} {kind}[{transition.index}].when"
-            for node, _ in _string_leaves(transition.when, ""):
-                add(Templated(node, Site.TRANSITION_WHEN, where, task))
+            where = f"{label} {kind}[{transition.index}].when"
+            add(Templated(when, Site.TRANSITION_WHEN, where, task))
         if transition.publish is not None:
             for node, where in _string_leaves(
                 transition.publish, f"next[{transition.index}].publish"
             ):
-                add(Templated(node, Site.PUBLISH, f"{task.label} {where}", task))
+                add(Templated(node, Site.PUBLISH, f"{label} {where}", task))
     return result
 
 
@@ -355,13 +463,21 @@ def templated_of_output(view: WorkflowView) -> list[Templated]:
     ]
 
 
+@file_memoized(4096)
+def _parsed_blocks(text: str) -> tuple[tuple[Block, ParseResult], ...]:
+    """The non-empty ``{{ }}`` blocks of a string, each with its parse (once per text)."""
+    return tuple(
+        (block, parse_expression(block.expr)) for block in find_blocks(text) if block.expr.strip()
+    )
+
+
 def expressions_of(templated: Templated) -> list[Expression]:
     """The parsed ``{{ }}`` blocks of one templated string."""
     t = templated
+    node, site, location, task = t.node, t.site, t.location, t.task
     return [
-        Expression(t.node, block, parse_expression(block.expr), t.site, t.location, t.task)
-        for block in find_blocks(t.node.value)
-        if block.expr.strip()
+        Expression(node, block, parsed, site, location, task)
+        for block, parsed in _parsed_blocks(node.value)
     ]
 
 
@@ -446,9 +562,14 @@ class Context:
         if self.kind is not FileKind.WORKFLOW or not isinstance(root, MappingNode):
             return self.data, []
         from .model import WorkflowFile
+
+        if proved_as_decoded(WorkflowFile, self.text, self.data):
+            self._proved_valid = True
+            return self.data, []
         from .model.decode import decode_with_texts
 
-        return decode_with_texts(WorkflowFile, root, self.data)
+        # without an anchor no node is shared, and the decoder need not remember any
+        return decode_with_texts(WorkflowFile, root, self.data, shared="&" in self.text)
 
     @property
     def decoded(self) -> Any:
@@ -468,7 +589,10 @@ class Context:
         from .model import ActionFile, WorkflowFile
 
         if self.kind is FileKind.WORKFLOW:
-            return structural_errors(WorkflowFile, self.decoded, self.doc.root)
+            decoded = self.decoded
+            if self.__dict__.get("_proved_valid"):
+                return []  # the decoding found the data valid
+            return structural_errors(WorkflowFile, decoded, self.doc.root)
         if self.kind is FileKind.ACTION:
             return structural_errors(ActionFile, self.data, self.doc.root)
         return []  # pack.yaml: pack-manifest checks it

@@ -17,6 +17,7 @@ from .diagnostics import Edit, Fix
 from .expressions import (
     Call,
     Expr,
+    Member,
     Name,
     Path,
     Unsupported,
@@ -26,6 +27,7 @@ from .expressions import (
     tokenize,
 )
 from .expressions.memo import file_memoized
+from .frozen import quick_init
 from .suggest import close_match
 from .view import TaskView
 from .yamlsource import MappingNode, ScalarNode
@@ -35,6 +37,7 @@ WAIT_NAMESPACES = frozenset({"inquiry", "execution", "work_queue_item"})
 WORKFLOW_NAMESPACES = frozenset({"workflow", "vars", "variables"})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class References:
     """The calls, bare names and reference paths of one expression, in source order.
@@ -60,21 +63,28 @@ def _references(src: str) -> References:
     names: list[Name] = []
     skipped: list[tuple[int, int]] = []
     stack: list[Expr] = [ast]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if isinstance(node, Call):
-            calls.append(node)
-        elif isinstance(node, Name):
-            names.append(node)
-        elif isinstance(node, Unsupported) and node.construct == "ctx":
+        node = pop()
+        kind = node.__class__
+        if kind is Member:
+            push(node.obj)  # type: ignore[union-attr]
+        elif kind is Name:
+            names.append(node)  # type: ignore[arg-type]
+        elif kind is Call:
+            calls.append(node)  # type: ignore[arg-type]
+            extend(node.args)  # type: ignore[union-attr]
+        elif kind is Unsupported and node.construct == "ctx":  # type: ignore[union-attr]
             skipped.append((node.start, node.end))
-            continue
-        stack.extend(children(node))
+        else:
+            extend(children(node))
     found = paths(ast)
     if skipped:
         found = tuple(p for p in found if not any(s <= p.root.start < e for s, e in skipped))
-    calls.sort(key=lambda c: c.start)
-    names.sort(key=lambda n: n.start)
+    if len(calls) > 1:
+        calls.sort(key=lambda c: c.start)
+    if len(names) > 1:
+        names.sort(key=lambda n: n.start)
     return References(tuple(calls), tuple(names), found)
 
 
@@ -83,14 +93,14 @@ def references(expr: Expression) -> References:
     found = expr.known_references
     if found is None:
         found = _references(expr.block.expr)
-        # kept with the expression: a frozen value, filled in once
-        object.__setattr__(expr, "known_references", found)
+        expr.known_references = found  # kept with the expression, filled in once
     return found
 
 
 # -- facts of the workflow --------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WorkflowFacts:
     """The tasks of every scope by name, and the `wait_for` keys of each."""

@@ -17,7 +17,6 @@ from .yamlsource import (
     ScalarNode,
     SequenceNode,
     is_null,
-    mapping_index,
 )
 
 LEGACY_TARGET_KEYS = ("on_success", "on_failure", "on_complete", "on_timeout")
@@ -165,7 +164,7 @@ def build_view(root: Node | None) -> WorkflowView | None:
     """Build the view from a workflow document's root node (None if not a mapping)."""
     if not isinstance(root, MappingNode):
         return None
-    fields = mapping_index(root)
+    fields = _index(root)
     tasks_node = fields.get("tasks", (None, None))[1]
     return WorkflowView(root=root, fields=fields, tasks=_tasks(tasks_node, None))
 
@@ -176,15 +175,28 @@ def _tasks(node: Node | None, parent: TaskView | None) -> list[TaskView]:
     return [build_task(item, index, parent) for index, item in enumerate(node.value)]
 
 
+def _index(node: Node) -> dict[str, tuple[ScalarNode, Node]]:
+    """Key -> (key node, value node) of a mapping (``mapping_index``, inlined for speed)."""
+    result: dict[str, tuple[ScalarNode, Node]] = {}
+    if node.__class__ is MappingNode:
+        for key_node, value_node in node.value:
+            if key_node.__class__ is ScalarNode:
+                key = key_node.value
+                if key not in result:  # the first of duplicates wins
+                    result[key] = (key_node, value_node)
+    return result
+
+
 def build_task(item: Node, index: int, parent: TaskView | None) -> TaskView:
     """The view of one task item (and its sub-tasks) at ``index`` of its list."""
-    fields = mapping_index(item)
-    task = TaskView(node=item, index=index, parent=parent, fields=fields)
+    fields = _index(item)
     name = fields.get("name")
-    if name is not None and isinstance(name[1], ScalarNode) and name[1].value != "":
-        task.name = str(name[1].value)
-        task.name_node = name[1]
-    task.transitions = _transitions(fields)
+    task = TaskView(item, index, parent, fields, None, None, [], _transitions(fields))
+    if name is not None:
+        name_node = name[1]
+        if name_node.__class__ is ScalarNode and name_node.value != "":
+            task.name = str(name_node.value)
+            task.name_node = name_node
     sub = fields.get("tasks")
     if sub is not None:
         task.children = _tasks(sub[1], task)
@@ -194,55 +206,63 @@ def build_task(item: Node, index: int, parent: TaskView | None) -> TaskView:
 def _transitions(fields: dict[str, tuple[ScalarNode, Node]]) -> list[TransitionView]:
     result: list[TransitionView] = []
     nxt = fields.get("next")
-    if nxt is not None and isinstance(nxt[1], SequenceNode):
+    if nxt is not None and nxt[1].__class__ is SequenceNode:
         for index, item in enumerate(nxt[1].value):
-            entry = mapping_index(item)
-            view = TransitionView(source="next", index=index, node=item)
+            entry = _index(item)
             when = entry.get("when")
-            if when is not None and isinstance(when[1], ScalarNode):
-                view.when = when[1]
             publish = entry.get("publish")
-            if publish is not None:
-                view.publish = publish[1]
             do = entry.get("do")
-            if do is not None:
-                view.do_node = do[1]
-                view.targets = _targets(do[1])
-            result.append(view)
+            result.append(
+                TransitionView(
+                    "next",
+                    index,
+                    item,
+                    when[1] if when is not None and when[1].__class__ is ScalarNode else None,
+                    publish[1] if publish is not None else None,
+                    _targets(do[1]) if do is not None else [],
+                    do[1] if do is not None else None,
+                )
+            )
     for key in LEGACY_TARGET_KEYS:
         legacy = fields.get(key)
         if legacy is not None:
-            view = TransitionView(source=key, index=0, node=legacy[1])
-            view.do_node = legacy[1]
-            view.targets = _targets(legacy[1])
-            result.append(view)
+            value = legacy[1]
+            result.append(TransitionView(key, 0, value, None, None, _targets(value), value))
     decision = fields.get("decision")
-    if decision is not None and isinstance(decision[1], SequenceNode):
+    if decision is not None and decision[1].__class__ is SequenceNode:
         for index, item in enumerate(decision[1].value):
-            entry = mapping_index(item)
-            view = TransitionView(source="decision", index=index, node=item)
+            entry = _index(item)
             when = entry.get("when")
-            if when is not None and isinstance(when[1], ScalarNode):
-                view.when = when[1]
             target = entry.get("next")
-            if target is not None:
-                view.do_node = target[1]
-                view.targets = _targets(target[1])
-            result.append(view)
+            result.append(
+                TransitionView(
+                    "decision",
+                    index,
+                    item,
+                    when[1] if when is not None and when[1].__class__ is ScalarNode else None,
+                    None,
+                    _targets(target[1]) if target is not None else [],
+                    target[1] if target is not None else None,
+                )
+            )
     return result
 
 
 def _targets(node: Node) -> list[Target]:
-    if isinstance(node, ScalarNode):
+    kind = node.__class__
+    if kind is ScalarNode:
         text = scalar_text(node)
-        return [Target(text, node)] if text else []
-    if isinstance(node, SequenceNode):
+        return [Target(text, node)] if text else []  # type: ignore[arg-type]
+    if kind is SequenceNode:
         return [
-            Target(str(item.value), item)
+            Target(item.value, item)
             for item in node.value
-            if isinstance(item, ScalarNode) and scalar_text(item) is not None
+            if item.__class__ is ScalarNode and item.tag != _NULL
         ]
     return []
+
+
+_NULL = "tag:yaml.org,2002:null"
 
 
 def scalar_text(node: Node) -> str | None:

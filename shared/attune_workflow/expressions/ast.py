@@ -11,6 +11,8 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..frozen import quick_init
+
 LiteralValue = int | float | str | bool | None
 UnaryOp = typing.Literal["-", "not"]
 BinaryOp = typing.Literal[
@@ -32,6 +34,7 @@ Construct = typing.Literal[
 ]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Literal:
     """A number, string, `true`, `false` or `null`."""
@@ -41,6 +44,7 @@ class Literal:
     value: LiteralValue
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArrayLit:
     """An array literal `[a, b]`."""
@@ -50,6 +54,7 @@ class ArrayLit:
     items: tuple[Expr, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Name:
     """A bare identifier: a namespace or a workflow variable."""
@@ -59,6 +64,7 @@ class Name:
     id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Member:
     """Dot access `obj.name`; `name_start`/`name_end` locate the name after the dot."""
@@ -71,6 +77,7 @@ class Member:
     name_end: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Index:
     """Bracket access `obj[index]`."""
@@ -81,6 +88,7 @@ class Index:
     index: Expr
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Call:
     """A function call `name(args)`; only plain names can be called."""
@@ -93,6 +101,7 @@ class Call:
     args: tuple[Expr, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Unary:
     """Negation `-x` or logical `not x`."""
@@ -103,6 +112,7 @@ class Unary:
     operand: Expr
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Binary:
     """A binary operation: arithmetic, comparison, `in`, `and`, `or`."""
@@ -114,6 +124,7 @@ class Binary:
     right: Expr
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Unsupported:
     """Stand-in for syntax Attune lacks (already reported); `parts` are its sub-expressions."""
@@ -177,6 +188,7 @@ def nodes_at(node: Expr, offset: int) -> tuple[Expr, ...]:
     return tuple(found)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PathSegment:
     """One step of a reference path: `.name` (`bracketed` false) or `["key"]` / `[0]`.
@@ -190,6 +202,7 @@ class PathSegment:
     bracketed: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Path:
     """A reference chain such as `task.create.result.id`.
@@ -289,10 +302,13 @@ def paths(node: Expr) -> tuple[Path, ...]:
                 stack.extend(base.args)
             elif not isinstance(base, Name):
                 stack.append(base)
-            stack.extend(step.index for step in steps if isinstance(step, Index))
+            for step in steps:
+                if step.__class__ is Index:
+                    stack.append(step.index)
         else:
             stack.extend(children(current))
-    found.sort(key=lambda path: path.root.start)
+    if len(found) > 1:
+        found.sort(key=lambda path: path.root.start)
     return tuple(found)
 
 

@@ -6,8 +6,10 @@ live with the file being analysed instead. While a :class:`FileMemo` is active
 (``with memo.generation():``) the memoised functions store their results in it;
 the results one analysis used are handed to the next one of the same file and
 the rest dropped, so the memo holds one version's expressions, however many
-edits there were. A small global cache behind it shares the expressions that
-many files repeat, and serves alone outside any analysis.
+edits there were. Behind it, analyses share the results of the first texts met
+in the process (bounded, never evicted: an evicting cache would churn on every
+miss of a large file), which serves the expressions many files repeat; outside
+any analysis a small LRU cache serves alone.
 """
 
 from __future__ import annotations
@@ -65,7 +67,13 @@ class _Memoized(Generic[R]):
     """A function of one string whose results go to the active file memo."""
 
     def __init__(self, function: Callable[[str], R], fallback_size: int) -> None:
+        self._function = function
         self._fallback = lru_cache(maxsize=fallback_size)(function)
+        # Results analyses share between files: the first ``fallback_size`` texts, never
+        # evicted. A file of more distinct expressions would make an LRU evict on every
+        # miss; its own results are in its file memo anyway.
+        self._shared: dict[str, R] = {}
+        self._shared_size = fallback_size
         self._id = id(self)
         update_wrapper(self, function)
         _ALL.append(self)
@@ -75,25 +83,30 @@ class _Memoized(Generic[R]):
         if memo is None:
             return self._fallback(src)
         table = memo._current.get(self._id)
-        if table is not None:
+        if table is None:
+            table = memo._current[self._id] = {}
+        else:
             # a miss is the common case of a first analysis: no exception for it
             value = table.get(src, _MISSING)
             if value is not _MISSING:
                 return value  # type: ignore[no-any-return]
-        return self._miss(memo, src)
-
-    def _miss(self, memo: FileMemo, src: str) -> R:
-        table, previous = memo.table(self._id)
+        previous = memo._previous.get(self._id) if memo._previous else None
         value = _MISSING if previous is None else previous.get(src, _MISSING)
         if value is _MISSING:
-            # the global cache still shares common expressions between files
-            value = self._fallback(src)
+            # the shared results still serve the expressions many files repeat
+            shared = self._shared
+            value = shared.get(src, _MISSING)
+            if value is _MISSING:
+                value = self._function(src)
+                if len(shared) < self._shared_size:
+                    shared[src] = value
         table[src] = value
         return value  # type: ignore[no-any-return]
 
     def cache_clear(self) -> None:
-        """Empty the global fallback cache."""
+        """Empty the global caches: the fallback and the results shared by analyses."""
         self._fallback.cache_clear()
+        self._shared.clear()
 
 
 def file_memoized(fallback_size: int) -> Callable[[Callable[[str], R]], _Memoized[R]]:

@@ -17,6 +17,7 @@ import typing
 from dataclasses import dataclass
 from typing import NoReturn
 
+from ..frozen import quick_init
 from .ast import (
     ArrayLit,
     Binary,
@@ -83,6 +84,7 @@ _MEMBER_KINDS = KEYWORD_KINDS | {NAME}
 _ARGUMENT_START_KINDS = frozenset({NAME, INT, FLOAT, STRING, "true", "false", "null", "["})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A replacement of `src[start:end]` by `text` that rewrites a construct for Attune."""
@@ -92,6 +94,7 @@ class Fix:
     text: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ExprError:
     """A problem in an expression; offsets are relative to the expression string."""
@@ -110,6 +113,7 @@ class ExprError:
         return ExprError(self.kind, self.message, self.start + delta, self.end + delta, fix)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """The tree of an expression (None after a syntax error) and its errors, in order."""

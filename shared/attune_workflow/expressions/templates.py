@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..frozen import quick_init
 from .memo import file_memoized
 
 _JINJA_OPEN_RE = re.compile(r"\{[{%#]")
 _JINJA_CLOSERS = {"%": "%}", "#": "#}"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Block:
     """One `{{ expr }}` block: offsets of `{{` and just past `}}`, and of the inner text.

@@ -84,11 +84,15 @@ def decode(model: type[BaseModel], node: Node, data: Any) -> Any:
 
 
 def decode_with_texts(
-    model: type[BaseModel], node: Node, data: Any
+    model: type[BaseModel], node: Node, data: Any, *, shared: bool = True
 ) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
-    """The decoded data, and the non-string scalars that string fields took as text."""
-    decoder = _Decoder()
-    return decoder.value(model, node, data, ()), decoder.texts
+    """The decoded data, and the non-string scalars that string fields took as text.
+
+    ``shared`` false promises that no node appears twice under ``node`` (a document
+    without anchors): nothing is then remembered per node.
+    """
+    decoder = _Decoder(shared)
+    return decoder.value(model, node, data, None), decoder.texts
 
 
 def decode_list_item(
@@ -96,26 +100,41 @@ def decode_list_item(
 ) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
     """Item ``index`` of the list field ``key`` of ``model``, decoded as in the whole file."""
     (item,) = _plan(_fields(model)[key])[3]
-    decoder = _Decoder()
-    return decoder.value(item, node, data, (key, index)), decoder.texts
+    decoder = _Decoder(True)
+    return decoder.value(item, node, data, ((None, key), index)), decoder.texts
 
 
 def decode_field(
     model: type[BaseModel], key: str, node: Node, data: Any
 ) -> tuple[Any, list[tuple[ScalarNode, tuple[str | int, ...]]]]:
     """Field ``key`` of ``model``, decoded as in the whole file."""
-    decoder = _Decoder()
-    return decoder.value(_fields(model)[key], node, data, (key,)), decoder.texts
+    decoder = _Decoder(True)
+    return decoder.value(_fields(model)[key], node, data, (None, key)), decoder.texts
+
+
+# A data path as a chain of (parent, key) pairs from the root (None): cheap to extend,
+# made a tuple only for the rare scalar a string field takes as text.
+_Path = tuple[Any, str | int] | None
+
+
+def _path_tuple(path: _Path) -> tuple[str | int, ...]:
+    keys: list[str | int] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return tuple(keys)
 
 
 class _Decoder:
     __slots__ = ("_seen", "texts")
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[int, int], Any] = {}
+    def __init__(self, shared: bool) -> None:
+        # mapping results by (node, model) when nodes may be shared (anchors)
+        self._seen: dict[tuple[int, int], Any] | None = {} if shared else None
         self.texts: list[tuple[ScalarNode, tuple[str | int, ...]]] = []
 
-    def value(self, annotation: Any, node: Node, data: Any, path: tuple[str | int, ...]) -> Any:
+    def value(self, annotation: Any, node: Node, data: Any, path: _Path) -> Any:
         return self._planned(_plan(annotation), node, data, path)
 
     def _planned(
@@ -123,33 +142,47 @@ class _Decoder:
         plan: tuple[int, Any, bool, tuple[Any, ...]],
         node: Node,
         data: Any,
-        path: tuple[str | int, ...],
+        path: _Path,
     ) -> Any:
         what, kind, optional, args = plan
         if optional and _is_null(node):
             return None
         if what == _MODEL:
-            if isinstance(node, MappingNode) and isinstance(data, dict):
+            if node.__class__ is MappingNode and data.__class__ is dict:
                 return self._model(kind, node, data, path)
             return {} if _empty_plain(node) else data
         if what == _TEXT:
-            if isinstance(node, ScalarNode):
+            if node.__class__ is ScalarNode:
                 if node.tag != _STR:
-                    self.texts.append((node, path))
+                    self.texts.append((node, _path_tuple(path)))
                 return str(node.value)
             return data
         if what == _LIST:
-            (item,) = args
-            if isinstance(node, SequenceNode) and isinstance(data, list):
-                item_plan = _plan(item)
+            if node.__class__ is SequenceNode and data.__class__ is list:
+                item_plan = _plan(args[0])
+                if item_plan[0] == _MODEL and not item_plan[2]:
+                    # a list of models (tasks, transitions): the common case, inlined
+                    model = item_plan[1]
+                    model_ = self._model
+                    items: list[Any] = []
+                    add = items.append
+                    for i, (n, d) in enumerate(zip(node.value, data, strict=False)):
+                        if n.__class__ is MappingNode and d.__class__ is dict:
+                            add(model_(model, n, d, (path, i)))
+                        else:
+                            add({} if _empty_plain(n) else d)
+                    return items
+                if item_plan[0] == _OTHER and not item_plan[2]:
+                    return data  # items kept as the YAML gave them: the list itself
+                planned = self._planned
                 return [
-                    self._planned(item_plan, n, d, (*path, i))
+                    planned(item_plan, n, d, (path, i))
                     for i, (n, d) in enumerate(zip(node.value, data, strict=False))
                 ]
             return [] if _empty_plain(node) else data
         if what == _DICT:
             key_type, item = args
-            if isinstance(node, MappingNode) and isinstance(data, dict):
+            if node.__class__ is MappingNode and data.__class__ is dict:
                 return self._mapping(key_type, item, node, data, path)
             return {} if _empty_plain(node) else data
         return data
@@ -159,14 +192,18 @@ class _Decoder:
         model: type[BaseModel],
         node: MappingNode,
         data: dict[Any, Any],
-        path: tuple[str | int, ...],
+        path: _Path,
     ) -> Any:
-        memo = (id(node), id(model))
-        if memo in self._seen:
-            return self._seen[memo]
+        seen = self._seen
+        if seen is not None:
+            memo = (id(node), id(model))
+            if memo in seen:
+                return seen[memo]
         plans = _field_plans(model)
         result: dict[Any, Any] = {}
-        self._seen[memo] = result
+        if seen is not None:
+            seen[memo] = result
+        get = plans.get
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode and key_node.tag == _STR:
                 key = key_node.value
@@ -174,16 +211,18 @@ class _Decoder:
                 key = _key(key_node, data)
             if key not in data or key in result:
                 continue  # a duplicate key: the first one counts, as in the plain data
-            plan = plans.get(key) if isinstance(key, str) else None
-            what = _OTHER if plan is None else plan[0]
-            if what == _OTHER:
+            plan = get(key) if key.__class__ is str else None
+            if plan is None:
                 # kept as the YAML gave it (an optional field's plain null is None there too)
+                result[key] = data[key]
+                continue
+            what = plan[0]
+            if what == _OTHER:
                 result[key] = data[key]
             elif what == _TEXT and value_node.__class__ is ScalarNode and value_node.tag == _STR:
                 result[key] = value_node.value  # the hot path: a string in a string field
             else:
-                assert plan is not None
-                result[key] = self._planned(plan, value_node, data[key], (*path, key))
+                result[key] = self._planned(plan, value_node, data[key], (path, key))
         return result
 
     def _mapping(
@@ -192,12 +231,19 @@ class _Decoder:
         item: Any,
         node: MappingNode,
         data: dict[Any, Any],
-        path: tuple[str | int, ...],
+        path: _Path,
     ) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         text_keys = _plan(key_type)[0] == _TEXT
         item_plan = _plan(item)
         as_given = item_plan[0] == _OTHER  # values kept as the YAML gave them
+        if as_given and len(node.value) == len(data):
+            # no duplicate key; when every key is a string too, the data is the result
+            for key_node, _ in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
+                    break
+            else:
+                return data
         for key_node, value_node in node.value:
             key = _key(key_node, data)
             if key not in data:
@@ -208,7 +254,7 @@ class _Decoder:
             if as_given:
                 result[name] = data[key]
             else:
-                result[name] = self._planned(item_plan, value_node, data[key], (*path, name))
+                result[name] = self._planned(item_plan, value_node, data[key], (path, name))
         return result
 
 
