@@ -11,7 +11,7 @@ import gc
 import logging
 import threading
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -102,6 +102,35 @@ def _release_collector() -> None:
     gc.enable()
 
 
+_points = threading.local()
+
+
+def checkpoint() -> None:
+    """A point between two steps of an analysis where it may pause or be given up.
+
+    Calls the hooks that :func:`pause_points` set on this thread: a hook may wait (the
+    analysis pauses, holding no lock) or raise (the analysis ends there, unwinding
+    cleanly). Without hooks it does nothing.
+    """
+    hooks: list[Callable[[], object]] | None = getattr(_points, "hooks", None)
+    if hooks:
+        for hook in hooks:
+            hook()
+
+
+@contextmanager
+def pause_points(hook: Callable[[], object]) -> Iterator[None]:
+    """Within the block, call ``hook`` at every :func:`checkpoint` this thread reaches."""
+    hooks: list[Callable[[], object]] | None = getattr(_points, "hooks", None)
+    if hooks is None:
+        hooks = _points.hooks = []
+    hooks.append(hook)
+    try:
+        yield
+    finally:
+        hooks.pop()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is analysed.
@@ -160,7 +189,9 @@ def _analyze(
     kind: FileKind | None,
     layout: Layout | None,
 ) -> tuple[Context, list[Diagnostic]]:
+    checkpoint()
     doc = parse_yaml(text)
+    checkpoint()
     ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
     return ctx, analyze_document(ctx)
 
@@ -170,6 +201,7 @@ def analyze_document(ctx: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule, severity in active_rules(ctx.config):
         if ctx.kind in rule.kinds:
+            checkpoint()
             found.extend(run_rule(rule, severity, ctx))
     return finish_findings(found, ctx)
 
@@ -336,8 +368,10 @@ __all__ = [
     "check_bytes",
     "check_raw",
     "check_text",
+    "checkpoint",
     "classify",
     "decode",
     "file_problem",
     "keep_collector_off",
+    "pause_points",
 ]

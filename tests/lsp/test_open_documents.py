@@ -34,9 +34,17 @@ def test_an_open_buffer_is_analysed_incrementally_and_forgotten_when_closed() ->
     assert document.incremental_updates == 1
     expected = analyze(path, edited, index=project.index, config=project.config_for(path))[1]
     assert second.diagnostics == expected
-    # closed: a later analysis of another file drops it; a file on disk keeps none
+    # an analysis of the file on disk (the background thread's) neither keeps one nor drops
+    # the open document's
     project.analyse(path.as_uri(), path, None, None, {})
+    assert list(project._documents) == [path]
+    # closed: forgotten; or dropped by the next analysis of another open buffer
+    project.forget(path)
     assert path not in project._documents
+    project.analyse(path.as_uri(), path, text, 1, {path: text})
+    other = path.with_name("other.workflow.yaml")
+    project.analyse(other.as_uri(), other, "version: 1.0\n", 1, {other: "version: 1.0\n"})
+    assert list(project._documents) == [other]
 
 
 def test_a_rescan_of_unchanged_packs_keeps_the_index_and_the_tree(tmp_path: Path) -> None:
