@@ -270,10 +270,7 @@ class Project:
         An equal index keeps its identity, so nothing is checked again for it (a rescan of
         an unchanged workspace, settings that leave the packs as they were).
         """
-        key = (
-            tuple((str(root), repr(pack)) for root, pack in self.packs.items()),
-            repr(self.database_actions),
-        )
+        key = self._key()
         if key == self._index_key:
             return
         index = PackIndex(self.packs.values())
@@ -281,6 +278,29 @@ class Project:
             index.add_database_actions(self.database_actions)
         self.workspace.index = index
         self._index_key = key
+
+    def _key(self) -> Any:
+        """What an index is built from: the packs read and the database's actions."""
+        return (
+            tuple((str(root), repr(pack)) for root, pack in self.packs.items()),
+            repr(self.database_actions),
+        )
+
+    def adopt(
+        self,
+        packs: Mapping[Path, PackInfo],
+        index: PackIndex,
+        documents: Mapping[Path, DocumentAnalysis],
+    ) -> None:
+        """Go on from what was read and analysed before the server started: its packs and
+        their index (kept by the first scan when it reads the same packs) and the analyses
+        of open documents."""
+        self.packs = dict(packs)
+        self.workspace.index = index
+        self._index_key = self._key()
+        for path, document in documents.items():
+            document.held = self._held
+            self._documents[path] = document
 
     def rebuild(
         self,
