@@ -10,7 +10,7 @@ from attune_workflow.config import CONFIG_NAME, Config, ConfigError, ConfigResol
 from attune_workflow.context import FileKind
 from attune_workflow.diagnostics import Severity
 from attune_workflow.rules import RULES_BY_ID
-from attune_workflow.workspace import Workspace, analyse_file
+from attune_workflow.workspace import Workspace, analyse_file, check_paths
 
 WORKFLOW = (
     'version: "1.0.0"\ntasks:\n  - name: a\n    action: core.echo\n    next:\n      - do: [b]\n'
@@ -59,6 +59,30 @@ def test_a_bad_project_file_raises_or_is_collected(tmp_path: Path) -> None:
     collecting = ConfigResolver([tmp_path], settings, RULES_BY_ID, collect=True)
     assert collecting.config_for(tmp_path / "w.yaml") is settings
     assert any("no-such-rule" in problem for problem in collecting.problems)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_project_file_stops_a_check_before_any_file_is_checked(
+    tmp_path: Path, jobs: int
+) -> None:
+    # a workflow linked from a folder the check does not walk (a hidden one), whose
+    # project file is bad: the link's configuration is that of the folder it leads to
+    hidden = tmp_path / ".drafts"
+    hidden.mkdir()
+    (hidden / CONFIG_NAME).write_text("rules:\n  no-such-rule: off\n")
+    (hidden / "w.workflow.yaml").write_text(WORKFLOW)
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "w.workflow.yaml").symlink_to(hidden / "w.workflow.yaml")
+    for n in range(70):  # enough files for a pool of processes
+        (tmp_path / "flows" / f"f{n}.workflow.yaml").write_text(WORKFLOW)
+    with pytest.raises(ConfigError, match="no-such-rule"):
+        check_paths([tmp_path], Workspace([tmp_path]), jobs=jobs)
+    (hidden / CONFIG_NAME).write_text("rules:\n  unknown-task: off\n")
+    reports = check_paths([tmp_path], Workspace([tmp_path]), jobs=jobs)
+    found = {report.path.name: [d.code for d in report.diagnostics] for report in reports}
+    assert len(found) == 71
+    assert found["w.workflow.yaml"] == []
+    assert found["f0.workflow.yaml"] == ["unknown-task"]
 
 
 @pytest.mark.parametrize("as_bytes", [False, True])

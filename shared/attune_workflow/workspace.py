@@ -370,12 +370,23 @@ _WORKER: Workspace | None = None
 def _init_worker(workspace: Workspace) -> None:
     global _WORKER
     _WORKER = workspace
+    # a worker lives for one check: each folder's real path is resolved once for all its
+    # files (the block is left when the process ends)
+    folders_resolved_once().__enter__()
 
 
-def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
+def _check_in_worker(jobs: list[tuple[Path, Path | None]]) -> list[FileReport]:
     assert _WORKER is not None
-    with folders_resolved_once():
-        return check_file(job[0], _WORKER, root=job[1])
+    return [check_file(path, _WORKER, root=root) for path, root in jobs]
+
+
+def _batches(
+    files: list[tuple[Path, Path | None]], workers: int
+) -> list[list[tuple[Path, Path | None]]]:
+    """The files in batches for the workers: few enough that handing them over costs
+    little, small enough that the workers end together."""
+    size = max(8, min(64, len(files) // (workers * 16)))
+    return [files[start : start + size] for start in range(0, len(files), size)]
 
 
 def check_paths(
@@ -406,8 +417,10 @@ def _check_paths(
 ) -> list[FileReport]:
     workspace = settings if isinstance(settings, Workspace) else Workspace([Path.cwd()], settings)
     found = _expand(paths)
-    for path in found.files:
-        workspace.config_for(path)
+    # every project file is read (and a broken one reported) before any file is checked:
+    # a file's configuration is its folder's (a link's, that of the folder it leads to)
+    for place in dict.fromkeys(p if os.path.islink(p) else p.parent for p in found.files):
+        workspace.config_for(place)
     workspace.index_packs(paths, discovered=list(found.packs))
     reports: list[FileReport] = [
         FileReport(
@@ -424,8 +437,10 @@ def _check_paths(
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(workspace,)
         ) as pool:
-            for done, report in enumerate(pool.map(_check_in_worker, files, chunksize=8), 1):
-                reports.append(report)
+            done = 0
+            for batch in pool.map(_check_in_worker, _batches(files, workers)):
+                reports.extend(batch)
+                done += len(batch)
                 if progress:
                     progress(done, total)
     else:
