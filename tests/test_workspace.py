@@ -11,6 +11,7 @@ from attune_workflow.context import FileKind
 from attune_workflow.diagnostics import Severity
 from attune_workflow.rules import RULES_BY_ID
 from attune_workflow.workspace import Workspace, analyse_file, check_paths
+from attune_workflow.yamlsource import YamlDocument
 
 WORKFLOW = (
     'version: "1.0.0"\ntasks:\n  - name: a\n    action: core.echo\n    next:\n      - do: [b]\n'
@@ -106,3 +107,35 @@ def test_unreadable_content_has_no_context(tmp_path: Path) -> None:
     assert [d.code for d in analysis.diagnostics] == ["encoding"]
     missing = analyse_file(tmp_path / "gone.yaml", None, Workspace([tmp_path]))
     assert missing.ctx is None and [d.code for d in missing.diagnostics] == ["unreadable-file"]
+
+
+def test_a_check_parses_each_action_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from attune_workflow import check
+
+    corpus = Path(__file__).parent / "data" / "corpus" / "packs"
+    for name in ("deployments", "mattermost"):
+        shutil.copytree(corpus / name, tmp_path / name)
+    (tmp_path / "deployments" / "actions" / "broken.yaml").write_text("ref: [deployments\n")
+    workspace = Workspace([tmp_path])
+    expected = {
+        report.path: report.diagnostics for report in check_paths([tmp_path], workspace, jobs=1)
+    }
+    parses: list[str] = []
+    parse = check.parse_yaml
+
+    def counted(text: str) -> YamlDocument:
+        parses.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(check, "parse_yaml", counted)
+    reports = check_paths([tmp_path], workspace, jobs=1)
+    assert {report.path: report.diagnostics for report in reports} == expected
+    actions = [r.path for r in reports if r.path.parent.name == "actions"]
+    assert len(actions) >= 3 and any(expected[path] for path in actions)
+    # the check parses the workflows and the manifests, not the action files again
+    assert len(parses) == len(reports) - len(actions)
+    assert workspace.parsed is None

@@ -174,10 +174,14 @@ def analyze(
     config: Config,
     kind: FileKind | None = None,
     layout: Layout | None = None,
+    doc: YamlDocument | None = None,
 ) -> tuple[Context, list[Diagnostic]]:
-    """The context of one file's text and its diagnostics (suppressions applied, sorted)."""
+    """The context of one file's text and its diagnostics (suppressions applied, sorted).
+
+    ``doc``: the text already parsed, by a reader that keeps nothing else of the tree.
+    """
     with gc_paused(), FileMemo().generation():
-        return _analyze(path, text, index=index, config=config, kind=kind, layout=layout)
+        return _analyze(path, text, index=index, config=config, kind=kind, layout=layout, doc=doc)
 
 
 def _analyze(
@@ -188,9 +192,11 @@ def _analyze(
     config: Config,
     kind: FileKind | None,
     layout: Layout | None,
+    doc: YamlDocument | None,
 ) -> tuple[Context, list[Diagnostic]]:
     checkpoint()
-    doc = parse_yaml(text)
+    if doc is None or doc.text != text:
+        doc = parse_yaml(text)
     checkpoint()
     ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
     return ctx, analyze_document(ctx)
