@@ -343,7 +343,9 @@ def serve_stdio() -> int:
         from .server import serve
 
         return serve()
+    global handover
     answered = run(channel, stdout)
     from .server import serve
 
-    return serve(channel=channel, answered=answered, handover=handover)
+    given, handover = handover, None  # the server's from now on: nothing else keeps it
+    return serve(channel=channel, answered=answered, handover=given)

@@ -170,6 +170,8 @@ def serve(
     server = create_server()
     if handover is not None:
         server.space.project.adopt(handover.packs, handover.index, handover.documents)
+        # their didOpen is on its way: the workspace scan does not analyse them from the disk
+        server.scheduler.open_paths.update(handover.documents)
     # Analyses allocate many short-lived objects and few cycles: full collections of a
     # large heap cost seconds, so move start-up objects out of the collector's sight and
     # collect less often.
