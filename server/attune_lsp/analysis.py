@@ -1,7 +1,11 @@
 """The server's view of the workspace: pack index, configuration and analyses.
 
-Analyses run on one worker thread, off the event loop, in order of priority (the open
-document first, the workspace scan after). The pack index is never changed in place:
+Analyses run off the event loop on two worker threads: the foreground one (open
+documents, requests, the pack index) and the background one (files on disk: the workspace
+scan, the files that depend on a changed pack). The background thread gives way: a job starts
+only while the foreground is idle, and pauses at the analysis's checkpoints
+(:func:`attune_workflow.check.checkpoint`) while foreground work waits or runs, so an edit
+never waits for a closed file's analysis to end. The pack index is never changed in place:
 each change builds a new :class:`PackIndex` from the packs already read and swaps it in,
 so features on the event loop always read a consistent snapshot.
 """
@@ -23,6 +27,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
+from attune_workflow.check import pause_points
 from attune_workflow.config import Config, ConfigResolver
 from attune_workflow.context import Context, FileKind
 from attune_workflow.diagnostics import Diagnostic, Severity
@@ -51,18 +56,31 @@ BACKGROUND = 1
 
 
 class Worker:
-    """One thread running jobs by priority; a job cancelled before it starts never runs."""
+    """One thread running jobs by priority; a job cancelled before it starts never runs.
 
-    def __init__(self) -> None:
+    With ``gives_way_to``, a background worker: each job starts once that worker is idle,
+    and pauses at every checkpoint of its analysis while that worker has work.
+    """
+
+    def __init__(self, name: str = "attune-analysis", gives_way_to: Worker | None = None) -> None:
         self._queue: queue.PriorityQueue[tuple[int, int, Callable[[], Any] | None, Future[Any]]]
         self._queue = queue.PriorityQueue()
         self._order = itertools.count()
-        self._thread = threading.Thread(target=self._run, name="attune-analysis", daemon=True)
+        self._lock = threading.Lock()
+        self._pending = 0  # jobs queued or running
+        self.idle = threading.Event()
+        self.idle.set()
+        self.gives_way_to = gives_way_to
+        self.giving_way = threading.Event()  # set while a job waits for the other worker
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, priority: int, job: Callable[[], T]) -> Future[T]:
         """Queue a job; returns its future."""
         future: Future[T] = Future()
+        with self._lock:
+            self._pending += 1
+            self.idle.clear()
         self._queue.put((priority, next(self._order), job, future))
         return future
 
@@ -71,16 +89,45 @@ class Worker:
             _, _, job, future = self._queue.get()
             if job is None:
                 return
-            if not future.set_running_or_notify_cancel():
-                continue
             try:
+                self._start(job, future)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    if not self._pending:
+                        self.idle.set()
+
+    def _start(self, job: Callable[[], Any], future: Future[Any]) -> None:
+        self._give_way()
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            if self.gives_way_to is None:
                 future.set_result(job())
-            except BaseException as exc:  # handed to whoever awaits the job
-                future.set_exception(exc)
+            else:
+                with pause_points(self._give_way):
+                    future.set_result(job())
+        except BaseException as exc:  # handed to whoever awaits the job
+            future.set_exception(exc)
+
+    def _give_way(self) -> None:
+        """Wait while the worker this one gives way to has work."""
+        other = self.gives_way_to
+        if other is not None and not other.idle.is_set():
+            self.giving_way.set()
+            other.idle.wait()
+            self.giving_way.clear()
 
     def stop(self) -> None:
         """Let the thread end after the jobs already queued."""
         self._queue.put((99, next(self._order), None, Future()))
+
+
+class Abandoned(BaseException):
+    """Raised at a checkpoint of a background analysis whose result is no longer wanted.
+
+    A BaseException, so that no handler turns it into a finding of the file.
+    """
 
 
 class ProblemKind(enum.Enum):
@@ -172,7 +219,11 @@ def _pack_key(pack: PackInfo) -> Any:
 
 
 class Project:
-    """Packs, configuration and the analysis of files. Its methods run on the worker."""
+    """Packs, configuration and the analysis of files.
+
+    Its methods run on the foreground worker thread; the analysis of files on disk
+    (``analyse`` without a text) also on the background one, which changes nothing here.
+    """
 
     def __init__(self) -> None:
         self.roots: tuple[Path, ...] = ()
@@ -219,10 +270,7 @@ class Project:
         An equal index keeps its identity, so nothing is checked again for it (a rescan of
         an unchanged workspace, settings that leave the packs as they were).
         """
-        key = (
-            tuple((str(root), repr(pack)) for root, pack in self.packs.items()),
-            repr(self.database_actions),
-        )
+        key = self._key()
         if key == self._index_key:
             return
         index = PackIndex(self.packs.values())
@@ -230,6 +278,29 @@ class Project:
             index.add_database_actions(self.database_actions)
         self.workspace.index = index
         self._index_key = key
+
+    def _key(self) -> Any:
+        """What an index is built from: the packs read and the database's actions."""
+        return (
+            tuple((str(root), repr(pack)) for root, pack in self.packs.items()),
+            repr(self.database_actions),
+        )
+
+    def adopt(
+        self,
+        packs: Mapping[Path, PackInfo],
+        index: PackIndex,
+        documents: Mapping[Path, DocumentAnalysis],
+    ) -> None:
+        """Go on from what was read and analysed before the server started: its packs and
+        their index (kept by the first scan when it reads the same packs) and the analyses
+        of open documents."""
+        self.packs = dict(packs)
+        self.workspace.index = index
+        self._index_key = self._key()
+        for path, document in documents.items():
+            document.held = self._held
+            self._documents[path] = document
 
     def rebuild(
         self,
@@ -307,6 +378,10 @@ class Project:
             self._documents[path] = document
         return document
 
+    def forget(self, path: Path) -> None:
+        """Drop the incremental analysis of a document the client closed."""
+        self._documents.pop(path, None)
+
     def _held(self, ctx: Context) -> bool:
         return self.held(ctx)
 
@@ -355,8 +430,9 @@ class Project:
         # A file read from disk is read only when it is a regular file inside its pack:
         # a FIFO, a link loop or a link out of the pack is a finding of its own.
         pack = index.pack_for(path) if text is None else None
-        for gone in [p for p in self._documents if p not in overlay]:
-            del self._documents[gone]  # closed documents keep no analysis
+        if text is not None:  # on the foreground thread, which alone keeps documents
+            for gone in [p for p in self._documents if p not in overlay]:
+                del self._documents[gone]  # closed documents keep no analysis
         try:
             analysis = analyse_file(
                 path,
@@ -366,7 +442,8 @@ class Project:
                 document=self._document(path) if text is not None else None,
             )
         except Exception:
-            self._documents.pop(path, None)
+            if text is not None:
+                self._documents.pop(path, None)
             problems.append(check_failed(path))
             config = self.config_for(path)
             text = text if text is not None else ""
@@ -379,7 +456,9 @@ class Project:
         if lines is None:
             lines = LineIndex(text)
 
-        problems += [Problem(ProblemKind.CONFIG, message) for message in self.config_problems]
+        # a copy in one step: the other worker thread may add to the problems meanwhile
+        messages = tuple(self.config_problems)
+        problems += [Problem(ProblemKind.CONFIG, message) for message in messages]
         return self._result(
             uri, path, version, text, lines, ctx, diagnostics, problems, index, overlay
         )
@@ -500,6 +579,7 @@ def _head(ctx: Context) -> Span:
 __all__ = [
     "BACKGROUND",
     "INTERACTIVE",
+    "Abandoned",
     "Analysis",
     "Project",
     "Summary",

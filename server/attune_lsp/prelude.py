@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlparse
 
 if TYPE_CHECKING:
     from attune_workflow.diagnostics import Diagnostic
+    from attune_workflow.incremental import DocumentAnalysis
+    from attune_workflow.packindex import PackIndex, PackInfo
     from attune_workflow.positions import LineIndex, Span
 
 # How long to wait for the first document once `initialize` is answered.
@@ -217,11 +219,33 @@ def diagnostic_json(
     return result
 
 
+class Handover:
+    """What the prelude read and analysed, for the full server to go on from: the packs
+    and the index of the first document, and its analysis (the server's first analysis of
+    the same text, under an equal index and settings, is then this one)."""
+
+    def __init__(
+        self,
+        packs: dict[Path, PackInfo],
+        index: PackIndex,
+        documents: dict[Path, DocumentAnalysis],
+    ) -> None:
+        self.packs = packs
+        self.index = index
+        self.documents = documents
+
+
+# Set once the prelude has analysed the first document.
+handover: Handover | None = None
+
+
 def first_diagnostics(
     params: dict[str, Any], document: dict[str, Any]
 ) -> list[dict[str, Any]] | None:
     """The diagnostics of a document just opened (None: leave it to the full server)."""
+    global handover
     from attune_workflow.config import ConfigError
+    from attune_workflow.incremental import DocumentAnalysis
     from attune_workflow.packindex import PackIndex
     from attune_workflow.workspace import Workspace, analyse_file, index_roots, safe_read_pack
 
@@ -248,8 +272,12 @@ def first_diagnostics(
         folders = index_roots([*roots, path], workspace.configs, siblings=False)
     except ConfigError:
         return None
-    workspace.index = PackIndex(safe_read_pack(folder, overlay) for folder in folders)
-    analysis = analyse_file(path, text, workspace)
+    packs = {folder: safe_read_pack(folder, overlay) for folder in folders}
+    workspace.index = PackIndex(packs.values())
+    # the open document's own analysis, as the full server keeps it (see Handover)
+    opened = DocumentAnalysis(path, index=workspace.index, config=workspace.config_for(path))
+    analysis = analyse_file(path, text, workspace, document=opened)
+    handover = Handover(packs, workspace.index, {path: opened})
     diagnostics, lines = analysis.diagnostics, analysis.lines
     return [
         diagnostic_json(d, lines, uri=uri, version=version, number=n)
@@ -315,7 +343,9 @@ def serve_stdio() -> int:
         from .server import serve
 
         return serve()
+    global handover
     answered = run(channel, stdout)
     from .server import serve
 
-    return serve(channel=channel, answered=answered)
+    given, handover = handover, None  # the server's from now on: nothing else keeps it
+    return serve(channel=channel, answered=answered, handover=given)

@@ -3,7 +3,9 @@ published.
 
 Open documents are analysed on the worker thread after a debounce delay, never twice for
 one version, an older version's analysis cancelled by a newer one; closed files of the
-workspace from the disk. Analyses of other versions are never published.
+workspace from the disk, on the background thread, which gives way to the worker. A file
+is never analysed from the disk once the client has opened it: such an analysis is skipped,
+or given up at its next checkpoint. Analyses of other versions are never published.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from attune_workflow.check import pause_points
 from attune_workflow.context import Context
 from attune_workflow.files import FileProblem, read_text
 from attune_workflow.query.occurrences import Sources
 from attune_workflow.yamlsource import parse_yaml
 
 from . import convert
-from .analysis import BACKGROUND, INTERACTIVE, Analysis, ProblemKind, Summary
+from .analysis import BACKGROUND, INTERACTIVE, Abandoned, Analysis, ProblemKind, Summary
 from .client import Client
 from .workspace import ServerWorkspace
 
@@ -51,6 +54,8 @@ class DocumentScheduler:
         self.analyses: dict[str, Analysis] = {}
         self.last_good: dict[str, Analysis] = {}
         self.closed: dict[Path, Analysis] = {}
+        # The paths of the open documents, as the background thread reads them.
+        self.open_paths: set[Path] = set()
         self.summaries: dict[Path, Summary] = {}
         self.pull_documents = False
         self.pull_workspace = False
@@ -196,9 +201,22 @@ class DocumentScheduler:
         uri = convert.path_to_uri(path)
         overlay = self.space.overlay()
         project = self.space.project
-        analysis = await self.space.run(
-            lambda: project.analyse(uri, path, None, None, overlay), BACKGROUND
-        )
+        open_paths = self.open_paths
+
+        def given_up_once_opened() -> None:
+            if path in open_paths:
+                raise Abandoned
+
+        def job() -> Analysis | None:
+            if path in open_paths:
+                return None  # opened since: its buffer's analysis is the one that counts
+            with pause_points(given_up_once_opened):
+                return project.analyse(uri, path, None, None, overlay)
+
+        try:
+            analysis = await self.space.run(job, BACKGROUND)
+        except Abandoned:
+            analysis = None
         if analysis is None:
             self.closed.pop(path, None)
             return None
@@ -215,6 +233,10 @@ class DocumentScheduler:
             else:
                 self.client.show(f"Attune: {problem.message}; the editor settings are used instead")
 
+    def opened(self, uri: str) -> None:
+        """The client opened a document: its file is no longer analysed from the disk."""
+        self.open_paths.add(self.space.path_of(uri))
+
     def forget(self, uri: str) -> None:
         """Drop what is kept of a document the client closed."""
         timer = self._timers.pop(uri, None)
@@ -226,6 +248,11 @@ class DocumentScheduler:
         self.analyses.pop(uri, None)
         self.last_good.pop(uri, None)
         self._keys.pop(uri, None)
+        path = self.space.path_of(uri)
+        if all(self.space.path_of(other) != path for other in self.space.open_uris()):
+            self.open_paths.discard(path)
+            project = self.space.project
+            self.space.worker.submit(INTERACTIVE, lambda: project.forget(path))
 
     def invalidate(self, uri: str) -> None:
         """Forget the analysis of an open document (its inputs changed, not its text)."""

@@ -151,12 +151,15 @@ def create_server() -> AttuneServer:
     return server
 
 
-def serve(tcp: str | None = None, *, channel: Any = None, answered: Any = None) -> int:
+def serve(
+    tcp: str | None = None, *, channel: Any = None, answered: Any = None, handover: Any = None
+) -> int:
     """Run the server on stdio, or on TCP at ``HOST:PORT``; returns the exit code.
 
     ``channel`` is the input the prelude has started reading (:mod:`attune_lsp.prelude`),
     given again from its first message; ``answered``, the id of the ``initialize``
-    request the prelude answered.
+    request the prelude answered; ``handover``, what it read and analysed
+    (:class:`attune_lsp.prelude.Handover`).
     """
     level = os.environ.get("ATTUNE_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr)
@@ -165,6 +168,10 @@ def serve(tcp: str | None = None, *, channel: Any = None, answered: Any = None) 
     install_log_redaction()
     remember_secrets(os.environ.get("ATTUNE_DATABASE_URL"))
     server = create_server()
+    if handover is not None:
+        server.space.project.adopt(handover.packs, handover.index, handover.documents)
+        # their didOpen is on its way: the workspace scan does not analyse them from the disk
+        server.scheduler.open_paths.update(handover.documents)
     # Analyses allocate many short-lived objects and few cycles: full collections of a
     # large heap cost seconds, so move start-up objects out of the collector's sight and
     # collect less often.

@@ -25,7 +25,7 @@ from attune_workflow.positions import LineIndex
 from attune_workflow.registrar.errors import remember_secrets
 
 from . import convert
-from .analysis import INTERACTIVE, Project, Worker, lines_of_path
+from .analysis import BACKGROUND, INTERACTIVE, Project, Worker, lines_of_path
 from .client import Client
 from .settings import Settings, merge_raw, parse_settings, section_of
 
@@ -50,6 +50,8 @@ class ServerWorkspace:
         self.client = client
         self.project = Project()
         self.worker = Worker()
+        # closed files' analyses: they give way to the worker (see `attune_lsp.analysis`)
+        self.background = Worker("attune-background", gives_way_to=self.worker)
         self.settings = Settings()
         self.init_options: Any = None
         self.checks: ScanChecks | None = None
@@ -59,8 +61,15 @@ class ServerWorkspace:
         self._indexed: asyncio.Event | None = None
 
     async def run(self, job: Callable[[], T], priority: int = INTERACTIVE) -> T:
-        """Run a job on the worker thread and wait for it."""
-        return await asyncio.wrap_future(self.worker.submit(priority, job))
+        """Run a job on the worker thread and wait for it (a ``BACKGROUND`` job, on the
+        background thread: it must not change the project, only read it)."""
+        worker = self.background if priority >= BACKGROUND else self.worker
+        return await asyncio.wrap_future(worker.submit(priority, job))
+
+    def stop(self) -> None:
+        """Let the worker threads end after the jobs already queued."""
+        self.worker.stop()
+        self.background.stop()
 
     # -- documents and paths ----------------------------------------------------------------
 

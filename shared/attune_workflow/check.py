@@ -102,6 +102,35 @@ def _release_collector() -> None:
     gc.enable()
 
 
+_points = threading.local()
+
+
+def checkpoint() -> None:
+    """A point between two steps of an analysis where it may pause or be given up.
+
+    Calls the hooks that :func:`pause_points` set on this thread: a hook may wait (the
+    analysis pauses, holding no lock) or raise (the analysis ends there, unwinding
+    cleanly). Without hooks it does nothing.
+    """
+    hooks: list[Callable[[], object]] | None = getattr(_points, "hooks", None)
+    if hooks:
+        for hook in hooks:
+            hook()
+
+
+@contextmanager
+def pause_points(hook: Callable[[], object]) -> Iterator[None]:
+    """Within the block, call ``hook`` at every :func:`checkpoint` this thread reaches."""
+    hooks: list[Callable[[], object]] | None = getattr(_points, "hooks", None)
+    if hooks is None:
+        hooks = _points.hooks = []
+    hooks.append(hook)
+    try:
+        yield
+    finally:
+        hooks.pop()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is analysed.
@@ -145,10 +174,14 @@ def analyze(
     config: Config,
     kind: FileKind | None = None,
     layout: Layout | None = None,
+    doc: YamlDocument | None = None,
 ) -> tuple[Context, list[Diagnostic]]:
-    """The context of one file's text and its diagnostics (suppressions applied, sorted)."""
+    """The context of one file's text and its diagnostics (suppressions applied, sorted).
+
+    ``doc``: the text already parsed, by a reader that keeps nothing else of the tree.
+    """
     with gc_paused(), FileMemo().generation():
-        return _analyze(path, text, index=index, config=config, kind=kind, layout=layout)
+        return _analyze(path, text, index=index, config=config, kind=kind, layout=layout, doc=doc)
 
 
 def _analyze(
@@ -159,8 +192,12 @@ def _analyze(
     config: Config,
     kind: FileKind | None,
     layout: Layout | None,
+    doc: YamlDocument | None,
 ) -> tuple[Context, list[Diagnostic]]:
-    doc = parse_yaml(text)
+    checkpoint()
+    if doc is None or doc.text != text:
+        doc = parse_yaml(text)
+    checkpoint()
     ctx = Context(path, text, doc, index=index, config=config, kind=kind, layout=layout)
     return ctx, analyze_document(ctx)
 
@@ -170,6 +207,7 @@ def analyze_document(ctx: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule, severity in active_rules(ctx.config):
         if ctx.kind in rule.kinds:
+            checkpoint()
             found.extend(run_rule(rule, severity, ctx))
     return finish_findings(found, ctx)
 
@@ -349,8 +387,10 @@ __all__ = [
     "check_bytes",
     "check_raw",
     "check_text",
+    "checkpoint",
     "classify",
     "decode",
     "file_problem",
     "keep_collector_off",
+    "pause_points",
 ]

@@ -72,7 +72,9 @@ def real_path(path: Path) -> Path:
                 real = folders.get(folder)
                 if real is None:
                     real = folders[folder] = os.path.realpath(folder)
-                return Path(os.path.join(real, name) if name else real)
+                found = os.path.join(real, name) if name else real
+                # most paths are real already: the same object, not a new one to build
+                return path if found == text and isinstance(path, Path) else Path(found)
         return Path(os.path.realpath(path))
     except (OSError, ValueError, RuntimeError):
         return Path(os.path.abspath(path))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import FileProblem, read_text, real_path
-from .yamlsource import parse_yaml
+from .yamlsource import YamlDocument, parse_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Pack files larger than this are not read into the index (their own check reports the size;
@@ -159,19 +159,30 @@ def _schema(value: Any) -> dict[str, Any] | None:
 
 
 def read_action(
-    path: Path, pack_ref: str, text: str | None = None, *, root: Path | None = None
+    path: Path,
+    pack_ref: str,
+    text: str | None = None,
+    *,
+    root: Path | None = None,
+    parsed: dict[Path, YamlDocument] | None = None,
 ) -> ActionInfo | None:
     """Read an action file (or the given text of it); None when it has no usable content.
 
     The file is read only when it is a regular file inside ``root`` (the pack
-    folder), when given, and within :data:`MAX_INDEXED_SIZE`.
+    folder), when given, and within :data:`MAX_INDEXED_SIZE`. ``parsed`` keeps the
+    document parsed from the disk, for a check of the file to use again.
     """
     if text is None:
         try:
             text = read_text(path, max_size=MAX_INDEXED_SIZE, root=root)
         except FileProblem:
             return None
-    data = parse_yaml(text).data
+        doc = parse_yaml(text)
+        if parsed is not None:
+            parsed[path] = doc
+    else:
+        doc = parse_yaml(text)
+    data = doc.data
     if not isinstance(data, dict):
         return None
     ref = _string(data.get("ref"))
@@ -190,11 +201,17 @@ def read_action(
     )
 
 
-def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo:
+def read_pack(
+    root: Path,
+    overlay: Mapping[Path, str] | None = None,
+    *,
+    parsed: dict[Path, YamlDocument] | None = None,
+) -> PackInfo:
     """Read a pack folder: its manifest and its actions.
 
     ``overlay`` maps files to texts that replace what is on disk (an editor's
     unsaved buffers); an overlaid action file that does not exist yet is read too.
+    ``parsed`` keeps the action files parsed from the disk (see :func:`read_action`).
     """
     root = real_path(root)
     overlay = overlay or {}
@@ -217,7 +234,7 @@ def read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo
     files = dict.fromkeys(yaml_files(actions_dir))
     files.update(dict.fromkeys(p for p in overlay if p.parent == actions_dir))
     for path in sorted(files):
-        action = read_action(path, ref, overlay.get(path), root=root)
+        action = read_action(path, ref, overlay.get(path), root=root, parsed=parsed)
         if action is not None:
             first = pack.actions.setdefault(action.ref, action)
             if first is not action and first.path is not None and action.path is not None:

@@ -32,6 +32,7 @@ from .packindex import (
 )
 from .positions import LineIndex, Span
 from .rules import RULES_BY_ID, pack_manifest
+from .yamlsource import YamlDocument
 
 if TYPE_CHECKING:
     # an open document's analysis: the server's, never needed by a check
@@ -61,6 +62,9 @@ class Workspace:
             self.roots, settings or Config(), RULES_BY_ID, collect=collect_config_problems
         )
         self.index = index if index is not None else PackIndex()
+        # The action files the index read, parsed: a one-shot check sets it, and the check
+        # of each file takes its own document (the index keeps only the data). None: not kept.
+        self.parsed: dict[Path, YamlDocument] | None = None
 
     @property
     def settings(self) -> Config:
@@ -79,7 +83,9 @@ class Workspace:
         overlay: Mapping[Path, str] | None = None,
     ) -> PackIndex:
         """Build the pack index for these paths (see :func:`build_index`) and use it."""
-        self.index = build_index(paths, self.configs, discovered=discovered, overlay=overlay)
+        self.index = build_index(
+            paths, self.configs, discovered=discovered, overlay=overlay, parsed=self.parsed
+        )
         return self.index
 
 
@@ -126,6 +132,7 @@ def analyse_file(
     otherwise the one finding says why. ``kind`` forces what the file is read as.
     """
     config = workspace.config_for(path)
+    read = source is None
     if source is None:
         try:
             source = read_file(path, max_size=config.max_file_size, root=root)
@@ -142,7 +149,12 @@ def analyse_file(
     if document is not None and kind is None:
         ctx, diagnostics = document.update(text, index=workspace.index, config=config)
     else:
-        ctx, diagnostics = analyze(path, text, index=workspace.index, config=config, kind=kind)
+        # the index's parse of the same text, when it kept one (its last use)
+        parsed = workspace.parsed
+        doc = parsed.pop(path, None) if parsed is not None and read else None
+        ctx, diagnostics = analyze(
+            path, text, index=workspace.index, config=config, kind=kind, doc=doc
+        )
     return FileAnalysis(path, text, config, ctx, diagnostics)
 
 
@@ -164,10 +176,12 @@ def build_index(
     *,
     discovered: Iterable[Path] | None = None,
     overlay: Mapping[Path, str] | None = None,
+    parsed: dict[Path, YamlDocument] | None = None,
 ) -> PackIndex:
-    """The pack index of :func:`index_roots` (``overlay``: editor texts over files on disk)."""
+    """The pack index of :func:`index_roots` (``overlay``: editor texts over files on disk;
+    ``parsed`` keeps the action files parsed, see :func:`~.packindex.read_action`)."""
     roots = index_roots(paths, configs, discovered=discovered)
-    return PackIndex(safe_read_pack(root, overlay) for root in roots)
+    return PackIndex(safe_read_pack(root, overlay, parsed) for root in roots)
 
 
 def index_roots(
@@ -220,13 +234,17 @@ def _pack_of(path: Path) -> Path | None:
         return None
 
 
-def safe_read_pack(root: Path, overlay: Mapping[Path, str] | None = None) -> PackInfo:
+def safe_read_pack(
+    root: Path,
+    overlay: Mapping[Path, str] | None = None,
+    parsed: dict[Path, YamlDocument] | None = None,
+) -> PackInfo:
     """Read a pack for the index; a pack that cannot be read is indexed empty, not fatal.
 
     Its own files still get their findings when they are checked.
     """
     try:
-        return read_pack(root, overlay)
+        return read_pack(root, overlay, parsed=parsed)
     except Exception:
         log.exception("reading pack %s failed", root)
         return PackInfo(ref=root.name, root=real_path(root))
@@ -370,12 +388,23 @@ _WORKER: Workspace | None = None
 def _init_worker(workspace: Workspace) -> None:
     global _WORKER
     _WORKER = workspace
+    # a worker lives for one check: each folder's real path is resolved once for all its
+    # files (the block is left when the process ends)
+    folders_resolved_once().__enter__()
 
 
-def _check_in_worker(job: tuple[Path, Path | None]) -> FileReport:
+def _check_in_worker(jobs: list[tuple[Path, Path | None]]) -> list[FileReport]:
     assert _WORKER is not None
-    with folders_resolved_once():
-        return check_file(job[0], _WORKER, root=job[1])
+    return [check_file(path, _WORKER, root=root) for path, root in jobs]
+
+
+def _batches(
+    files: list[tuple[Path, Path | None]], workers: int
+) -> list[list[tuple[Path, Path | None]]]:
+    """The files in batches for the workers: few enough that handing them over costs
+    little, small enough that the workers end together."""
+    size = max(8, min(64, len(files) // (workers * 16)))
+    return [files[start : start + size] for start in range(0, len(files), size)]
 
 
 def check_paths(
@@ -393,21 +422,28 @@ def check_paths(
     Entries that are skipped (a FIFO, a link out of the folder, an unreadable folder)
     come first, each with a warning of its own.
     """
-    with folders_resolved_once():
-        return _check_paths(paths, settings, jobs=jobs, progress=progress)
+    workspace = settings if isinstance(settings, Workspace) else Workspace([Path.cwd()], settings)
+    # a one-shot check: each action file is parsed once, for the index and for its check
+    workspace.parsed = {}
+    try:
+        with folders_resolved_once():
+            return _check_paths(paths, workspace, jobs=jobs, progress=progress)
+    finally:
+        workspace.parsed = None
 
 
 def _check_paths(
     paths: Sequence[Path],
-    settings: Config | Workspace,
+    workspace: Workspace,
     *,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[FileReport]:
-    workspace = settings if isinstance(settings, Workspace) else Workspace([Path.cwd()], settings)
     found = _expand(paths)
-    for path in found.files:
-        workspace.config_for(path)
+    # every project file is read (and a broken one reported) before any file is checked:
+    # a file's configuration is its folder's (a link's, that of the folder it leads to)
+    for place in dict.fromkeys(p if os.path.islink(p) else p.parent for p in found.files):
+        workspace.config_for(place)
     workspace.index_packs(paths, discovered=list(found.packs))
     reports: list[FileReport] = [
         FileReport(
@@ -424,8 +460,10 @@ def _check_paths(
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(workspace,)
         ) as pool:
-            for done, report in enumerate(pool.map(_check_in_worker, files, chunksize=8), 1):
-                reports.append(report)
+            done = 0
+            for batch in pool.map(_check_in_worker, _batches(files, workers)):
+                reports.extend(batch)
+                done += len(batch)
                 if progress:
                     progress(done, total)
     else:

@@ -179,9 +179,12 @@ def make_client() -> Client:
 EMBEDDED_DATA = tempfile.mkdtemp(prefix="attune-lsp-lsp-data-")
 
 
-def server_config(**env: str) -> ClientServerConfig:
+def server_config(
+    *, command: Sequence[str] = ("-m", "attune_lsp"), **env: str
+) -> ClientServerConfig:
+    """A server started with these arguments to Python and these environment variables."""
     return ClientServerConfig(
-        server_command=[sys.executable, "-m", "attune_lsp"],
+        server_command=[sys.executable, *command],
         client_factory=make_client,
         server_env={
             **os.environ,
@@ -212,9 +215,10 @@ async def start(
     capabilities: lsp.ClientCapabilities | None = None,
     *,
     root_uri: str | None = None,
+    wait_for_scan: bool = True,
 ) -> None:
     """Initialize a session with a client profile (or these capabilities) and wait for the
-    workspace scan.
+    workspace scan (unless not ``wait_for_scan``: see :func:`scanned`).
 
     ``root_uri`` spells the root's URI as some editor does (default: ``root.as_uri()``).
     """
@@ -230,14 +234,16 @@ async def start(
         )
     )
     client.server_capabilities = result.capabilities
+    if wait_for_scan:
+        await client.wait_for(lambda: scanned(client))
 
-    def scan_done() -> bool:
-        return any(
-            any(isinstance(v, lsp.WorkDoneProgressEnd) for v in values)
-            for values in client.progress_reports.values()
-        )
 
-    await client.wait_for(scan_done)
+def scanned(client: Client) -> bool:
+    """Whether the server has reported the end of a workspace scan."""
+    return any(
+        any(isinstance(v, lsp.WorkDoneProgressEnd) for v in values)
+        for values in client.progress_reports.values()
+    )
 
 
 async def open_doc(client: Client, path: Path, text: str | None = None) -> str:

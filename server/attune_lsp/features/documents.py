@@ -21,6 +21,7 @@ def register(server: Host) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: Host, params: lsp.DidOpenTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.scheduler.opened(uri)
         path = ls.space.path_of(uri)
         overlay = ls.space.overlay()
         project = ls.space.project

@@ -51,4 +51,4 @@ def register(server: Host) -> None:
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: Host, params: None) -> None:
-        ls.space.worker.stop()
+        ls.space.stop()
