@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -45,18 +46,24 @@ class Raw:
         stdin.flush()
 
     def read(self) -> dict[str, Any]:
+        """The next message; a server silent for TIMEOUT seconds is killed (the test fails)."""
         stdout: IO[bytes] | None = self.process.stdout
         assert stdout is not None
-        length = 0
-        while True:
-            line = stdout.readline()
-            assert line, "the server closed its output"
-            if not line.strip():
-                break
-            name, _, value = line.decode("ascii").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-        message: dict[str, Any] = json.loads(stdout.read(length))
+        timer = threading.Timer(TIMEOUT, self.process.kill)
+        timer.start()
+        try:
+            length = 0
+            while True:
+                line = stdout.readline()
+                assert line, "the server closed its output or sent nothing in time"
+                if not line.strip():
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            message: dict[str, Any] = json.loads(stdout.read(length))
+        finally:
+            timer.cancel()
         return message
 
     def response(self, ident: int) -> dict[str, Any]:
