@@ -33,6 +33,7 @@ __all__ = [
     "in_cycle",
     "spliced_graph",
     "strongly_connected_components",
+    "subtree",
     "workflow_graph",
 ]
 
@@ -338,8 +339,8 @@ def spliced_graph(
     top = graph.top.replaced(view.tasks, old, new)
     result = WorkflowGraph.__new__(WorkflowGraph)
     result.top = top
-    old_parents = {task for task in _subtree(old) if task.children}
-    fresh = [ScopeGraph(task, task.children) for task in _subtree(new) if task.children]
+    old_parents = {task for task in subtree(old) if task.children}
+    fresh = [ScopeGraph(task, task.children) for task in subtree(new) if task.children]
     scopes = [top]
     placed = False
     for scope in graph.scopes[1:]:
@@ -364,7 +365,7 @@ def spliced_graph(
     return result
 
 
-def _subtree(task: TaskView) -> list[TaskView]:
+def subtree(task: TaskView) -> list[TaskView]:
     """A task and its sub-tasks at any depth, parents first."""
     found: list[TaskView] = []
     stack = [task]

@@ -62,6 +62,7 @@ from .graph import (
     adopt_graph,
     effective_transitions,
     spliced_graph,
+    subtree,
     workflow_graph,
 )
 from .packindex import PackIndex
@@ -228,7 +229,7 @@ class _Edit:
         view = ctx.view
         assert view is not None
         tasks = [view.tasks[self.position]] if self.position is not None else []
-        subtree = [t for task in tasks for t in _subtree(task)]
+        subtree = [t for task in tasks for t in subtree(task)]
         part = Context.__new__(Context)
         part.__dict__.update(
             (name, value)
@@ -327,7 +328,7 @@ def _moved_diagnostic(diagnostic: Diagnostic, line: int, delta: int, path: Path)
 def _summary(task: TaskView) -> tuple[Any, ...]:
     """What a top-level task and its sub-tasks declare to the other tasks."""
     result = []
-    for current in _subtree(task):
+    for current in subtree(task):
         wait = current.value("wait_for")
         waits = (
             tuple(str(key.value) for key, _ in wait.value if isinstance(key, ScalarNode))
@@ -360,14 +361,14 @@ def _targets(task: TaskView) -> tuple[Any, ...]:
     """The targets of the transitions of a top-level task and its sub-tasks (their graph)."""
     return tuple(
         tuple(tuple(target.name for target in t.targets) for t in effective_transitions(current))
-        for current in _subtree(task)
+        for current in subtree(task)
     )
 
 
 def _moved_facts(facts: WorkflowFacts, old: TaskView, new: TaskView) -> WorkflowFacts:
     """The facts with the edited task's views in place of the old ones (same names)."""
     tasks = dict(facts.tasks)
-    for before, after in zip(_subtree(old), _subtree(new), strict=True):
+    for before, after in zip(subtree(old), subtree(new), strict=True):
         # each view is known by its own name only, if it is the first of that name
         if before.name is not None and tasks.get(before.name) is before:
             tasks[before.name] = after
@@ -1134,7 +1135,7 @@ def _spliced_templated(old: Context, view: WorkflowView, position: int) -> list[
     """The templated strings of the kept tasks, and those of the rebuilt one."""
     entries = old.templated
     low, high = _entries_of(entries, position)
-    fresh = [t for task in _subtree(view.tasks[position]) for t in templated_of_task(task)]
+    fresh = [t for task in subtree(view.tasks[position]) for t in templated_of_task(task)]
     return entries[:low] + fresh + entries[high:]
 
 
@@ -1148,13 +1149,3 @@ def _kept_expressions(old: Context, templated: list[Templated], position: int) -
     at, end = _entries_of(templated, position)
     rebuilt = templated[at:end]
     return entries[:low] + [e for t in rebuilt for e in expressions_of(t)] + entries[high:]
-
-
-def _subtree(task: TaskView) -> list[TaskView]:
-    found: list[TaskView] = []
-    stack = [task]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found
