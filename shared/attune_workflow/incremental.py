@@ -229,7 +229,7 @@ class _Edit:
         view = ctx.view
         assert view is not None
         tasks = [view.tasks[self.position]] if self.position is not None else []
-        subtree = [t for task in tasks for t in subtree(task)]
+        walked = [t for task in tasks for t in subtree(task)]
         part = Context.__new__(Context)
         part.__dict__.update(
             (name, value)
@@ -239,7 +239,7 @@ class _Edit:
         # every task is in the view, so that scopes and the graph are whole, but only the
         # edited task and its sub-tasks are walked
         part_view = WorkflowView(root=view.root, fields=view.fields, tasks=view.tasks)
-        part_view.__dict__["_flat"] = tuple(subtree)
+        part_view.__dict__["_flat"] = tuple(walked)
         adopt_graph(part_view, workflow_graph(view))
         part.__dict__["view"] = part_view
         for name in ("templated", "expressions"):
