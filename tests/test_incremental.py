@@ -132,11 +132,16 @@ def test_an_edit_inside_a_task_is_spliced(path: Path) -> None:
         assert analysis.incremental_updates == 1
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+def _random_edits(examples: int) -> settings:
+    """The settings of a random-edit test: no deadline, big workflows allowed."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+@_random_edits(60)
 @given(
     source=st.sampled_from(WORKFLOWS),
     edits=st.lists(
@@ -265,11 +270,7 @@ def _apply(text: str, edit: tuple[str, float, float, int, str]) -> str:
     return text[:at] + piece + text[at + removed :]
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_random_edits(80)
 @given(
     source=st.sampled_from([*WORKFLOWS, GRAPH_FLOW, GRAPH_FLOW]),
     edits=st.lists(EDIT, min_size=1, max_size=10),
@@ -566,11 +567,7 @@ def test_findings_past_the_cap_in_a_moved_string_are_counted_as_after_a_parse() 
 MARK_PIECES = [*PIECES, "\r\n", "\u2028", "\x85", "\n  - name: added\n    action: core.noop"]
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_random_edits(80)
 @given(
     source=st.sampled_from(WORKFLOWS),
     edits=st.lists(
