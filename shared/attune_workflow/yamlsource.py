@@ -437,22 +437,7 @@ def _item_base(nodes: list[Node]) -> Base:
         base: Base = mark.base
         return base
     base = Base(0, 0)
-    stack = list(nodes)
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    own = ItemMark
-    while stack:
-        node = pop()
-        mark = node.start_mark
-        node.start_mark = own(mark.index, mark.line, mark.column, base)
-        mark = node.end_mark
-        node.end_mark = own(mark.index, mark.line, mark.column, base)
-        kind = node.__class__
-        if kind is MappingNode:
-            for key, value in node.value:
-                push(key)
-                push(value)
-        elif kind is SequenceNode:
-            extend(node.value)
+    _placed(nodes, "", base, 0)
     return base
 
 
